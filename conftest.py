@@ -1,0 +1,60 @@
+"""Shared test actors (STYLE.md: one base module, read like a specification).
+
+Two towns; town A has villages A1 and A2, town B has village B1.
+- alice: monitor of A1          - bob: monitor of A2
+- carol: official of town A     - dave: official of town B
+- erin: county bureau           - frank: 医保 department staff
+- grace: helper assigned to one household in A1
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.test import APIClient
+
+from organization.models import Role
+from organization.tests.factories import (
+    PASSWORD,
+    TownFactory,
+    UserFactory,
+    VillageFactory,
+    VillagerGroupFactory,
+    department,
+)
+
+
+@pytest.fixture
+def world(db):
+    town_a = TownFactory(name="甲镇")
+    town_b = TownFactory(name="乙镇")
+    a1 = VillageFactory(town=town_a, name="甲一村")
+    a2 = VillageFactory(town=town_a, name="甲二村")
+    b1 = VillageFactory(town=town_b, name="乙一村")
+    groups = {v.pk: VillagerGroupFactory(village=v, name="第一村民小组") for v in (a1, a2, b1)}
+    users = SimpleNamespace(
+        alice=UserFactory(username="alice", role=Role.VILLAGE_MONITOR, village=a1, town=town_a),
+        bob=UserFactory(username="bob", role=Role.VILLAGE_MONITOR, village=a2, town=town_a),
+        carol=UserFactory(username="carol", role=Role.TOWN_OFFICIAL, town=town_a),
+        dave=UserFactory(username="dave", role=Role.TOWN_OFFICIAL, town=town_b),
+        erin=UserFactory(username="erin", role=Role.COUNTY_BUREAU),
+        frank=UserFactory(
+            username="frank", role=Role.DEPARTMENT_STAFF, department=department("yibao")
+        ),
+        grace=UserFactory(username="grace", role=Role.HELPER),
+    )
+    return SimpleNamespace(
+        town_a=town_a,
+        town_b=town_b,
+        a1=a1,
+        a2=a2,
+        b1=b1,
+        groups=groups,
+        password=PASSWORD,
+        **vars(users),
+    )
+
+
+@pytest.fixture
+def api():
+    """An API client; ``api.force_authenticate(user)`` to act as someone."""
+    return APIClient()

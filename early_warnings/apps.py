@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EarlyWarningsConfig(AppConfig):
+    name = "early_warnings"
+    verbose_name = "预警"

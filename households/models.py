@@ -1,0 +1,358 @@
+"""The registry (台账): households, members, income, monitoring subjects, visits."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from organization.models import PolicySettings, Village, VillagerGroup
+
+from . import id_numbers
+
+MONEY = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "default": Decimal("0"),
+    "validators": [MinValueValidator(Decimal("0"))],
+}
+
+
+class Status2020(models.TextChoices):
+    """The household's standing at the end of 2020, which decides 三(五)1-2."""
+
+    POVERTY_ALLEVIATED = "poverty_alleviated", "脱贫户"
+    DIBAO = "dibao", "低保户"
+    TEKUN = "tekun", "特困户"
+    SEVERE_DISABILITY = "severe_disability", "重度残疾人家庭"
+    SERIOUS_ILLNESS = "serious_illness", "重病大病家庭"
+    ORDINARY = "ordinary", "一般农户"
+
+
+class Household(models.Model):
+    village = models.ForeignKey(
+        Village, verbose_name="村", on_delete=models.PROTECT, related_name="households"
+    )
+    group = models.ForeignKey(
+        VillagerGroup,
+        verbose_name="村民小组",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    code = models.CharField("户编号", max_length=30, unique=True, null=True, blank=True)
+    head_name = models.CharField("户主姓名", max_length=50)
+    address = models.CharField("住址", max_length=200)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    registered_in_county = models.BooleanField("户籍在濉溪县", default=True)
+    long_term_resident = models.BooleanField("在濉溪县长期居住", default=True)
+    status_2020 = models.CharField(
+        "2020年底身份", max_length=20, choices=Status2020.choices, default=Status2020.ORDINARY
+    )
+    # Kept in step with the newest income record by the income services, so
+    # lists can filter "below the line" over 300,000 households with an index.
+    latest_income_year = models.PositiveIntegerField(
+        "最近收入年度", null=True, blank=True, editable=False
+    )
+    latest_per_capita_income = models.DecimalField(
+        "最近人均纯收入", max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    below_income_line = models.BooleanField(
+        "低于监测收入线", default=False, editable=False, db_index=True
+    )
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "农户"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["village", "-id"], name="household_village_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.head_name}户（{self.village}）"
+
+    def clean(self) -> None:
+        if self.group_id and self.village_id and self.group.village_id != self.village_id:
+            raise ValidationError({"group": "村民小组不属于所选的村"})
+
+    @property
+    def status_2020_in_scope(self) -> bool:
+        return self.status_2020 != Status2020.ORDINARY
+
+    def in_identification_scope(self, policy: PolicySettings | None = None) -> bool:
+        """三(五): registered in Suixi and living there, and one of 1-3."""
+        if not (self.registered_in_county and self.long_term_resident):
+            return False
+        if self.status_2020_in_scope:  # 三(五)1-2
+            return True
+        return self.below_minimum_living_standard(policy)  # 三(五)3
+
+    def below_minimum_living_standard(self, policy: PolicySettings | None = None) -> bool:
+        """三(五)3: per-person monthly income below the rural minimum living standard (641 元)."""
+        if self.latest_per_capita_income is None:
+            return False
+        policy = policy or PolicySettings.for_year(self.latest_income_year)
+        return self.latest_per_capita_income / 12 < policy.minimum_living_standard
+
+
+class Member(models.Model):
+    class Relation(models.TextChoices):
+        HEAD = "head", "户主"
+        SPOUSE = "spouse", "配偶"
+        SON = "son", "之子"
+        DAUGHTER = "daughter", "之女"
+        DAUGHTER_IN_LAW = "daughter_in_law", "之儿媳"
+        SON_IN_LAW = "son_in_law", "之女婿"
+        GRANDSON = "grandson", "之孙子"
+        GRANDDAUGHTER = "granddaughter", "之孙女"
+        FATHER = "father", "之父"
+        MOTHER = "mother", "之母"
+        SIBLING = "sibling", "兄弟姐妹"
+        OTHER = "other", "其他"
+
+    class Labour(models.TextChoices):
+        SKILLED = "skilled", "技能劳动力"
+        ORDINARY = "ordinary", "普通劳动力"
+        WEAK = "weak", "弱劳动力或半劳动力"
+        LOST = "lost", "丧失劳动力"
+        NONE = "none", "无劳动力"
+
+    class Health(models.TextChoices):
+        HEALTHY = "healthy", "健康"
+        CHRONIC = "chronic", "长期慢性病"
+        SERIOUS = "serious", "患有大病"
+        DISABLED = "disabled", "残疾"
+
+    class Disability(models.TextChoices):
+        NONE = "", "无"
+        GRADE_1 = "1", "一级"
+        GRADE_2 = "2", "二级"
+        GRADE_3 = "3", "三级"
+        GRADE_4 = "4", "四级"
+
+    class Schooling(models.TextChoices):
+        NOT_APPLICABLE = "", "非在校生"
+        PRESCHOOL = "preschool", "学前教育"
+        PRIMARY = "primary", "小学"
+        JUNIOR = "junior", "初中"
+        SENIOR = "senior", "高中"
+        VOCATIONAL = "vocational", "中职"
+        HIGHER = "higher", "大专及以上"
+        DROPPED_OUT = "dropped_out", "义务教育阶段失学辍学"
+
+    class Sex(models.TextChoices):
+        MALE = "M", "男"
+        FEMALE = "F", "女"
+
+    household = models.ForeignKey(
+        Household, verbose_name="农户", on_delete=models.CASCADE, related_name="members"
+    )
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
+    birth_date = models.DateField("出生日期", editable=False)
+    relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices)
+    labour_capacity = models.CharField(
+        "劳动能力", max_length=20, choices=Labour.choices, default=Labour.ORDINARY
+    )
+    health = models.CharField(
+        "健康状况", max_length=20, choices=Health.choices, default=Health.HEALTHY
+    )
+    disability_grade = models.CharField(
+        "残疾等级", max_length=2, choices=Disability.choices, blank=True, default=""
+    )
+    schooling = models.CharField(
+        "在校生状况", max_length=20, choices=Schooling.choices, blank=True, default=""
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭成员"
+        ordering = ["household_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(relation="head"),
+                name="member_one_head_per_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.id_number:
+            try:
+                self.id_number = id_numbers.normalize_id_number(self.id_number)
+            except ValidationError as error:
+                raise ValidationError({"id_number": error.messages}) from None
+            self.derive_from_id_number()
+        if self.health == self.Health.DISABLED and not self.disability_grade:
+            raise ValidationError({"disability_grade": "健康状况为残疾时请选择残疾等级"})
+
+    def derive_from_id_number(self) -> None:
+        self.sex = id_numbers.sex(self.id_number)
+        self.birth_date = id_numbers.birth_date(self.id_number)
+
+    @property
+    def masked_id_number(self) -> str:
+        return id_numbers.mask(self.id_number)
+
+
+class IncomeRecord(models.Model):
+    """A household's yearly income and rigid expenses (三(二)一 收入支出状况)."""
+
+    household = models.ForeignKey(
+        Household, verbose_name="农户", on_delete=models.CASCADE, related_name="income_records"
+    )
+    year = models.PositiveIntegerField(
+        "年度", validators=[MinValueValidator(2015), MaxValueValidator(2100)]
+    )
+    household_size = models.PositiveSmallIntegerField("家庭人口", validators=[MinValueValidator(1)])
+    wage_income = models.DecimalField("工资性收入", **MONEY)
+    business_income = models.DecimalField("生产经营性收入", **MONEY)
+    property_income = models.DecimalField("财产性收入", **MONEY)
+    transfer_income = models.DecimalField("转移性收入", **MONEY)
+    medical_expense = models.DecimalField("医疗刚性支出", **MONEY)
+    education_expense = models.DecimalField("教育刚性支出", **MONEY)
+    other_expense = models.DecimalField("其他刚性支出", **MONEY)
+    per_capita_net_income = models.DecimalField(
+        "人均纯收入", max_digits=12, decimal_places=2, editable=False
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收入记录"
+        ordering = ["household_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "year"], name="income_one_per_household_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年"
+
+    @property
+    def total_income(self) -> Decimal:
+        return self.wage_income + self.business_income + self.property_income + self.transfer_income
+
+    @property
+    def rigid_expense(self) -> Decimal:
+        return self.medical_expense + self.education_expense + self.other_expense
+
+    def compute_per_capita(self) -> Decimal:
+        """Net income = all income less rigid expenses, per person (三(六)一)."""
+        net = (self.total_income - self.rigid_expense) / Decimal(self.household_size)
+        return net.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def income_line(self) -> Decimal:
+        return PolicySettings.for_year(self.year).income_line
+
+    @property
+    def below_line(self) -> bool:
+        return self.per_capita_net_income < self.income_line
+
+
+class RiskType(models.Model):
+    """三(二): 因病、因残、因学、因灾、因意外事故、因产业失败、因就业不稳…"""
+
+    code = models.CharField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=20, unique=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "风险类型"
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MonitoringSubject(FSMModelMixin, models.Model):
+    """A household under monitoring (监测对象, 三(一)); created when the county files it."""
+
+    class Category(models.TextChoices):
+        UNSTABLE = "unstable", "脱贫不稳定户"
+        MARGINAL = "marginal", "边缘易致贫户"
+        SUDDEN = "sudden", "突发严重困难户"
+
+    class Status(models.TextChoices):
+        MONITORING = "monitoring", "监测中"
+        ELIMINATED = "eliminated", "风险已消除"
+
+    household = models.ForeignKey(
+        Household, verbose_name="农户", on_delete=models.PROTECT, related_name="monitoring_subjects"
+    )
+    category = models.CharField("监测对象类别", max_length=20, choices=Category.choices)
+    risk_types = models.ManyToManyField(RiskType, verbose_name="风险类型", related_name="subjects")
+    started_on = models.DateField("纳入监测日期")
+    status = FSMField("监测状态", default=Status.MONITORING, choices=Status.choices, protected=True)
+    ended_on = models.DateField("风险消除日期", null=True, blank=True)
+    note = models.CharField("备注", max_length=300, blank=True)
+    history = HistoricalRecords(m2m_fields=[risk_types])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监测对象"
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(status="monitoring"),
+                name="subject_one_open_per_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household.head_name}户（{self.get_category_display()}）"
+
+    @transition(field=status, source=Status.MONITORING, target=Status.ELIMINATED)
+    def eliminate_risk(self, *, on) -> None:
+        """三(九): marked out when the risk is gone; the exit procedure calls this."""
+        self.ended_on = on
+
+
+class Visit(models.Model):
+    """走访 (人防, 三(四)1), with the 六个必访 as reasons."""
+
+    class Reason(models.TextChoices):
+        DISASTER = "disaster", "遭遇重大自然灾害户"
+        FAMILY_CHANGE = "family_change", "家庭重大变故户"
+        SUDDEN_ILLNESS = "sudden_illness", "家庭突发重病户"
+        ELDERLY_ALONE = "elderly_alone", "独居老人户"
+        SEVERE_DISABILITY = "severe_disability", "重度残疾人户"
+        INDUSTRY_FAILURE = "industry_failure", "产业发展失败户"
+        ROUTINE = "routine", "常态化走访"
+
+    household = models.ForeignKey(
+        Household, verbose_name="农户", on_delete=models.CASCADE, related_name="visits"
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="走访人",
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    visited_on = models.DateField("走访日期")
+    reason = models.CharField(
+        "走访事由", max_length=20, choices=Reason.choices, default=Reason.ROUTINE
+    )
+    findings = models.TextField("走访情况")
+    risk_found = models.BooleanField("发现返贫致贫风险", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "走访记录"
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.get_reason_display()}"

@@ -1,0 +1,283 @@
+"""Writes to the registry (STYLE.md rule 3).
+
+Each function takes the acting user, checks their scope, validates the whole
+object with the model's own rules, saves it with the actor recorded in its
+history, and runs in one transaction: nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, Value, When
+from django.utils import timezone
+
+from organization.models import PolicySettings, User
+from organization.selectors import village_list
+from suixi_monitor.exceptions import ConflictError
+
+from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
+from .selectors import can_edit_registry, can_record_visit
+
+MSG_NO_REGISTRY_RIGHT = "您没有权限修改该农户的台账"
+
+
+def _require_registry_right(actor: User, household: Household | None = None) -> None:
+    if not can_edit_registry(actor, household):
+        raise PermissionDenied(MSG_NO_REGISTRY_RIGHT)
+
+
+def _save(instance, *, actor: User) -> None:
+    """Validate every field and rule, then save with ``actor`` in the history row."""
+    instance.full_clean()
+    instance._history_user = actor
+    instance.save()
+
+
+def _assign(instance, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+def _prefix_errors(error: ValidationError, prefix: str) -> ValidationError:
+    """Name the member row an error belongs to, e.g. ``members[1].id_number``."""
+    if hasattr(error, "error_dict"):
+        return ValidationError(
+            {f"{prefix}.{field}": messages for field, messages in error.message_dict.items()}
+        )
+    return ValidationError({prefix: error.messages})
+
+
+def household_create(
+    *, actor: User, members: Iterable[dict[str, Any]] = (), **fields: Any
+) -> Household:
+    """A new household with its members, all or nothing."""
+    household = Household(**fields)
+    if not can_edit_registry(actor) or (
+        household.village_id and not _village_in_scope(actor, household.village_id)
+    ):
+        raise PermissionDenied(MSG_NO_REGISTRY_RIGHT)
+    with transaction.atomic():
+        _save(household, actor=actor)
+        errors: dict[str, list[str]] = {}
+        for index, member_fields in enumerate(members):
+            try:
+                _member_save(Member(household=household, **member_fields), actor=actor)
+            except ValidationError as error:
+                errors.update(_prefix_errors(error, f"members[{index}]").message_dict)
+        if errors:
+            raise ValidationError(errors)
+    return household
+
+
+def _village_in_scope(actor: User, village_id: int) -> bool:
+    return village_list(user=actor).filter(pk=village_id).exists()
+
+
+def household_update(*, actor: User, household: Household, **fields: Any) -> Household:
+    _require_registry_right(actor, household)
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        _assign(household, fields)
+        if not _village_in_scope(actor, household.village_id):
+            raise PermissionDenied(MSG_NO_REGISTRY_RIGHT)
+        _save(household, actor=actor)
+    return household
+
+
+def _member_save(member: Member, *, actor: User) -> Member:
+    member.full_clean()  # normalises the ID number and derives sex and birth date
+    member._history_user = actor
+    member.save()
+    return member
+
+
+def member_create(*, actor: User, household: Household, **fields: Any) -> Member:
+    _require_registry_right(actor, household)
+    with transaction.atomic():
+        return _member_save(Member(household=household, **fields), actor=actor)
+
+
+def member_update(*, actor: User, member: Member, **fields: Any) -> Member:
+    _require_registry_right(actor, member.household)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        _assign(member, fields)
+        return _member_save(member, actor=actor)
+
+
+def member_delete(*, actor: User, member: Member) -> None:
+    """A member who died or moved out (自然减少); the history keeps them."""
+    _require_registry_right(actor, member.household)
+    if member.relation == Member.Relation.HEAD and member.household.members.count() > 1:
+        raise ValidationError("请先变更户主，再删除原户主")
+    with transaction.atomic():
+        member._history_user = actor
+        member.delete()
+
+
+def income_record_save(
+    *,
+    actor: User,
+    household: Household,
+    year: int,
+    record: IncomeRecord | None = None,
+    **fields: Any,
+) -> IncomeRecord:
+    """Create or change one year's income; the per-person net income and the household's flag follow."""
+    _require_registry_right(actor, household)
+    with transaction.atomic():
+        if record is None:
+            record = (
+                IncomeRecord.objects.select_for_update()
+                .filter(household=household, year=year)
+                .first()
+            )
+        if record is None:
+            record = IncomeRecord(household=household, year=year)
+        record.year = year
+        _assign(record, fields)
+        if not record.household_size:
+            record.household_size = household.members.count() or None
+        if record.household_size:
+            record.per_capita_net_income = record.compute_per_capita()
+        _save(record, actor=actor)
+        refresh_household_income(household)
+    return record
+
+
+def refresh_household_income(household: Household) -> None:
+    """Copy the newest income record onto the household, judged against that year's line."""
+    latest = IncomeRecord.objects.filter(household=household).order_by("-year").first()
+    if latest is None:
+        values = {
+            "latest_income_year": None,
+            "latest_per_capita_income": None,
+            "below_income_line": False,
+        }
+    else:
+        line = PolicySettings.for_year(latest.year).income_line
+        values = {
+            "latest_income_year": latest.year,
+            "latest_per_capita_income": latest.per_capita_net_income,
+            "below_income_line": latest.per_capita_net_income < line,
+        }
+    # A plain UPDATE: these are derived values, not a change a person made.
+    Household.objects.filter(pk=household.pk).update(**values)
+    for name, value in values.items():
+        setattr(household, name, value)
+
+
+def refresh_below_line_for_year(year: int) -> int:
+    """After a year's line changed: re-judge every household whose newest income that line governs."""
+    later = (
+        PolicySettings.objects.filter(year__gt=year)
+        .order_by("year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    line = PolicySettings.for_year(year).income_line
+    qs = Household.objects.filter(latest_income_year__gte=year)
+    if later:
+        qs = qs.filter(latest_income_year__lt=later)
+    return qs.update(
+        below_income_line=Case(
+            When(latest_per_capita_income__lt=line, then=Value(True)), default=Value(False)
+        )
+    )
+
+
+def income_record_delete(*, actor: User, record: IncomeRecord) -> None:
+    _require_registry_right(actor, record.household)
+    with transaction.atomic():
+        record._history_user = actor
+        record.delete()
+        refresh_household_income(record.household)
+
+
+def visit_create(*, actor: User, household: Household, **fields: Any) -> Visit:
+    if not can_record_visit(actor, household):
+        raise PermissionDenied("您没有权限走访该农户")
+    visit = Visit(household=household, visitor=actor, **fields)
+    _check_not_future(visit.visited_on, "visited_on")
+    with transaction.atomic():
+        _save(visit, actor=actor)
+    return visit
+
+
+def visit_update(*, actor: User, visit: Visit, **fields: Any) -> Visit:
+    if visit.visitor_id != actor.pk and not can_edit_registry(actor, visit.household):
+        raise PermissionDenied("只能修改自己的走访记录")
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().get(pk=visit.pk)
+        _assign(visit, fields)
+        _check_not_future(visit.visited_on, "visited_on")
+        _save(visit, actor=actor)
+    return visit
+
+
+def _check_not_future(day: datetime.date | None, field: str) -> None:
+    if day and day > timezone.localdate():
+        raise ValidationError({field: "日期不能晚于今天"})
+
+
+def monitoring_subject_create(
+    *,
+    actor: User,
+    household: Household,
+    category: str,
+    risk_types: Iterable[RiskType],
+    started_on: datetime.date,
+    note: str = "",
+) -> MonitoringSubject:
+    """Put a household under monitoring. The county filing of 三(七)7 calls this; the bureau may
+    also enter households that were already monitored before the system."""
+    if not actor.is_county:
+        raise PermissionDenied("只有县扶贫局可以备案监测对象")
+    risk_types = list(risk_types)
+    if not risk_types:
+        raise ValidationError({"risk_types": "请至少选择一种风险类型"})
+    _check_not_future(started_on, "started_on")
+    with transaction.atomic():
+        Household.objects.select_for_update().get(pk=household.pk)
+        if MonitoringSubject.objects.filter(
+            household=household, status=MonitoringSubject.Status.MONITORING
+        ).exists():
+            raise ValidationError({"household": "该户已是监测对象，不能重复纳入"})
+        subject = MonitoringSubject(
+            household=household, category=category, started_on=started_on, note=note
+        )
+        _save(subject, actor=actor)
+        subject.risk_types.set(risk_types)
+    return subject
+
+
+def monitoring_subject_update_risks(
+    *, actor: User, subject: MonitoringSubject, risk_types: Iterable[RiskType]
+) -> MonitoringSubject:
+    """A verified warning on a monitored household updates its risk types (三(四)2)."""
+    _require_registry_right(actor, subject.household)
+    with transaction.atomic():
+        subject._history_user = actor
+        subject.risk_types.set(list(risk_types))
+    return subject
+
+
+def monitoring_subject_eliminate(
+    *, actor: User, subject: MonitoringSubject, on: datetime.date
+) -> MonitoringSubject:
+    """三(九): marked risk-eliminated when the exit is filed by the county."""
+    if not actor.is_county:
+        raise PermissionDenied("只有县扶贫局可以标注风险消除")
+    _check_not_future(on, "ended_on")
+    with transaction.atomic():
+        subject = MonitoringSubject.objects.select_for_update().get(pk=subject.pk)
+        if subject.status != MonitoringSubject.Status.MONITORING:
+            raise ConflictError("该监测对象已标注风险消除")
+        subject.eliminate_risk(on=on)
+        _save(subject, actor=actor)
+    return subject

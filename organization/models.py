@@ -1,0 +1,356 @@
+"""The 组织体系 of 二: towns and parks, villages, departments, help units, users.
+
+Every user has one role and the scope that role needs; ``organization.scoping``
+turns that into querysets, once per model.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Town(models.Model):
+    class Kind(models.TextChoices):
+        TOWN = "town", "镇"
+        PARK = "park", "园区"
+
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.TOWN)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "镇（园区）"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Village(models.Model):
+    town = models.ForeignKey(
+        Town, verbose_name="镇（园区）", on_delete=models.PROTECT, related_name="villages"
+    )
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=50)
+    # 二: the 205 villages with a poverty-alleviation task have a 扶贫专干 as monitor.
+    has_poverty_task = models.BooleanField("有扶贫开发任务", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "村（社区）"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "name"], name="village_unique_name_in_town")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VillagerGroup(models.Model):
+    village = models.ForeignKey(
+        Village, verbose_name="村", on_delete=models.PROTECT, related_name="groups"
+    )
+    name = models.CharField("名称", max_length=50)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "村民小组"
+        ordering = ["village_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "name"], name="group_unique_name_in_village")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """One of the sixteen departments whose data make the 大数据库 of 三(四)2."""
+
+    code = models.CharField("代码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
+    short_name = models.CharField("简称", max_length=10, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "县直部门"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HelpUnit(models.Model):
+    """帮扶单位: a unit that sends helpers and work teams (三(八)1)."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "帮扶单位"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    VILLAGE_MONITOR = "village_monitor", "村防贫监测员"
+    TOWN_OFFICIAL = "town_official", "镇（园区）干部"
+    COUNTY_BUREAU = "county_bureau", "县扶贫局"
+    DEPARTMENT_STAFF = "department_staff", "县直部门"
+    HELPER = "helper", "帮扶责任人"
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    village = models.ForeignKey(
+        Village,
+        verbose_name="所在村",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    town = models.ForeignKey(
+        Town,
+        verbose_name="所在镇（园区）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name="所在部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    help_unit = models.ForeignKey(
+        HelpUnit,
+        verbose_name="帮扶单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+
+    objects = UserManager()
+    REQUIRED_FIELDS = ["email", "role"]
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                name="user_scope_matches_role",
+                condition=(
+                    models.Q(role=Role.VILLAGE_MONITOR, village__isnull=False)
+                    | models.Q(role=Role.TOWN_OFFICIAL, town__isnull=False)
+                    | models.Q(role=Role.DEPARTMENT_STAFF, department__isnull=False)
+                    | models.Q(role__in=[Role.COUNTY_BUREAU, Role.HELPER])
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        # Chinese names are family name first, with no space.
+        return f"{self.last_name}{self.first_name}".strip()
+
+    def clean(self) -> None:
+        super().clean()
+        needed = {
+            Role.VILLAGE_MONITOR: ("village", "村防贫监测员必须指定所在村"),
+            Role.TOWN_OFFICIAL: ("town", "镇（园区）干部必须指定所在镇（园区）"),
+            Role.DEPARTMENT_STAFF: ("department", "县直部门人员必须指定所在部门"),
+        }.get(self.role)
+        if needed and not getattr(self, f"{needed[0]}_id"):
+            raise ValidationError({needed[0]: needed[1]})
+        if self.role == Role.VILLAGE_MONITOR and self.village_id:
+            # A monitor's town follows from the village, so town-wide reads work for them too.
+            self.town_id = self.village.town_id
+
+    @property
+    def is_county(self) -> bool:
+        return self.role == Role.COUNTY_BUREAU
+
+    @property
+    def can_see_full_id_numbers(self) -> bool:
+        """Roles that enter, check or compare people by ID number see it whole (DESIGN §5)."""
+        return self.role in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU}
+
+    @property
+    def scope_label(self) -> str:
+        return {
+            Role.VILLAGE_MONITOR: f"{self.village.town.name if self.village else ''}{self.village or ''}",
+            Role.TOWN_OFFICIAL: str(self.town or ""),
+            Role.DEPARTMENT_STAFF: str(self.department or ""),
+            Role.COUNTY_BUREAU: "濉溪县",
+            Role.HELPER: str(self.help_unit or "帮扶户"),
+        }.get(self.role, "")
+
+
+class PolicySettings(models.Model):
+    """Every threshold of DESIGN.md §3, per year.
+
+    三(六): "国家、安徽省、淮北市对监测标准另有规定的，将按有关标准执行" — the
+    numbers are data edited by the county bureau, never constants in code.
+    """
+
+    year = models.PositiveIntegerField(
+        "年度", unique=True, validators=[MinValueValidator(2021), MaxValueValidator(2100)]
+    )
+    # 三(六)一: 1.5 x the poverty line.
+    income_line = models.DecimalField(
+        "监测收入线（元/人·年）", max_digits=10, decimal_places=2, default=Decimal("6000")
+    )
+    # 三(五)3
+    minimum_living_standard = models.DecimalField(
+        "农村低保标准（元/人·月）", max_digits=10, decimal_places=2, default=Decimal("641")
+    )
+    # 三(七)2: 核查组成员不得少于2人
+    home_check_team_min = models.PositiveSmallIntegerField(
+        "入户核查组最少人数", default=2, validators=[MinValueValidator(1)]
+    )
+    # 三(七)3: 应参会人员三分之二以上到会的会议有效. Kept as a fraction so that exactly
+    # two thirds (4 of 6) is met: a decimal 0.6667 would refuse it.
+    quorum_numerator = models.PositiveSmallIntegerField(
+        "评议会有效到会比例（分子）", default=2, validators=[MinValueValidator(1)]
+    )
+    quorum_denominator = models.PositiveSmallIntegerField(
+        "评议会有效到会比例（分母）", default=3, validators=[MinValueValidator(1)]
+    )
+    # 三(七)3: 得赞成意见超过参会人数半数的为评议通过
+    pass_numerator = models.PositiveSmallIntegerField(
+        "评议通过须超过到会人数的比例（分子）", default=1, validators=[MinValueValidator(1)]
+    )
+    pass_denominator = models.PositiveSmallIntegerField(
+        "评议通过须超过到会人数的比例（分母）", default=2, validators=[MinValueValidator(1)]
+    )
+    # Anhui dropped the group deliberation from 2024; the step can be switched off per year.
+    group_deliberation_enabled = models.BooleanField("需要组评议", default=True)
+    # 三(七)5
+    village_publicity_days = models.PositiveSmallIntegerField(
+        "村公示天数", default=7, validators=[MinValueValidator(1)]
+    )
+    # 三(七)6: 时间不少于7天
+    town_publicity_days = models.PositiveSmallIntegerField(
+        "镇公示天数", default=7, validators=[MinValueValidator(1)]
+    )
+    case_overdue_days = models.PositiveSmallIntegerField(
+        "识别环节超期天数", default=20, validators=[MinValueValidator(1)]
+    )
+    # 三(四)2: 每月10日前提供本部门预警信息，每月15日前反馈到镇村核实
+    warning_due_day = models.PositiveSmallIntegerField(
+        "部门预警报送截止日（每月）",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+    warning_push_day = models.PositiveSmallIntegerField(
+        "预警反馈镇村截止日（每月）",
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+    warning_reminder_days = models.PositiveSmallIntegerField("截止前提醒天数", default=3)
+    warning_verify_days = models.PositiveSmallIntegerField(
+        "预警核实时限（推送后天数）", default=7, validators=[MinValueValidator(1)]
+    )
+    # 三(九): 对错退率超过2%的镇，需重新审核认定
+    wrong_exit_limit = models.DecimalField(
+        "错退率上限（%）",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政策参数"
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                name="policy_push_after_due",
+                condition=models.Q(warning_push_day__gt=models.F("warning_due_day")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度政策参数"
+
+    def clean(self) -> None:
+        if (
+            self.quorum_numerator
+            and self.quorum_denominator
+            and self.quorum_numerator > self.quorum_denominator
+        ):
+            raise ValidationError({"quorum_numerator": "到会比例不能超过1"})
+        if (
+            self.pass_numerator
+            and self.pass_denominator
+            and self.pass_numerator >= self.pass_denominator
+        ):
+            raise ValidationError({"pass_numerator": "通过比例必须小于1"})
+        if (
+            self.warning_push_day is not None
+            and self.warning_due_day is not None
+            and self.warning_push_day <= self.warning_due_day
+        ):
+            raise ValidationError({"warning_push_day": "反馈镇村截止日必须晚于部门报送截止日"})
+
+    def quorum_met(self, *, expected: int, present: int) -> bool:
+        """三(七)3: the meeting is valid when at least the quorum fraction of those who should attend came."""
+        return present * self.quorum_denominator >= expected * self.quorum_numerator
+
+    def deliberation_passes(self, *, present: int, approvals: int) -> bool:
+        """三(七)3: approvals must be more than the pass fraction of those present."""
+        return approvals * self.pass_denominator > present * self.pass_numerator
+
+    @property
+    def quorum_label(self) -> str:
+        return f"{self.quorum_numerator}/{self.quorum_denominator}"
+
+    @classmethod
+    def for_year(cls, year: int) -> PolicySettings:
+        """The row for ``year``; else the latest earlier year; else the policy's defaults (unsaved)."""
+        row = cls.objects.filter(year__lte=year).order_by("-year").first()
+        return row or cls(year=year)
+
+    @classmethod
+    def current(cls, today: datetime.date | None = None) -> PolicySettings:
+        return cls.for_year((today or timezone.localdate()).year)
+
+
+class Notification(models.Model):
+    """An in-app message for one user; the header shows the unread count."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
+    )
+    message = models.CharField("内容", max_length=500)
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "站内通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,74 @@
+"""Scoped reads of the organisation (STYLE.md rule 4).
+
+Towns, villages and groups are reference data, but a user still sees only the
+part of the county their role covers, so a village monitor's pick-lists and
+API answers never name another town's villages.
+"""
+
+from django.db.models import Q, QuerySet
+
+from .models import Department, PolicySettings, Role, Town, User, Village, VillagerGroup
+
+
+def village_scope_q(user: User, prefix: str = "") -> Q:
+    """The one rule for "which villages does this user cover", reused by every model below a village."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    match user.role:
+        case Role.COUNTY_BUREAU | Role.DEPARTMENT_STAFF:
+            return Q()
+        case Role.TOWN_OFFICIAL:
+            return Q(**{f"{prefix}town_id": user.town_id})
+        case Role.VILLAGE_MONITOR:
+            return Q(**{f"{prefix}id": user.village_id})
+        case Role.HELPER:
+            return Q(
+                **{
+                    f"{prefix}households__help_assignments__helper": user,
+                    f"{prefix}households__help_assignments__ended_on__isnull": True,
+                }
+            )
+    return Q(pk__in=[])
+
+
+def town_list(*, user: User) -> QuerySet[Town]:
+    if user.role in {Role.COUNTY_BUREAU, Role.DEPARTMENT_STAFF}:
+        return Town.objects.all()
+    return Town.objects.filter(pk__in=village_list(user=user).values("town_id"))
+
+
+def village_list(*, user: User) -> QuerySet[Village]:
+    return Village.objects.filter(village_scope_q(user)).select_related("town").distinct()
+
+
+def group_list(*, user: User) -> QuerySet[VillagerGroup]:
+    return VillagerGroup.objects.filter(village__in=village_list(user=user)).select_related(
+        "village"
+    )
+
+
+def department_list(*, user: User) -> QuerySet[Department]:
+    """The sixteen departments are a public directory for every signed-in user."""
+    if not user.is_authenticated:
+        return Department.objects.none()
+    return Department.objects.all()
+
+
+def policy_list(*, user: User) -> QuerySet[PolicySettings]:
+    if not user.is_authenticated:
+        return PolicySettings.objects.none()
+    return PolicySettings.objects.all()
+
+
+def user_list(*, user: User) -> QuerySet[User]:
+    """Colleagues a user may pick (e.g. for a home-check team): the same scope, or all for the bureau."""
+    qs = User.objects.filter(is_active=True).select_related("village", "town", "department")
+    match user.role:
+        case Role.COUNTY_BUREAU:
+            return qs
+        case Role.TOWN_OFFICIAL:
+            return qs.filter(Q(town_id=user.town_id) | Q(village__town_id=user.town_id))
+        case Role.VILLAGE_MONITOR:
+            return qs.filter(Q(village_id=user.village_id) | Q(pk=user.pk))
+        case _:
+            return qs.filter(pk=user.pk)

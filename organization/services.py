@@ -1,0 +1,42 @@
+"""Writes to the organisation (STYLE.md rule 3)."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Notification, PolicySettings, Role, User
+from .signals import policy_changed
+
+
+def policy_settings_save(*, actor: User, year: int, values: dict[str, Any]) -> PolicySettings:
+    """Create or change a year's thresholds; only the county bureau may (DESIGN.md §3)."""
+    if actor.role != Role.COUNTY_BUREAU:
+        raise PermissionDenied("只有县扶贫局可以修改政策参数")
+    with transaction.atomic():
+        policy = PolicySettings.objects.select_for_update().filter(
+            year=year
+        ).first() or PolicySettings(year=year)
+        for name, value in values.items():
+            setattr(policy, name, value)
+        policy.full_clean()
+        policy._history_user = actor
+        policy.save()
+        # Inside the transaction: the derived flags change with the numbers or not at all.
+        policy_changed.send(sender=PolicySettings, year=year)
+    return policy
+
+
+def notify(*, recipients: list[User], message: str, url: str = "") -> int:
+    """Leave an in-app message for each recipient; returns how many were written."""
+    rows = [Notification(recipient=user, message=message, url=url) for user in recipients]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def notification_mark_read(*, actor: User, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
