@@ -32,7 +32,8 @@ def village_scope_q(user: User, prefix: str = "") -> Q:
 
 
 def town_list(*, user: User) -> QuerySet[Town]:
-    if user.role in {Role.COUNTY_BUREAU, Role.DEPARTMENT_STAFF}:
+    # An anonymous user has no role; village_list then answers nothing for them.
+    if getattr(user, "role", None) in {Role.COUNTY_BUREAU, Role.DEPARTMENT_STAFF}:
         return Town.objects.all()
     return Town.objects.filter(pk__in=village_list(user=user).values("town_id"))
 
