@@ -144,3 +144,201 @@ def monitoring_subject_list(*, user: User) -> QuerySet[MonitoringSubject]:
         .select_related("household__village__town")
         .prefetch_related("risk_types")
     )
+
+
+def _count_subquery(qs: QuerySet, group_by: str) -> Coalesce:
+    """A correlated COUNT(*) per outer row, so a table of N rows stays one query."""
+    counted = qs.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def registry_counts(*, user: User) -> dict[str, int]:
+    """Households, members, monitored and below-line counts in ``user``'s scope (four queries)."""
+    households = Household.objects.filter(household_scope_q(user))
+    counts = households.aggregate(
+        households=Count("pk"), below_line=Count("pk", filter=Q(below_income_line=True))
+    )
+    counts["members"] = member_list(user=user).count()
+    counts["monitored"] = (
+        MonitoringSubject.objects.filter(household_scope_q(user, "household__"))
+        .filter(status=MonitoringSubject.Status.MONITORING)
+        .count()
+    )
+    return counts
+
+
+def area_table(*, user: User, by: str) -> QuerySet:
+    """One row per village (``by="village"``) or town (``by="town"``) in scope, with the counts."""
+    from organization.selectors import town_list, village_list
+
+    if by == "village":
+        areas, path = village_list(user=user), "village"
+    else:
+        areas, path = town_list(user=user), "village__town"
+    monitoring = MonitoringSubject.Status.MONITORING
+    return areas.annotate(
+        n_households=_count_subquery(Household.objects.filter(**{path: OuterRef("pk")}), path),
+        n_below_line=_count_subquery(
+            Household.objects.filter(**{path: OuterRef("pk")}, below_income_line=True), path
+        ),
+        n_members=_count_subquery(
+            Member.objects.filter(**{f"household__{path}": OuterRef("pk")}),
+            f"household__{path}",
+        ),
+        n_monitored=_count_subquery(
+            MonitoringSubject.objects.filter(
+                **{f"household__{path}": OuterRef("pk")}, status=monitoring
+            ),
+            f"household__{path}",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: Any
+    who: User | None
+    kind: str
+    subject: str
+    action: str
+    changes: tuple[FieldChange, ...]
+
+
+# The household's own history and that of every record hanging off it.
+_HISTORY_SOURCES = (
+    (Household, "id"),
+    (Member, "household_id"),
+    (IncomeRecord, "household_id"),
+    (Visit, "household_id"),
+    (MonitoringSubject, "household_id"),
+)
+_ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
+
+
+def household_history(
+    *, household: Household, show_full_id_numbers: bool = False, limit: int = 300
+) -> list[HistoryEntry]:
+    """Who changed what and when for one household and its members, income, visits and
+    monitoring, newest first (DESIGN.md §5). Each change is diffed against the same
+    object's previous version, in memory, so the cost is a few queries whatever the length."""
+    from organization.models import Village, VillagerGroup
+
+    raw: list[tuple[Any, int, Any, list]] = []
+    for order, (model, key) in enumerate(_HISTORY_SOURCES):
+        records = model.history.filter(**{key: household.pk}).select_related("history_user")
+        if model is MonitoringSubject:
+            records = records.prefetch_related("risk_types")
+        previous: dict[int, Any] = {}
+        for record in records.order_by("history_date", "history_id"):
+            raw.append((record, order, previous.get(record.id), model))
+            previous[record.id] = record
+    names = _reference_names(raw, {"village": Village, "group": VillagerGroup, "visitor": User})
+    if any(model is MonitoringSubject for *_, model in raw):
+        from .models import RiskType
+
+        names.update(
+            {("risk", pk): name for pk, name in RiskType.objects.values_list("pk", "name")}
+        )
+    entries = [
+        HistoryEntry(
+            when=record.history_date,
+            who=record.history_user,
+            kind=model._meta.verbose_name,
+            subject=_history_subject(record, model),
+            action=_ACTIONS.get(record.history_type, record.history_type),
+            changes=tuple(_history_changes(record, before, model, names, show_full_id_numbers)),
+        )
+        for record, order, before, model in raw
+    ]
+    order_of = {id(entry): index for index, entry in enumerate(entries)}
+    entries.sort(key=lambda e: (e.when, order_of[id(e)]), reverse=True)
+    return entries[:limit]
+
+
+def _reference_names(raw: list, models: dict) -> dict[tuple[str, Any], str]:
+    """Names of the villages, groups and visitors the history mentions, one query per kind."""
+    wanted: dict[str, set] = {name: set() for name in models}
+    for record, _, _, _ in raw:
+        for name in models:
+            value = getattr(record, f"{name}_id", None)
+            if value is not None:
+                wanted[name].add(value)
+    names = {}
+    for name, model in models.items():
+        for obj in model.objects.filter(pk__in=wanted[name]):
+            names[(name, obj.pk)] = str(obj)
+    return names
+
+
+def _history_subject(record: Any, model: type) -> str:
+    if model is Household:
+        return f"{record.head_name}户"
+    if model is Member:
+        return record.name
+    if model is IncomeRecord:
+        return f"{record.year}年度"
+    if model is Visit:
+        return f"{record.visited_on:%Y-%m-%d} 走访"
+    return dict(MonitoringSubject.Category.choices).get(record.category, record.category)
+
+
+def _history_changes(record, before, model, names, show_full_id_numbers: bool) -> list[FieldChange]:
+    if record.history_type == "-":
+        return []
+    m2m = {"risk_types"} if model is MonitoringSubject else set()
+    excluded = {"id", "household", *m2m}
+    if before is None:
+        fields = [
+            f
+            for f in record.instance_type._meta.concrete_fields
+            if f.editable and f.name not in excluded
+        ]
+        changes = [
+            (field.name, None, getattr(record, field.attname))
+            for field in fields
+            if getattr(record, field.attname) not in (None, "")
+        ]
+    else:
+        delta = record.diff_against(before, excluded_fields=excluded)
+        changes = [(c.field, c.old, c.new) for c in delta.changes]
+    result = [
+        FieldChange(
+            label=str(model._meta.get_field(name).verbose_name),
+            old=_history_value(model, name, old, names, show_full_id_numbers),
+            new=_history_value(model, name, new, names, show_full_id_numbers),
+        )
+        for name, old, new in changes
+    ]
+    if m2m:
+        now = _risk_names(record, names)
+        then = _risk_names(before, names) if before is not None else ""
+        if now != then:
+            result.append(FieldChange(label="风险类型", old=then or "—", new=now or "—"))
+    return result
+
+
+def _risk_names(record, names) -> str:
+    ids = sorted(row.risktype_id for row in record.risk_types.all())
+    return "、".join(names.get(("risk", pk), str(pk)) for pk in ids)
+
+
+def _history_value(model, name: str, value: Any, names, show_full_id_numbers: bool) -> str:
+    if value is None or value == "":
+        return "—"
+    field = model._meta.get_field(name)
+    if name == "id_number" and not show_full_id_numbers:
+        return id_numbers.mask(value)
+    if field.is_relation:
+        return names.get((name, value), f"#{value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)

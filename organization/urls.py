@@ -7,4 +7,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("departments/", views.departments, name="departments"),
+    path("policy/", views.policy, name="policy"),
+    path("policy/new/", views.policy_new_year, name="policy_new_year"),
+    path("policy/<int:year>/", views.policy, name="policy_year"),
+    path("policy/<int:year>/edit/", views.policy_edit, name="policy_edit"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_mark_read, name="notifications_read"),
 ]

@@ -1,7 +1,197 @@
+"""Pages of the organisation: home dispatch, departments, policy thresholds, notifications.
+
+The registry's dashboards live in ``households.views`` (this app sits below
+``households`` and never imports it), so ``home`` only routes each role there.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .forms import POLICY_SOURCES, PolicySettingsForm, PolicyYearForm
+from .models import PolicySettings, Role
+from .selectors import department_list, policy_list
+from .services import notification_mark_read, policy_settings_save
 
 
 @login_required
-def home(request):
-    return render(request, "organization/home.html", {})
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.role == Role.DEPARTMENT_STAFF:
+        return render(
+            request,
+            "organization/home_department.html",
+            {
+                "departments": department_list(user=request.user),
+                "policy": PolicySettings.current(),
+                "nav_active": "home",
+            },
+        )
+    return redirect("households:overview")
+
+
+@login_required
+def departments(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "organization/departments.html",
+        {"departments": department_list(user=request.user), "nav_active": "departments"},
+    )
+
+
+def _policy_rows(policy: PolicySettings) -> list[dict]:
+    return [
+        {
+            "label": policy._meta.get_field(name).verbose_name,
+            "value": getattr(policy, name),
+            "source": POLICY_SOURCES.get(name, ""),
+            "is_bool": isinstance(getattr(policy, name), bool),
+        }
+        for name in PolicySettingsForm.Meta.fields
+    ]
+
+
+@login_required
+def policy(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """Everyone may read a year's thresholds; without a year, the current one."""
+    current_year = timezone.localdate().year
+    year = year or current_year
+    settings = PolicySettings.for_year(year)
+    years = list(policy_list(user=request.user).values_list("year", flat=True))
+    return render(
+        request,
+        "organization/policy.html",
+        {
+            "year": year,
+            "policy": settings,
+            "is_stored": settings.pk is not None and settings.year == year,
+            "rows": _policy_rows(settings),
+            "years": years,
+            "can_edit": request.user.role == Role.COUNTY_BUREAU,
+            "year_form": PolicyYearForm(initial={"year": current_year + 1}),
+            "nav_active": "policy",
+        },
+    )
+
+
+@login_required
+def policy_edit(request: HttpRequest, year: int) -> HttpResponse:
+    """Only the county bureau changes the numbers (三(六): 国家、省、市另有规定的按有关标准执行)."""
+    if request.user.role != Role.COUNTY_BUREAU:
+        raise PermissionDenied("只有县扶贫局可以修改政策参数")
+    if not 2021 <= year <= 2100:
+        raise Http404
+    base = PolicySettings.for_year(year)
+    instance = base if base.year == year and base.pk else PolicySettings(year=year)
+    if instance.pk is None and base.pk:
+        # A new year starts from the latest earlier year's numbers.
+        for name in PolicySettingsForm.Meta.fields:
+            setattr(instance, name, getattr(base, name))
+    form = PolicySettingsForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in PolicySettingsForm.Meta.fields}
+        try:
+            policy_settings_save(actor=request.user, year=year, values=values)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{year}年度政策参数已保存")
+            return redirect("policy_year", year=year)
+    history = []
+    if instance.pk:
+        history = _policy_history(instance)
+    return render(
+        request,
+        "organization/policy_edit.html",
+        {
+            "year": year,
+            "form": form,
+            "sources": POLICY_SOURCES,
+            "history": history,
+            "nav_active": "policy",
+        },
+    )
+
+
+@login_required
+def policy_new_year(request: HttpRequest) -> HttpResponse:
+    if request.user.role != Role.COUNTY_BUREAU:
+        raise PermissionDenied("只有县扶贫局可以修改政策参数")
+    form = PolicyYearForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "请输入2021至2100之间的年度")
+        return redirect("policy")
+    return redirect("policy_edit", year=form.cleaned_data["year"])
+
+
+def _policy_history(policy: PolicySettings) -> list[dict]:
+    """Each saved version of one year, newest first, with what changed from the one before."""
+    records = list(policy.history.select_related("history_user").order_by("history_id"))
+    rows = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["id", "year"])
+            for change in delta.changes:
+                changes.append(
+                    {
+                        "label": PolicySettings._meta.get_field(change.field).verbose_name,
+                        "old": change.old,
+                        "new": change.new,
+                    }
+                )
+        rows.append({"record": record, "changes": changes, "created": previous is None})
+        previous = record
+    return rows[::-1]
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    qs = request.user.notifications.all()
+    show = request.GET.get("show", "")
+    if show == "unread":
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "organization/notifications.html",
+        {"page": page, "show": show, "nav_active": "notifications"},
+    )
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notification (``id``) or all of the user's unread ones as read."""
+    raw = request.POST.get("id")
+    ids = None
+    if raw:
+        try:
+            ids = [int(raw)]
+        except ValueError:
+            raise Http404 from None
+        # Someone else's notification is not found, as anywhere else.
+        if not request.user.notifications.filter(Q(pk=ids[0])).exists():
+            raise Http404
+    count = notification_mark_read(actor=request.user, ids=ids)
+    if ids is None:
+        messages.success(request, f"已将 {count} 条通知标为已读")
+    target = request.POST.get("next") or reverse("notifications")
+    if not target.startswith("/") or target.startswith("//"):
+        target = reverse("notifications")
+    return redirect(target)

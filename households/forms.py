@@ -1,0 +1,311 @@
+"""Browser forms of the registry.
+
+Forms parse and check what a person typed (with Chinese, field-level
+messages); the services in ``services.py`` decide and write. Pick-lists only
+offer the villages and groups of the user's own scope.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from organization.models import User
+from organization.selectors import group_list, town_list, village_list
+
+from . import id_numbers
+from .models import (
+    Household,
+    IncomeRecord,
+    Member,
+    MonitoringSubject,
+    RiskType,
+    Status2020,
+    Visit,
+)
+from .selectors import HouseholdFilters
+
+YES_NO_ANY = [("", "不限"), ("1", "是"), ("0", "否")]
+
+
+class VillageSelect(forms.Select):
+    """Options carry their town, so the page can narrow villages to the chosen town."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-town"] = instance.town_id
+        return option
+
+
+class GroupSelect(forms.Select):
+    """Options carry their village, so the page can offer only the chosen village's groups."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-village"] = instance.village_id
+        return option
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.town.name} · {obj.name}"
+
+
+def _bool_or_none(value: str) -> bool | None:
+    return {"1": True, "0": False}.get(value)
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": "户主或成员姓名、身份证号", "type": "search"}),
+    )
+    town = forms.ModelChoiceField(
+        label="镇（园区）", queryset=None, required=False, empty_label="全部镇（园区）"
+    )
+    village = VillageChoiceField(
+        label="村", queryset=None, required=False, empty_label="全部村", widget=VillageSelect
+    )
+    status_2020 = forms.ChoiceField(
+        label="2020年底身份",
+        required=False,
+        choices=[("", "全部身份"), *Status2020.choices],
+    )
+    below_line = forms.ChoiceField(label="低于监测线", required=False, choices=YES_NO_ANY)
+    monitored = forms.ChoiceField(label="监测中", required=False, choices=YES_NO_ANY)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = town_list(user=user)
+        self.fields["village"].queryset = village_list(user=user)
+
+    def filters(self) -> HouseholdFilters:
+        """The filters that parsed; a value outside the user's scope is reported and ignored."""
+        self.is_valid()
+        data = self.cleaned_data
+        town = data.get("town")
+        village = data.get("village")
+        return HouseholdFilters(
+            q=data.get("q") or "",
+            town=town.pk if town else None,
+            village=village.pk if village else None,
+            status_2020=data.get("status_2020") or "",
+            below_line=_bool_or_none(data.get("below_line") or ""),
+            monitored=_bool_or_none(data.get("monitored") or ""),
+        )
+
+
+class HouseholdForm(forms.ModelForm):
+    village = VillageChoiceField(label="村", queryset=None, widget=VillageSelect)
+    group = forms.ModelChoiceField(
+        label="村民小组",
+        queryset=None,
+        required=False,
+        widget=GroupSelect,
+        empty_label="（未分组）",
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "village",
+            "group",
+            "head_name",
+            "code",
+            "address",
+            "phone",
+            "status_2020",
+            "registered_in_county",
+            "long_term_resident",
+        ]
+        help_texts = {
+            "code": "选填，如扶贫系统户编号",
+            "registered_in_county": "三(五)：户籍在濉溪县",
+            "long_term_resident": "三(五)：在濉溪县长期居住",
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        villages = village_list(user=user)
+        self.fields["village"].queryset = villages
+        self.fields["group"].queryset = group_list(user=user)
+        if not self.instance.pk and user.village_id and not self.initial.get("village"):
+            self.initial["village"] = user.village_id
+
+    def clean(self):
+        data = super().clean()
+        village, group = data.get("village"), data.get("group")
+        if village and group and group.village_id != village.pk:
+            self.add_error("group", "村民小组不属于所选的村")
+        return data
+
+
+class HouseholdCreateForm(HouseholdForm):
+    """On the create page the head's name comes from the member marked 户主."""
+
+    class Meta(HouseholdForm.Meta):
+        fields = [name for name in HouseholdForm.Meta.fields if name != "head_name"]
+
+
+MEMBER_FIELDS = [
+    "name",
+    "id_number",
+    "relation",
+    "labour_capacity",
+    "health",
+    "disability_grade",
+    "schooling",
+]
+
+
+class MemberForm(forms.ModelForm):
+    # Longer than 18 so that spaces and full-width digits reach the normaliser.
+    id_number = forms.CharField(
+        label="身份证号",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+
+    class Meta:
+        model = Member
+        fields = MEMBER_FIELDS
+        error_messages = {
+            "id_number": {"unique": "该身份证号已登记在其他家庭成员名下"},
+        }
+
+    def clean_id_number(self) -> str:
+        return id_numbers.normalize_id_number(self.cleaned_data["id_number"])
+
+
+class BaseMemberFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_few_forms": "请至少填写一位家庭成员（户主）",
+    }
+
+    def filled_forms(self) -> list[tuple[int, forms.Form]]:
+        """(row index, form) of the rows a person filled in; empty extra rows are skipped."""
+        return [
+            (index, form)
+            for index, form in enumerate(self.forms)
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        heads = []
+        seen: dict[str, int] = {}
+        for index, form in self.filled_forms():
+            if form.cleaned_data.get("relation") == Member.Relation.HEAD:
+                heads.append(form)
+                if len(heads) > 1:
+                    form.add_error("relation", "每户只能有一位户主")
+            number = form.cleaned_data.get("id_number")
+            if number in seen:
+                form.add_error("id_number", f"与第{seen[number] + 1}位成员的身份证号重复")
+            elif number:
+                seen[number] = index
+        if not heads:
+            raise ValidationError("请在家庭成员中指定一位户主（与户主关系选“户主”）")
+
+
+MemberFormSet = forms.formset_factory(
+    MemberForm, formset=BaseMemberFormSet, extra=1, min_num=1, validate_min=True
+)
+
+
+INCOME_FIELDS = [
+    "year",
+    "household_size",
+    "wage_income",
+    "business_income",
+    "property_income",
+    "transfer_income",
+    "medical_expense",
+    "education_expense",
+    "other_expense",
+    "note",
+]
+
+
+class IncomeRecordForm(forms.ModelForm):
+    class Meta:
+        model = IncomeRecord
+        fields = INCOME_FIELDS
+        help_texts = {
+            "household_size": "计算人均纯收入所用的人口数",
+            "medical_expense": "三(二)一：因病、因学等刚性支出",
+        }
+
+    def __init__(self, *args, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.household = household
+        for name in INCOME_FIELDS[2:9]:
+            self.fields[name].widget.attrs.update({"step": "0.01", "inputmode": "decimal"})
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if year > datetime.date.today().year:
+            raise ValidationError("年度不能晚于今年")
+        taken = IncomeRecord.objects.filter(household=self.household, year=year)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(f"该户{year}年度的收入已登记，请在收入记录中修改")
+        return year
+
+
+class VisitForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["visited_on", "reason", "findings", "risk_found"]
+        widgets = {
+            "visited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "findings": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"reason": "三(四)1：六个必访"}
+
+
+class MonitoringSubjectForm(forms.Form):
+    category = forms.ChoiceField(label="监测对象类别", choices=MonitoringSubject.Category.choices)
+    risk_types = forms.ModelMultipleChoiceField(
+        label="风险类型",
+        queryset=RiskType.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一种风险类型"},
+    )
+    started_on = forms.DateField(
+        label="纳入监测日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(label="备注", max_length=300, required=False)
+
+
+class SubjectFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        label="类别",
+        required=False,
+        choices=[("", "全部类别"), *MonitoringSubject.Category.choices],
+    )
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部状态"), *MonitoringSubject.Status.choices]
+    )
+    town = forms.ModelChoiceField(
+        label="镇（园区）", queryset=None, required=False, empty_label="全部镇（园区）"
+    )
+    village = VillageChoiceField(
+        label="村", queryset=None, required=False, empty_label="全部村", widget=VillageSelect
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = town_list(user=user)
+        self.fields["village"].queryset = village_list(user=user)
