@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_HOUSEHOLDS ?= 3000
 
-.PHONY: run test lint format migrations-check venv migrate demo static worker beat web clean
+.PHONY: run test lint format migrations-check venv migrate demo static celery-check bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -39,6 +39,14 @@ format: venv
 
 migrations-check: venv
 	$(PY) manage.py makemigrations --check --dry-run
+
+# One task through the configured broker and a real worker (see scripts/celery_check.py).
+celery-check: venv
+	$(PY) scripts/celery_check.py
+
+# 300,000 households on SQLite and PostgreSQL, then the list page timings (bench/README.md).
+bench: venv
+	bench/run.sh
 
 clean:
 	rm -rf $(VENV) staticfiles
