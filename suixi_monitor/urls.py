@@ -19,5 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("households/", include("households.urls")),
+    path("identification/", include("identification.urls")),
+    path("warnings/", include("early_warnings.urls")),
     path("", include("organization.urls")),
 ]

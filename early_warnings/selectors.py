@@ -1,0 +1,238 @@
+"""Scoped reads of warnings, clues, uploads and sweeps (STYLE.md rule 4).
+
+Who sees what (DESIGN.md §5):
+- county bureau: everything;
+- department staff: their department's uploads, and their own rows' warnings and clues
+  (what became of them), never the household behind a row;
+- town official: their town's warnings and clues once pushed to the town;
+- village monitor: their village's once the town has assigned them;
+- helpers: nothing here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from organization.models import Department, PolicySettings, Role, User
+
+from .models import (
+    Clue,
+    DepartmentSweep,
+    MonthlyCycle,
+    State,
+    Upload,
+    Warning,
+    WarningIndicator,
+    next_month_start,
+    period_start,
+    quarter_bounds,
+)
+
+NONE = Q(pk__in=[])
+TOWN_STATES = [State.PUSHED, State.ASSIGNED, State.VERIFIED, State.CLOSED]
+VILLAGE_STATES = [State.ASSIGNED, State.VERIFIED, State.CLOSED]
+
+
+def item_scope_q(user: User) -> Q:
+    """The rule for warnings and clues alike (both carry town, village, department, state)."""
+    if not user.is_authenticated or not user.is_active:
+        return NONE
+    match user.role:
+        case Role.COUNTY_BUREAU:
+            return Q()
+        case Role.DEPARTMENT_STAFF:
+            return Q(department_id=user.department_id)
+        case Role.TOWN_OFFICIAL:
+            return Q(town_id=user.town_id, state__in=TOWN_STATES)
+        case Role.VILLAGE_MONITOR:
+            return Q(village_id=user.village_id, state__in=VILLAGE_STATES)
+    return NONE
+
+
+@dataclass(frozen=True)
+class WarningFilters:
+    period: str = ""
+    department: int | None = None
+    town: int | None = None
+    village: int | None = None
+    state: str = ""
+    priority: str = ""
+    overdue: bool | None = None
+
+
+def _filter(qs: QuerySet, filters: Any) -> QuerySet:
+    if filters is None:
+        return qs
+    if filters.period:
+        qs = qs.filter(period=filters.period)
+    if getattr(filters, "department", None):
+        qs = qs.filter(department_id=filters.department)
+    if filters.town:
+        qs = qs.filter(town_id=filters.town)
+    if filters.village:
+        qs = qs.filter(village_id=filters.village)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if getattr(filters, "priority", ""):
+        qs = qs.filter(priority=filters.priority)
+    if filters.overdue is not None:
+        qs = qs.filter(overdue=filters.overdue)
+    return qs
+
+
+def warning_list(*, user: User, filters: WarningFilters | None = None) -> QuerySet[Warning]:
+    qs = Warning.objects.filter(item_scope_q(user)).select_related(
+        "indicator__risk_type", "department", "member", "household", "town", "village"
+    )
+    return _filter(qs, filters)
+
+
+def warning_get(*, user: User, pk: Any) -> Warning:
+    return warning_list(user=user).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class ClueFilters:
+    period: str = ""
+    town: int | None = None
+    village: int | None = None
+    state: str = ""
+    source: str = ""
+    overdue: bool | None = None
+    county_only: bool = False
+
+
+def clue_list(*, user: User, filters: ClueFilters | None = None) -> QuerySet[Clue]:
+    qs = Clue.objects.filter(item_scope_q(user)).select_related(
+        "indicator", "department", "town", "village", "household"
+    )
+    qs = _filter(qs, filters)
+    if filters and filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters and filters.county_only:
+        qs = qs.filter(town__isnull=True)
+    return qs
+
+
+def clue_get(*, user: User, pk: Any) -> Clue:
+    return clue_list(user=user).get(pk=pk)
+
+
+def upload_list(*, user: User) -> QuerySet[Upload]:
+    qs = Upload.objects.select_related("department", "uploaded_by")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role == Role.COUNTY_BUREAU:
+        return qs
+    if user.role == Role.DEPARTMENT_STAFF:
+        return qs.filter(department_id=user.department_id)
+    return qs.none()
+
+
+def upload_get(*, user: User, pk: Any) -> Upload:
+    return upload_list(user=user).get(pk=pk)
+
+
+def indicator_list(*, user: User) -> QuerySet[WarningIndicator]:
+    """Indicators are the public rules of the game for every signed-in user."""
+    if not user.is_authenticated:
+        return WarningIndicator.objects.none()
+    return WarningIndicator.objects.select_related("department", "risk_type")
+
+
+def sweep_list(*, user: User) -> QuerySet[DepartmentSweep]:
+    """Sweeps carry no personal data; 三(四)1 says they are fed back to towns and villages."""
+    qs = DepartmentSweep.objects.select_related("department", "recorded_by")
+    if not user.is_authenticated or not user.is_active or user.role == Role.HELPER:
+        return qs.none()
+    if user.role == Role.DEPARTMENT_STAFF:
+        return qs.filter(department_id=user.department_id)
+    return qs
+
+
+def departments_missing_sweep(*, day: datetime.date) -> QuerySet[Department]:
+    """三(四)1: 每季度开展不少于1次的大排查 — departments with none recorded this quarter."""
+    first, last = quarter_bounds(day)
+    done = DepartmentSweep.objects.filter(carried_out_on__range=(first, last)).values(
+        "department_id"
+    )
+    return Department.objects.exclude(pk__in=done)
+
+
+@dataclass
+class DepartmentMonth:
+    department: Department
+    uploaded_at: datetime.datetime | None
+    on_time: bool | None
+    late_flagged: bool
+    warnings: int
+    pushed: int
+    pushed_on_time: int
+    verified: int
+    overdue: int
+
+    @property
+    def verified_percent(self) -> int | None:
+        return round(100 * self.verified / self.warnings) if self.warnings else None
+
+
+def due_dates(period: str) -> tuple[datetime.date, datetime.date]:
+    """(due date, push date) for a data month, from that year's PolicySettings (三(四)2)."""
+    month = next_month_start(period_start(period))
+    policy = PolicySettings.for_year(month.year)
+    return month.replace(day=policy.warning_due_day), month.replace(day=policy.warning_push_day)
+
+
+def county_month_report(*, user: User, period: str) -> list[DepartmentMonth]:
+    """The bureau's page: per department, uploaded by the due day or late, warnings and their fate."""
+    if user.role != Role.COUNTY_BUREAU:
+        return []
+    due, push = due_dates(period)
+    cycle = MonthlyCycle.objects.filter(period=period).first()
+    late = set(cycle.late_departments.values_list("pk", flat=True)) if cycle else set()
+    first_upload: dict[int, datetime.datetime] = {}
+    for department_id, uploaded_at in (
+        Upload.objects.filter(period=period)
+        .exclude(status=Upload.Status.FAILED)
+        .order_by("uploaded_at")
+        .values_list("department_id", "uploaded_at")
+    ):
+        first_upload.setdefault(department_id, uploaded_at)
+    push_deadline_end = timezone.make_aware(
+        datetime.datetime.combine(push + datetime.timedelta(days=1), datetime.time())
+    )
+    counts = {
+        row["department_id"]: row
+        for row in Warning.objects.filter(period=period)
+        .values("department_id")
+        .annotate(
+            total=Count("pk"),
+            pushed=Count("pk", filter=~Q(state=State.RECEIVED)),
+            pushed_on_time=Count("pk", filter=Q(pushed_at__lt=push_deadline_end)),
+            verified=Count("pk", filter=Q(state__in=[State.VERIFIED, State.CLOSED])),
+            overdue=Count("pk", filter=Q(overdue=True)),
+        )
+    }
+    report = []
+    for department in Department.objects.all():
+        uploaded_at = first_upload.get(department.pk)
+        row = counts.get(department.pk, {})
+        report.append(
+            DepartmentMonth(
+                department=department,
+                uploaded_at=uploaded_at,
+                on_time=None if uploaded_at is None else timezone.localdate(uploaded_at) <= due,
+                late_flagged=department.pk in late,
+                warnings=row.get("total", 0),
+                pushed=row.get("pushed", 0),
+                pushed_on_time=row.get("pushed_on_time", 0),
+                verified=row.get("verified", 0),
+                overdue=row.get("overdue", 0),
+            )
+        )
+    return report

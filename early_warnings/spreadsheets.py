@@ -1,0 +1,555 @@
+"""Department spreadsheets: the template, the reader and the error report (STYLE.md rule 8).
+
+Reading is in two layers. ``read_table`` turns a file into rows of cells or
+refuses the whole file (``FileRejected``) before anything is written: not a
+spreadsheet, password-protected, empty, wrong headers, too big, a zip bomb.
+``parse_rows`` then normalises every row and collects every row error; the
+registry checks that need the database live in ``services.upload_ingest``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+from django.core.exceptions import ValidationError
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from households.id_numbers import normalize_id_number
+
+from .models import WarningIndicator, period_end, period_label, period_start
+
+SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
+HEADER_SCAN_ROWS = 10
+
+
+class FileRejected(Exception):
+    """The whole file is refused; the message is for the department, in Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    aliases: tuple[str, ...]
+    help: str
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", ("姓名", "人员姓名", "户员姓名", "成员姓名"), "与身份证一致的姓名"),
+    Column(
+        "id_number",
+        "身份证号",
+        ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证"),
+        "18位身份证号，本列已设为文本格式，请勿改为数字",
+    ),
+    Column(
+        "indicator",
+        "指标代码",
+        ("指标代码", "预警指标代码", "指标编码", "预警指标"),
+        "从下拉列表选择本部门指标代码",
+    ),
+    Column("value", "数值", ("数值", "指标值", "指标数值", "金额"), "按阈值预警的指标必填，填数字"),
+    Column(
+        "occurred_on", "发生日期", ("发生日期", "日期", "业务日期"), "须在所报月份内，如 2026-05-20"
+    ),
+    Column(
+        "town",
+        "镇（园区）",
+        ("镇", "乡镇", "镇园区", "所在镇", "所在镇园区"),
+        "选填；未在台账中的人员按此转镇核实",
+    ),
+    Column("village", "村（社区）", ("村", "村社区", "所在村", "行政村"), "选填"),
+    Column("note", "备注", ("备注", "说明", "情况说明"), "选填"),
+)
+COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    name: str
+    id_number: str
+    indicator: WarningIndicator
+    value: Decimal | None
+    occurred_on: datetime.date | None
+    town: str = ""
+    village: str = ""
+    note: str = ""
+
+
+@dataclass
+class Table:
+    header_row: int  # 1-based spreadsheet row of the header
+    columns: dict[str, int]  # key -> 0-based column index
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # (1-based row, cells)
+
+
+# --- file level -----------------------------------------------------------------------------
+
+
+def read_table(
+    path: str | Path,
+    *,
+    original_name: str,
+    max_bytes: int,
+    max_unpacked_bytes: int,
+    required: Sequence[str],
+) -> Table:
+    """The data rows of the file's first sheet that carries the headers, or ``FileRejected``."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise FileRejected(f"文件超过大小上限（{max_bytes // (1024 * 1024)} MB）")
+    if size == 0:
+        raise FileRejected("文件是空的")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        _check_zip(path, max_unpacked_bytes)
+        sheets = _calamine_sheets(path)
+    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        if _is_encrypted_ooxml(path):
+            raise FileRejected("文件设置了打开密码，请取消密码后重新上传")
+        sheets = _calamine_sheets(path)
+    elif Path(original_name).suffix.lower() in {".csv", ".txt"}:
+        sheets = [_csv_rows(path)]
+    else:
+        raise FileRejected("不是电子表格文件，请上传 xlsx、xls、ods 或 csv 文件")
+    return _find_table(sheets, required)
+
+
+def _check_zip(path: Path, max_unpacked_bytes: int) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            if len(infos) > 10_000 or sum(info.file_size for info in infos) > max_unpacked_bytes:
+                raise FileRejected("文件解压后过大，疑似压缩炸弹，已拒绝")
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype")[:100]
+                if b"opendocument.spreadsheet" not in mimetype:
+                    raise FileRejected("不是电子表格文件，请上传 xlsx、xls、ods 或 csv 文件")
+                manifest = (
+                    archive.read("META-INF/manifest.xml")
+                    if "META-INF/manifest.xml" in names
+                    else b""
+                )
+                if b"encryption-data" in manifest:
+                    raise FileRejected("文件设置了打开密码，请取消密码后重新上传")
+            elif "xl/workbook.xml" not in names:
+                raise FileRejected("不是电子表格文件，请上传 xlsx、xls、ods 或 csv 文件")
+    except zipfile.BadZipFile:
+        raise FileRejected("文件已损坏，无法打开") from None
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    """An encrypted xlsx is an OLE2 container whose directory names an EncryptionInfo stream."""
+    with path.open("rb") as handle:
+        data = handle.read(2 * 1024 * 1024)
+    return "EncryptionInfo".encode("utf-16-le") in data
+
+
+def _calamine_sheets(path: Path) -> Iterator[list[list[Any]]]:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise FileRejected("文件设置了打开密码，请取消密码后重新上传") from None
+    except Exception as error:  # calamine raises several unrelated types for broken files
+        if "password" in str(error).lower() or "encrypt" in str(error).lower():
+            raise FileRejected("文件设置了打开密码，请取消密码后重新上传") from None
+        raise FileRejected("文件已损坏或不是电子表格，无法读取") from None
+    return _iter_sheets(workbook)
+
+
+def _iter_sheets(workbook: python_calamine.CalamineWorkbook) -> Iterator[list[list[Any]]]:
+    for index in range(len(workbook.sheet_names)):
+        try:
+            # Keep the empty area at the top so row numbers match what the department sees.
+            yield workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+        except python_calamine.PasswordError:
+            raise FileRejected("文件设置了打开密码，请取消密码后重新上传") from None
+        except Exception:
+            raise FileRejected("文件已损坏或不是电子表格，无法读取") from None
+
+
+def _csv_rows(path: Path) -> list[list[Any]]:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise FileRejected("不是电子表格文件，请上传 xlsx、xls、ods 或 csv 文件")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileRejected("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+
+
+_PARENS = re.compile(r"\(.*?\)|\[.*?\]")
+_NOISE = re.compile(r"[\s*＊:：]+")
+
+
+def _header_key(cell: Any) -> str:
+    text = unicodedata.normalize("NFKC", str(cell or ""))
+    return _NOISE.sub("", _PARENS.sub("", text))
+
+
+_ALIAS_TO_KEY = {alias: column.key for column in COLUMNS for alias in column.aliases}
+
+
+def _map_header(cells: Sequence[Any]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = _ALIAS_TO_KEY.get(_header_key(cell))
+        if key and key not in mapping:
+            mapping[key] = index
+    return mapping
+
+
+def _find_table(sheets: Iterable[list[list[Any]]], required: Sequence[str]) -> Table:
+    best_missing: list[str] | None = None
+    any_content = False
+    for rows in sheets:
+        if any(_filled(row) for row in rows):
+            any_content = True
+        else:
+            continue
+        for index in range(min(HEADER_SCAN_ROWS, len(rows))):
+            mapping = _map_header(rows[index])
+            data_start = index + 1
+            if index + 1 < len(rows):
+                # A two-level header (merged group cells above, labels below) fills the gaps.
+                below = {
+                    key: col
+                    for key, col in _map_header(rows[index + 1]).items()
+                    if key not in mapping
+                }
+                if below and len(below) >= len(mapping) - 1:
+                    mapping.update(below)
+                    data_start = index + 2
+            if not mapping:
+                continue
+            missing = [key for key in required if key not in mapping]
+            if not missing:
+                table = Table(header_row=data_start, columns=mapping)
+                table.rows = [(number + 1, rows[number]) for number in range(data_start, len(rows))]
+                if not any(_filled(cells) for _, cells in table.rows):
+                    raise FileRejected("文件中没有数据行")
+                return table
+            if best_missing is None or len(missing) < len(best_missing):
+                best_missing = missing
+    if not any_content:
+        raise FileRejected("文件是空的")
+    missing = best_missing if best_missing is not None else list(required)
+    labels = "、".join(COLUMN_BY_KEY[key].label for key in missing)
+    raise FileRejected(f"表头不正确，缺少以下列：{labels}（请使用本部门模板）")
+
+
+def _filled(cells: Sequence[Any]) -> bool:
+    return any(_text(cell) for cell in cells)
+
+
+# --- row level ------------------------------------------------------------------------------
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return unicodedata.normalize("NFKC", str(cell)).strip()
+
+
+def _display(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float):
+        return repr(cell) if not cell.is_integer() else f"{cell:.15g}"
+    return str(cell)
+
+
+_NAME_SPACES = re.compile(r"[\s\u3000\u200b\ufeff]+")
+
+
+def normalize_name(cell: Any) -> str:
+    """Chinese names carry no spaces: 张 三 , ‘张三　’ and 张三 are one name."""
+    return _NAME_SPACES.sub("", unicodedata.normalize("NFKC", str(cell or "")))
+
+
+def parse_decimal(cell: Any) -> Decimal | None:
+    """``None`` for an empty cell; raises ``ValueError`` for text that is not a number."""
+    if cell is None or isinstance(cell, bool):
+        if isinstance(cell, bool):
+            raise ValueError
+        return None
+    if isinstance(cell, int | float):
+        return Decimal(str(cell)).quantize(Decimal("0.01"))
+    text = _text(cell).replace(",", "").replace("元", "").replace(" ", "")
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError from None
+    if not number.is_finite():
+        raise ValueError
+    return number.quantize(Decimal("0.01"))
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def parse_date(cell: Any) -> datetime.date | None:
+    """``None`` for an empty cell; raises ``ValueError`` when the text is no date."""
+    if cell is None:
+        return None
+    if isinstance(cell, datetime.datetime):
+        return cell.date()
+    if isinstance(cell, datetime.date):
+        return cell
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        if 20000 <= cell <= 80000:  # an Excel serial day number in a cell not formatted as date
+            return _EXCEL_EPOCH + datetime.timedelta(days=int(cell))
+        cell = _text(cell)
+    text = _text(cell).replace(" ", "")
+    if not text:
+        return None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            return datetime.date(year, month, day)  # ValueError for 2月30日
+    raise ValueError
+
+
+def parse_rows(
+    table: Table, *, period: str, indicators: dict[str, WarningIndicator]
+) -> tuple[list[ParsedRow], list[RowError], int]:
+    """Every row normalised and checked on its own; returns (valid rows, errors, non-blank rows)."""
+    valid: list[ParsedRow] = []
+    errors: list[RowError] = []
+    first, last = period_start(period), period_end(period)
+    codes = "、".join(sorted(indicators)) or "（本部门尚无指标）"
+    columns = table.columns
+    width = max(columns.values()) + 1
+    counted = 0
+
+    for number, cells in table.rows:
+        if not _filled(cells):
+            continue  # blank lines between blocks are common and mean nothing
+        counted += 1
+        cells = list(cells) + [None] * (width - len(cells))
+        cell = {key: cells[index] for key, index in columns.items()}
+        row_errors: list[RowError] = []
+
+        def fail(
+            key: str, reason: str, *, _n: int = number, _c: dict = cell, _e=row_errors
+        ) -> None:
+            _e.append(RowError(_n, COLUMN_BY_KEY[key].label, _display(_c.get(key)), reason))
+
+        name = normalize_name(cell.get("name"))
+        if not name:
+            fail("name", "姓名不能为空")
+        id_number = ""
+        try:
+            id_number = normalize_id_number(cell.get("id_number"))
+        except ValidationError as error:
+            fail("id_number", error.messages[0])
+        code = _text(cell.get("indicator")).replace(" ", "").upper()
+        indicator = indicators.get(code)
+        if not code:
+            fail("indicator", "指标代码不能为空")
+        elif indicator is None:
+            fail("indicator", f"指标代码“{code}”不是本部门的启用指标（可用：{codes}）")
+        value = None
+        try:
+            value = parse_decimal(cell.get("value"))
+        except ValueError:
+            fail("value", "数值应为数字")
+        else:
+            if value is None and indicator is not None and indicator.needs_value:
+                fail("value", f"指标“{indicator.name}”按数值预警，数值不能为空")
+        occurred_on = None
+        try:
+            occurred_on = parse_date(cell.get("occurred_on"))
+        except ValueError:
+            fail("occurred_on", "日期无法识别，请填写如 2026-05-20 的日期")
+        else:
+            if occurred_on is None:
+                if "occurred_on" in columns:
+                    fail("occurred_on", "发生日期不能为空")
+            elif not first <= occurred_on <= last:
+                fail("occurred_on", f"发生日期不在所报月份（{period_label(period)}）内")
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        valid.append(
+            ParsedRow(
+                row=number,
+                name=name,
+                id_number=id_number,
+                indicator=indicator,
+                value=value,
+                occurred_on=occurred_on,
+                town=normalize_name(cell.get("town")),
+                village=normalize_name(cell.get("village")),
+                note=_text(cell.get("note"))[:300],
+            )
+        )
+    return valid, errors, counted
+
+
+# --- writers --------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """DESIGN.md §5: a cell that starts like a formula is written as text, never evaluated."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def error_report(errors: Iterable[dict[str, Any]], *, title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("错误明细")
+    sheet.append([title])
+    sheet.append(["行号", "列", "原值", "错误原因"])
+    for error in errors:
+        sheet.append(
+            [
+                error["row"],
+                neutralise(error["column"]),
+                neutralise(error["value"]),
+                neutralise(error["reason"]),
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def department_template(
+    *, department, indicators: Sequence[WarningIndicator], example_id: str
+) -> bytes:
+    """The department's own template: Chinese headers, the ID column as text, a code drop-down."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "预警信息"
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor="B91C1C")
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.label)
+        cell.font, cell.fill = header_font, header_fill
+        cell.alignment = Alignment(horizontal="center")
+        sheet.column_dimensions[cell.column_letter].width = 22 if column.key == "id_number" else 14
+    # Text format on the ID column keeps Excel from turning 18 digits into 3.40621E+17.
+    id_letter = sheet.cell(row=1, column=2).column_letter
+    sheet.column_dimensions[id_letter].number_format = "@"
+    for row in range(2, 1002):
+        sheet.cell(row=row, column=2).number_format = "@"
+    first = indicators[0] if indicators else None
+    example = [
+        "张三",
+        example_id,
+        first.code if first else "",
+        float(first.threshold) if first and first.threshold is not None else None,
+        "2026-05-20",
+        "",
+        "",
+        "示例行，填报时请删除",
+    ]
+    for index, value in enumerate(example, start=1):
+        sheet.cell(row=2, column=index, value=value)
+    sheet.cell(row=2, column=2).number_format = "@"
+    sheet.freeze_panes = "A2"
+
+    guide = workbook.create_sheet("填报说明")
+    guide.append([f"{department.name}防返贫预警信息填报说明"])
+    guide["A1"].font = Font(bold=True, size=14)
+    lines = [
+        "1. 每月10日前上传上月预警信息（濉扶组〔2021〕6号 三(四)2），在系统中选择“数据月份”。",
+        "2. 第一行为表头，请勿修改；从第二行起每行一人一项指标，示例行请删除。",
+        "3. 身份证号须为18位，末位X大小写均可；本列已设为文本格式，请勿改为数字格式，否则后几位会丢失。",
+        "4. 姓名须与身份证号一致，系统按身份证号与农户台账比对，姓名不一致的行将被退回。",
+        "5. 发生日期须在所报月份内。台账以外的人员请尽量填写所在镇（园区）和村，以便转镇核实。",
+        "6. 同一人同一指标同一月份重复上报不会重复生成预警；改正错误行后可再次上传。",
+    ]
+    for line in lines:
+        guide.append([line])
+    guide.append([])
+    guide.append(["指标代码", "指标名称", "单位", "预警规则", "风险类型", "说明"])
+    code_first_row = guide.max_row + 1
+    for indicator in indicators:
+        guide.append(
+            [
+                indicator.code,
+                indicator.name,
+                indicator.unit,
+                indicator.rule_label + ("（严重）" if indicator.severe else ""),
+                indicator.risk_type.name,
+                indicator.description,
+            ]
+        )
+    code_last_row = guide.max_row
+    guide.append([])
+    guide.append(["列名", "填写要求"])
+    for column in COLUMNS:
+        guide.append([column.label, column.help])
+    guide.column_dimensions["A"].width = 16
+    guide.column_dimensions["B"].width = 40
+    if indicators:
+        validation = DataValidation(
+            type="list",
+            formula1=f"'填报说明'!$A${code_first_row}:$A${code_last_row}",
+            allow_blank=False,
+            showErrorMessage=True,
+            errorTitle="指标代码",
+            error="请从下拉列表选择本部门的指标代码",
+        )
+        sheet.add_data_validation(validation)
+        validation.add("C2:C5000")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
