@@ -129,6 +129,9 @@ class MemberFieldsMixin(serializers.ModelSerializer):
         ]
         # Sex and birth date come from the ID number (GB 11643); never typed.
         read_only_fields = ["sex", "birth_date"]
+        # Uniqueness (ID number in the county, one head per household) is the model's and the
+        # service's to judge, on the normalised number and with a message that names the rule.
+        validators: list = []
 
 
 class MemberSerializer(MemberFieldsMixin):
@@ -244,13 +247,39 @@ class HouseholdCreateSerializer(HouseholdWriteSerializer):
         fields = [*HouseholdWriteSerializer.Meta.fields, "members"]
 
 
+def _name_member_rows(errors: dict) -> dict:
+    """``{"members": {1: {"id_number": [...]}}}`` → ``{"members[1].id_number": [...]}``: the same
+    names the household service gives the rows it refuses, so a client reads one format."""
+    rows = errors.get("members")
+    if isinstance(rows, dict):
+        items = rows.items()
+    elif isinstance(rows, list) and rows and all(isinstance(row, dict) for row in rows):
+        items = enumerate(rows)
+    else:
+        return errors
+    named = {key: value for key, value in errors.items() if key != "members"}
+    for index, row in items:
+        for field, messages in (row or {}).items():
+            named[f"members[{index}].{field}"] = messages
+    return named
+
+
 class RegistryWriteGate(permissions.BasePermission):
-    """Roles that keep no registry (department staff, helpers) are refused before their payload
-    is read; the services check the household's scope again."""
+    """Only registry keepers write (monitors, town officials, the bureau).
+
+    A new object is refused before its payload is read; an existing one only
+    after the scoped lookup, so another scope's object stays 404 and an
+    object the role may only read is 403. The services check again.
+    """
 
     message = services.MSG_NO_REGISTRY_RIGHT
 
     def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS or view.action != "create":
+            return True
+        return selectors.can_edit_registry(request.user)
+
+    def has_object_permission(self, request, view, obj) -> bool:
         return request.method in permissions.SAFE_METHODS or selectors.can_edit_registry(
             request.user
         )
@@ -319,7 +348,8 @@ class HouseholdViewSet(
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            raise serializers.ValidationError(_name_member_rows(serializer.errors))
         fields = dict(serializer.validated_data)
         members = fields.pop("members", [])
         household = services.household_create(actor=request.user, members=members, **fields)
@@ -534,6 +564,8 @@ class MonitoringSubjectSerializer(serializers.ModelSerializer):
         ]
         # The status moves only through the exit procedure (eliminate), never by an edit.
         read_only_fields = ["status", "ended_on"]
+        # "One open subject per household" is the service's rule, with its own message.
+        validators: list = []
 
     def get_fields(self):
         fields = super().get_fields()
@@ -552,14 +584,20 @@ class EliminateSerializer(serializers.Serializer):
 
 
 class MonitoringSubjectGate(permissions.BasePermission):
-    """Filing and marking risk-eliminated are the bureau's (三(七)7, 三(九)); risk updates are the registry keepers'."""
+    """Filing and marking risk-eliminated are the bureau's (三(七)7, 三(九)); updating the risk
+    types is the registry keepers' (三(四)2). Object checks come after the scoped lookup (404)."""
 
     message = "只有县扶贫局可以备案监测对象或标注风险消除"
 
     def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS or view.action != "create":
+            return True
+        return request.user.is_county
+
+    def has_object_permission(self, request, view, obj) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        if view.action in {"create", "eliminate"}:
+        if view.action == "eliminate":
             return request.user.is_county
         return selectors.can_edit_registry(request.user)
 
@@ -666,14 +704,20 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class VisitWriteGate(permissions.BasePermission):
-    """Department staff visit no households (三(四)1 puts visits on monitors, officials and helpers)."""
+    """Department staff visit no households (三(四)1 puts visits on monitors, officials and
+    helpers); a visit is changed by its visitor or a registry keeper."""
 
     message = "您没有权限走访该农户"
 
     def has_permission(self, request, view) -> bool:
-        return (
-            request.method in permissions.SAFE_METHODS or request.user.role != Role.DEPARTMENT_STAFF
-        )
+        if request.method in permissions.SAFE_METHODS or view.action != "create":
+            return True
+        return request.user.role != Role.DEPARTMENT_STAFF
+
+    def has_object_permission(self, request, view, obj: Visit) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return obj.visitor_id == request.user.pk or selectors.can_edit_registry(request.user)
 
 
 @extend_schema_view(

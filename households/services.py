@@ -15,11 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
+from django_fsm import FSMField
 
 from organization.models import PolicySettings, User
 from organization.selectors import village_list
 from suixi_monitor.exceptions import ConflictError
 
+from . import id_numbers
 from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
 from .selectors import can_edit_registry, can_record_visit
 
@@ -33,7 +35,12 @@ def _require_registry_right(actor: User, household: Household | None = None) -> 
 
 def _save(instance, *, actor: User) -> None:
     """Validate every field and rule, then save with ``actor`` in the history row."""
-    instance.full_clean()
+    # full_clean() writes each cleaned value back with setattr, which a protected FSM field
+    # refuses; its value only ever comes from a transition, so there is nothing to check.
+    protected = [
+        f.name for f in instance._meta.concrete_fields if isinstance(f, FSMField) and f.protected
+    ]
+    instance.full_clean(exclude=protected)
     instance._history_user = actor
     instance.save()
 
@@ -89,11 +96,42 @@ def household_update(*, actor: User, household: Household, **fields: Any) -> Hou
     return household
 
 
+MSG_SECOND_HEAD = "该户已有户主；请先把原户主改为其他关系"
+
+
 def _member_save(member: Member, *, actor: User) -> Member:
-    member.full_clean()  # normalises the ID number and derives sex and birth date
+    # Normalise first: full_clean() checks max_length on the raw value before Member.clean()
+    # normalises it, so a valid number typed with spaces would be refused as too long.
+    errors: dict[str, list[str]] = {}
+    if member.id_number:
+        try:
+            member.id_number = id_numbers.normalize_id_number(member.id_number)
+        except ValidationError as error:
+            errors["id_number"] = error.messages
+    if _second_head(member):
+        errors["relation"] = [MSG_SECOND_HEAD]
+    try:
+        # The model's one constraint is "one head per household", checked just above with a
+        # message that says what to do (Django's generic one only names the constraint).
+        member.full_clean(validate_constraints=False)  # derives sex and birth date
+    except ValidationError as error:
+        # The normaliser's message stands alone, without a length complaint beside it.
+        errors = {**error.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
     member._history_user = actor
     member.save()
     return member
+
+
+def _second_head(member: Member) -> bool:
+    """三(六) counts the household as a unit around one head (户主)."""
+    return (
+        member.relation == Member.Relation.HEAD
+        and Member.objects.filter(household_id=member.household_id, relation=Member.Relation.HEAD)
+        .exclude(pk=member.pk)
+        .exists()
+    )
 
 
 def member_create(*, actor: User, household: Household, **fields: Any) -> Member:
