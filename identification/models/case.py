@@ -1,0 +1,184 @@
+"""The identification case: 户申请、村初核、镇审定、县备案 (三(七)) as a state machine.
+
+Transition methods only set fields on ``self``; the services in
+``identification.services`` lock the row, check the policy's rule, call the
+transition, save with the actor in the history, and record the step.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from households.models import Household, Member, MonitoringSubject, RiskType
+
+
+class CaseState(models.TextChoices):
+    APPLIED = "applied", "已申请（待村初核）"
+    VERIFIED = "verified", "已初核（待组评议）"
+    DELIBERATED = "deliberated", "已评议（待信息比对）"
+    COMPARED = "compared", "已比对（待村研究公示）"
+    VILLAGE_PUBLICIZING = "village_publicizing", "村公示中"
+    TOWN_REVIEWING = "town_reviewing", "待镇审定"
+    TOWN_PUBLICIZING = "town_publicizing", "镇公示中"
+    COUNTY_FILING = "county_filing", "待县备案"
+    FILED = "filed", "已备案"
+    REJECTED = "rejected", "未通过"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+OPEN_STATES = [
+    CaseState.APPLIED,
+    CaseState.VERIFIED,
+    CaseState.DELIBERATED,
+    CaseState.COMPARED,
+    CaseState.VILLAGE_PUBLICIZING,
+    CaseState.TOWN_REVIEWING,
+    CaseState.TOWN_PUBLICIZING,
+    CaseState.COUNTY_FILING,
+]
+PUBLICIZING_STATES = [CaseState.VILLAGE_PUBLICIZING, CaseState.TOWN_PUBLICIZING]
+
+
+class CaseSource(models.TextChoices):
+    """三(七)1 and 三(四): how the household came to apply."""
+
+    HOUSEHOLD = "household", "农户主动申请"
+    WARNING = "warning", "部门预警（技防）"
+    VISIT = "visit", "走访发现（人防）"
+    CLUE = "clue", "其他渠道（协防）"
+
+
+class IdentificationCase(FSMModelMixin, models.Model):
+    household = models.ForeignKey(
+        Household,
+        verbose_name="农户",
+        on_delete=models.PROTECT,
+        related_name="identification_cases",
+    )
+    applicant = models.ForeignKey(
+        Member, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    applied_on = models.DateField("申请日期")
+    hardship = models.TextField("困难情况")
+    risk_types = models.ManyToManyField(RiskType, verbose_name="风险类型", related_name="+")
+    source = models.CharField(
+        "来源", max_length=20, choices=CaseSource.choices, default=CaseSource.HOUSEHOLD
+    )
+    # What the source points to (a warning or clue number, a visit date): the
+    # warnings app links its own rows to the case; this keeps a readable trace.
+    source_note = models.CharField("来源说明", max_length=200, blank=True)
+    state = FSMField(
+        "环节", max_length=30, choices=CaseState.choices, default=CaseState.APPLIED, protected=True
+    )
+    # When the case last moved; "days waiting" and overdue marking read it.
+    state_changed_at = models.DateTimeField("进入当前环节时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    closed_step = models.CharField("终止环节", max_length=30, blank=True)
+    closed_reason = models.TextField("终止原因", blank=True)
+    monitoring_subject = models.OneToOneField(
+        MonitoringSubject,
+        verbose_name="监测对象",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="identification_case",
+    )
+    # Risk types are set once, with the record itself; its history row names the step.
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "识别申请"
+        ordering = ["-applied_on", "-id"]
+        constraints = [
+            # 三(七)1: one open application per household at a time.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="case_one_open_per_household",
+                violation_error_message="该户已有未办结的识别申请",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "state_changed_at"], name="case_state_idle")]
+
+    def __str__(self) -> str:
+        return f"{self.household.head_name}户识别申请（{self.get_state_display()}）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_publicizing(self) -> bool:
+        return self.state in PUBLICIZING_STATES
+
+    # --- transitions: fields on self only -------------------------------------
+
+    def _moved(self, at) -> None:
+        self.state_changed_at = at
+
+    @transition(field=state, source=CaseState.APPLIED, target=CaseState.VERIFIED)
+    def verify(self, *, at) -> None:
+        self._moved(at)
+
+    @transition(field=state, source=CaseState.VERIFIED, target=CaseState.DELIBERATED)
+    def deliberate(self, *, at) -> None:
+        self._moved(at)
+
+    # Without a group deliberation (switched off for the year) compare follows verify.
+    @transition(
+        field=state, source=[CaseState.VERIFIED, CaseState.DELIBERATED], target=CaseState.COMPARED
+    )
+    def compare(self, *, at) -> None:
+        self._moved(at)
+
+    @transition(field=state, source=CaseState.COMPARED, target=CaseState.VILLAGE_PUBLICIZING)
+    def publicize_village(self, *, at) -> None:
+        self._moved(at)
+
+    @transition(field=state, source=CaseState.VILLAGE_PUBLICIZING, target=CaseState.TOWN_REVIEWING)
+    def conclude_village_publicity(self, *, at) -> None:
+        self._moved(at)
+
+    @transition(field=state, source=CaseState.TOWN_REVIEWING, target=CaseState.TOWN_PUBLICIZING)
+    def approve_town(self, *, at) -> None:
+        self._moved(at)
+
+    @transition(field=state, source=CaseState.TOWN_PUBLICIZING, target=CaseState.COUNTY_FILING)
+    def conclude_town_publicity(self, *, at) -> None:
+        self._moved(at)
+
+    @transition(field=state, source=CaseState.COUNTY_FILING, target=CaseState.FILED)
+    def file(self, *, at, subject: MonitoringSubject) -> None:
+        self.monitoring_subject = subject
+        self._moved(at)
+
+    @transition(field=state, source=PUBLICIZING_STATES, target=CaseState.APPLIED)
+    def reopen(self, *, at) -> None:
+        """An upheld objection sends the case back for a new home check (复核)."""
+        self._moved(at)
+
+    @transition(field=state, source=OPEN_STATES, target=CaseState.REJECTED)
+    def reject(self, *, at, reason: str) -> None:
+        self.closed_step = self.state
+        self.closed_reason = reason
+        self._moved(at)
+
+    @transition(field=state, source=OPEN_STATES, target=CaseState.WITHDRAWN)
+    def withdraw(self, *, at, reason: str) -> None:
+        self.closed_step = self.state
+        self.closed_reason = reason
+        self._moved(at)
+
+    @property
+    def closed_step_label(self) -> str:
+        return CaseState(self.closed_step).label if self.closed_step else ""

@@ -1,0 +1,464 @@
+"""Scoped reads of identification (STYLE.md rule 4).
+
+Cases are scoped through their household with ``household_scope_q(user,
+"household__")``: the registry's one rule. Department staff see no cases but
+do see the comparison data sets their department uploaded.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from households.models import Household, IncomeRecord, Member, Visit
+from households.selectors import household_scope_q
+from organization.models import PolicySettings, Role, User
+
+from .models import (
+    Announcement,
+    CaseState,
+    ComparisonDataset,
+    ComparisonKind,
+    ComparisonRecord,
+    Filing,
+    IdentificationCase,
+    Objection,
+    Publicity,
+)
+from .models.case import OPEN_STATES
+
+CHINESE_DIGITS = "零一二三四五六七八九十"
+
+
+def fraction_label(numerator: int, denominator: int) -> str:
+    """2/3 → 三分之二, the way the policy writes it."""
+    if numerator <= 10 and denominator <= 10:
+        if numerator * 2 == denominator:
+            return "半数"
+        return f"{CHINESE_DIGITS[denominator]}分之{CHINESE_DIGITS[numerator]}"
+    return f"{numerator}/{denominator}"
+
+
+# --- cases ---------------------------------------------------------------------------
+
+
+def case_scope_q(user: User) -> Q:
+    return household_scope_q(user, "household__")
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    town: int | None = None
+    village: int | None = None
+    state: str = ""
+    source: str = ""
+    overdue: bool | None = None
+    q: str = ""
+    queue: str = ""
+
+
+# Each role's work queue: the states in which the next step is theirs.
+QUEUES: dict[str, tuple[str, list[str]]] = {
+    "village": (
+        "待村办理",
+        [CaseState.APPLIED, CaseState.VERIFIED, CaseState.COMPARED],
+    ),
+    "compare": ("待信息比对", [CaseState.VERIFIED, CaseState.DELIBERATED]),
+    "publicizing": ("公示中", [CaseState.VILLAGE_PUBLICIZING, CaseState.TOWN_PUBLICIZING]),
+    "town": ("待镇审定", [CaseState.TOWN_REVIEWING]),
+    "filing": ("待县备案", [CaseState.COUNTY_FILING]),
+    "open": ("办理中", list(OPEN_STATES)),
+}
+
+
+def overdue_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    now = now or timezone.now()
+    days = PolicySettings.current(timezone.localdate(now)).case_overdue_days
+    return now - datetime.timedelta(days=days)
+
+
+def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[IdentificationCase]:
+    filters = filters or CaseFilters()
+    qs = IdentificationCase.objects.filter(case_scope_q(user))
+    if filters.town:
+        qs = qs.filter(household__village__town_id=filters.town)
+    if filters.village:
+        qs = qs.filter(household__village_id=filters.village)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters.queue in QUEUES:
+        qs = qs.filter(state__in=QUEUES[filters.queue][1])
+    if filters.q.strip():
+        qs = qs.filter(household__head_name__contains=filters.q.strip())
+    overdue_q = Q(state__in=OPEN_STATES, state_changed_at__lt=overdue_cutoff())
+    if filters.overdue is True:
+        qs = qs.filter(overdue_q)
+    elif filters.overdue is False:
+        qs = qs.exclude(overdue_q)
+    open_objections = Objection.objects.filter(case=OuterRef("pk"), status=Objection.Status.OPEN)
+    return qs.annotate(has_open_objection=Exists(open_objections)).select_related(
+        "household__village__town", "household__group", "applicant"
+    )
+
+
+def case_get(*, user: User, pk: Any) -> IdentificationCase:
+    """One case in scope, or ``IdentificationCase.DoesNotExist`` (pages and API answer 404)."""
+    return case_list(user=user).get(pk=pk)
+
+
+def case_is_overdue(case: IdentificationCase, cutoff: datetime.datetime | None = None) -> bool:
+    return case.is_open and case.state_changed_at < (cutoff or overdue_cutoff())
+
+
+def days_waiting(case: IdentificationCase, today: datetime.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return (today - timezone.localdate(case.state_changed_at)).days
+
+
+def objection_list(*, user: User, open_only: bool = False) -> QuerySet[Objection]:
+    qs = Objection.objects.filter(household_scope_q(user, "case__household__"))
+    if open_only:
+        qs = qs.filter(status=Objection.Status.OPEN)
+    return qs.select_related("case__household__village__town", "publicity", "lodged_by")
+
+
+def objection_get(*, user: User, pk: Any) -> Objection:
+    return objection_list(user=user).get(pk=pk)
+
+
+# --- what the home check shows (三(六)) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncomeFinding:
+    year: int | None
+    per_capita: Decimal | None
+    line: Decimal
+    below_line: bool
+    previous_per_capita: Decimal | None = None
+
+    @property
+    def drop_percent(self) -> Decimal | None:
+        """Change against the year before, a hint for 三(六)二 (sudden drop)."""
+        if self.per_capita is None or not self.previous_per_capita:
+            return None
+        change = (self.previous_per_capita - self.per_capita) / self.previous_per_capita * 100
+        return change.quantize(Decimal("0.1"))
+
+
+def household_income_on(household: Household, day: datetime.date) -> IncomeFinding:
+    """三(六)一: the newest income record up to ``day``'s year against that record's year's line."""
+    records = list(
+        IncomeRecord.objects.filter(household=household, year__lte=day.year).order_by("-year")[:2]
+    )
+    if not records:
+        return IncomeFinding(
+            year=None,
+            per_capita=None,
+            line=PolicySettings.for_year(day.year).income_line,
+            below_line=False,
+        )
+    latest = records[0]
+    line = PolicySettings.for_year(latest.year).income_line
+    return IncomeFinding(
+        year=latest.year,
+        per_capita=latest.per_capita_net_income,
+        line=line,
+        below_line=latest.per_capita_net_income < line,
+        previous_per_capita=records[1].per_capita_net_income if len(records) > 1 else None,
+    )
+
+
+@dataclass
+class CriteriaPreview:
+    """What the records say about each criterion of 三(六), shown before the team decides."""
+
+    income: IncomeFinding
+    risk_visits: list[Visit] = field(default_factory=list)
+    seriously_ill: list[Member] = field(default_factory=list)
+    dropped_out: list[Member] = field(default_factory=list)
+    medical_expense: Decimal | None = None
+
+
+def criteria_preview(household: Household, day: datetime.date) -> CriteriaPreview:
+    income = household_income_on(household, day)
+    members = list(household.members.all())
+    record = IncomeRecord.objects.filter(household=household, year=income.year).first()
+    since = day - datetime.timedelta(days=365)
+    return CriteriaPreview(
+        income=income,
+        risk_visits=list(household.visits.filter(risk_found=True, visited_on__gte=since)),
+        seriously_ill=[m for m in members if m.health == Member.Health.SERIOUS],
+        dropped_out=[m for m in members if m.schooling == Member.Schooling.DROPPED_OUT],
+        medical_expense=record.medical_expense if record else None,
+    )
+
+
+# --- 信息比对 -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    member: Member
+    dataset: ComparisonDataset
+    record: ComparisonRecord
+
+
+@dataclass
+class ComparisonResult:
+    datasets: list[ComparisonDataset]
+    missing_kinds: list[str]
+    hits: list[Hit]
+
+
+def latest_datasets() -> list[ComparisonDataset]:
+    """The newest data set of each of the five kinds (三(七)4)."""
+    latest = []
+    for kind in ComparisonKind.values:
+        dataset = ComparisonDataset.objects.filter(kind=kind).order_by("-as_of", "-id").first()
+        if dataset:
+            latest.append(dataset)
+    return latest
+
+
+def comparison_hits(case: IdentificationCase) -> ComparisonResult:
+    """Every member of the household looked up in the latest set of each kind."""
+    datasets = latest_datasets()
+    members = {m.id_number: m for m in case.household.members.all()}
+    records = ComparisonRecord.objects.filter(
+        dataset__in=datasets, id_number__in=list(members)
+    ).select_related("dataset")
+    kinds = {d.kind for d in datasets}
+    return ComparisonResult(
+        datasets=datasets,
+        missing_kinds=[label for value, label in ComparisonKind.choices if value not in kinds],
+        hits=[Hit(member=members[r.id_number], dataset=r.dataset, record=r) for r in records],
+    )
+
+
+def dataset_list(*, user: User) -> QuerySet[ComparisonDataset]:
+    """The bureau sees every set; department staff the sets of their department."""
+    qs = ComparisonDataset.objects.select_related("department", "uploaded_by")
+    if user.is_authenticated and user.role == Role.COUNTY_BUREAU:
+        return qs
+    if user.is_authenticated and user.role == Role.DEPARTMENT_STAFF:
+        return qs.filter(department_id=user.department_id)
+    return qs.none()
+
+
+def can_upload_datasets(user: User) -> bool:
+    return user.is_authenticated and user.role in {Role.COUNTY_BUREAU, Role.DEPARTMENT_STAFF}
+
+
+# --- timeline -------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime.datetime
+    day: datetime.date | None
+    step: str
+    actor: str
+    summary: str
+    record: Any = None
+    kind: str = ""
+
+
+def case_timeline(case: IdentificationCase) -> list[TimelineEntry]:
+    """Each step's record with who and when, oldest first (shown on every case page)."""
+    entries = [
+        TimelineEntry(
+            case.created_at,
+            case.applied_on,
+            "户申请",
+            str(case.created_by),
+            f"{case.get_source_display()}：{case.hardship}",
+            case,
+            "apply",
+        )
+    ]
+    for check in case.home_checks.prefetch_related("team__user").select_related("recorded_by"):
+        entries.append(
+            TimelineEntry(
+                check.recorded_at,
+                check.checked_on,
+                "村初核",
+                str(check.recorded_by),
+                "初核通过" if check.passed else "初核未通过",
+                check,
+                "home_check",
+            )
+        )
+    for item in case.deliberations.select_related("group", "recorded_by"):
+        entries.append(
+            TimelineEntry(
+                item.recorded_at,
+                item.held_on,
+                "组评议",
+                str(item.recorded_by),
+                f"{item.group}：应到{item.expected}人，实到{item.present}人，赞成{item.approvals}人，"
+                + ("评议通过" if item.passed else "评议未通过"),
+                item,
+                "deliberation",
+            )
+        )
+    for item in case.comparisons.select_related("recorded_by").prefetch_related(
+        Prefetch("hits", queryset=_hits_qs()), "datasets"
+    ):
+        entries.append(
+            TimelineEntry(
+                item.recorded_at,
+                item.compared_on,
+                "信息比对",
+                str(item.recorded_by),
+                f"比中{len(item.hits.all())}条",
+                item,
+                "comparison",
+            )
+        )
+    for item in case.village_decisions.select_related("publicity", "recorded_by"):
+        entries.append(
+            TimelineEntry(
+                item.recorded_at,
+                item.meeting_on,
+                "村研究确定并公示",
+                str(item.recorded_by),
+                item.decision,
+                item,
+                "village_decision",
+            )
+        )
+    for item in case.town_approvals.select_related("publicity", "recorded_by"):
+        entries.append(
+            TimelineEntry(
+                item.recorded_at,
+                item.meeting_on,
+                "镇审定",
+                str(item.recorded_by),
+                ("审定通过：" if item.approved else "审定未通过：") + item.opinion,
+                item,
+                "town_approval",
+            )
+        )
+    for item in case.publicities.exclude(outcome=Publicity.Outcome.RUNNING).select_related(
+        "concluded_by"
+    ):
+        entries.append(
+            TimelineEntry(
+                item.concluded_at,
+                item.last_day,
+                f"{item.get_level_display()}结束",
+                str(item.concluded_by or "系统"),
+                item.get_outcome_display(),
+                item,
+                "publicity",
+            )
+        )
+    for item in case.objections.select_related("lodged_by", "decided_by"):
+        entries.append(
+            TimelineEntry(
+                item.lodged_at,
+                item.lodged_on,
+                "公示异议",
+                str(item.lodged_by),
+                item.content,
+                item,
+                "objection",
+            )
+        )
+        if item.decided_at:
+            entries.append(
+                TimelineEntry(
+                    item.decided_at,
+                    None,
+                    item.get_status_display(),
+                    str(item.decided_by),
+                    item.decision_reason,
+                    item,
+                    "objection_decision",
+                )
+            )
+    filing = Filing.objects.filter(case=case).select_related("announcement", "recorded_by").first()
+    if filing:
+        entries.append(
+            TimelineEntry(
+                filing.recorded_at,
+                filing.filed_on,
+                "县备案",
+                str(filing.recorded_by),
+                f"{filing.get_category_display()}，公告{filing.announcement.label}",
+                filing,
+                "filing",
+            )
+        )
+    if case.state in {CaseState.REJECTED, CaseState.WITHDRAWN}:
+        last = case.history.filter(state=case.state).select_related("history_user").last()
+        entries.append(
+            TimelineEntry(
+                case.state_changed_at,
+                None,
+                case.get_state_display(),
+                str(last.history_user if last and last.history_user else "系统"),
+                f"（{case.closed_step_label}）{case.closed_reason}",
+                case,
+                "closed",
+            )
+        )
+    return sorted(entries, key=lambda e: e.at)
+
+
+def _hits_qs():
+    from .models import ComparisonHit
+
+    return ComparisonHit.objects.select_related("member", "dataset")
+
+
+# --- notices ---------------------------------------------------------------------------
+
+
+def village_notice_cases(*, user: User, village_id: int) -> QuerySet[IdentificationCase]:
+    """Cases whose village publicity is running: the village notice (三(七)5)."""
+    return _notice_cases(user, Publicity.Level.VILLAGE).filter(household__village_id=village_id)
+
+
+def town_notice_cases(*, user: User, town_id: int) -> QuerySet[IdentificationCase]:
+    """Cases whose town publicity is running: the town notice (三(七)6)."""
+    return _notice_cases(user, Publicity.Level.TOWN).filter(household__village__town_id=town_id)
+
+
+def _notice_cases(user: User, level: str) -> QuerySet[IdentificationCase]:
+    running = Publicity.objects.filter(outcome=Publicity.Outcome.RUNNING, level=level)
+    return (
+        case_list(user=user)
+        .filter(publicities__in=running)
+        .prefetch_related(
+            "household__members",
+            Prefetch("publicities", queryset=running, to_attr="running_publicities"),
+            "risk_types",
+        )
+        .order_by("household__group_id", "household__head_name")
+    )
+
+
+def announcement_list(*, user: User) -> QuerySet[Announcement]:
+    """Announcements are public notices; each role sees them (their filings are scoped below)."""
+    if not user.is_authenticated or user.role == Role.DEPARTMENT_STAFF:
+        return Announcement.objects.none()
+    return Announcement.objects.all()
+
+
+def announcement_filings(*, user: User, announcement: Announcement) -> QuerySet[Filing]:
+    return (
+        Filing.objects.filter(announcement=announcement)
+        .filter(household_scope_q(user, "case__household__"))
+        .select_related("case__household__village__town", "case__household__group")
+        .prefetch_related("risk_types", "case__household__members")
+        .order_by("case__household__village__town__code", "case__household__village__code")
+    )

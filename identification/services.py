@@ -1,0 +1,834 @@
+"""Every step of 三(七) as one service (STYLE.md rule 3).
+
+Each service locks the case (``select_for_update``), refuses a case in the
+wrong state with ``ConflictError`` (409), refuses a step whose rule fails with
+``ApplicationError`` (400) naming the clause, records the step, calls the
+transition, saves with the actor in the history, and sends notifications only
+after the commit. ``actor=None`` means the system (the daily publicity task).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import FSMField
+
+from households.models import Household, Member, MonitoringSubject, RiskType
+from households.selectors import can_edit_registry, household_scope_q
+from households.services import monitoring_subject_create
+from organization.models import PolicySettings, Role, User, VillagerGroup
+from organization.services import notify
+from suixi_monitor.exceptions import ApplicationError, ConflictError
+
+from .models import (
+    Announcement,
+    AnnouncementCounter,
+    CaseSource,
+    CaseState,
+    Comparison,
+    ComparisonHit,
+    Deliberation,
+    Filing,
+    HomeCheck,
+    HomeCheckMember,
+    IdentificationCase,
+    Objection,
+    Publicity,
+    TownApproval,
+    VillageDecision,
+)
+from .models.case import OPEN_STATES, PUBLICIZING_STATES
+from .models.steps import TeamRole
+from .selectors import comparison_hits, fraction_label, household_income_on
+
+SYSTEM = "系统"
+
+
+# --- plumbing ---------------------------------------------------------------------
+
+
+def _save(instance, *, actor: User | None, reason: str = "") -> None:
+    # full_clean() writes cleaned values back with setattr, which a protected FSM field
+    # refuses; its value only ever comes from a transition, so there is nothing to check.
+    protected = [
+        f.name for f in instance._meta.concrete_fields if isinstance(f, FSMField) and f.protected
+    ]
+    instance.full_clean(exclude=protected)
+    instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
+    instance.save()
+
+
+def _lock(case: IdentificationCase, actor: User | None) -> IdentificationCase:
+    """The case row, locked for this transaction, after checking the actor may see it."""
+    locked = IdentificationCase.objects.select_for_update().get(pk=case.pk)
+    if (
+        actor is not None
+        and not Household.objects.filter(household_scope_q(actor), pk=locked.household_id).exists()
+    ):
+        raise PermissionDenied("您无权办理该户的识别申请")
+    return locked
+
+
+def _require_role(actor: User | None, roles: set[str], what: str) -> None:
+    if actor is None or actor.role not in roles:
+        names = "、".join(Role(r).label for r in sorted(roles))
+        raise PermissionDenied(f"{what}须由{names}办理")
+
+
+def _require_state(case: IdentificationCase, states: Iterable[str], what: str) -> None:
+    if case.state not in set(states):
+        raise ConflictError(
+            f"该申请当前环节为“{case.get_state_display()}”，不能{what}",
+            extra={"state": case.state},
+        )
+
+
+def _check_date(
+    day: datetime.date,
+    field: str,
+    *,
+    not_before: datetime.date | None = None,
+    before_label: str = "",
+) -> None:
+    """Dates may be entered after the fact (paper meetings), never in the future."""
+    if day > timezone.localdate():
+        raise ValidationError({field: "日期不能晚于今天"})
+    if not_before and day < not_before:
+        raise ValidationError({field: f"日期不能早于{before_label}（{not_before:%Y-%m-%d}）"})
+
+
+def _policy(day: datetime.date) -> PolicySettings:
+    return PolicySettings.for_year(day.year)
+
+
+def _case_url(case: IdentificationCase) -> str:
+    return reverse("identification:detail", args=[case.pk])
+
+
+def _notify_after_commit(recipients: Q, message: str, case: IdentificationCase) -> None:
+    def send() -> None:
+        users = list(User.objects.filter(recipients, is_active=True))
+        if users:
+            notify(recipients=users, message=message, url=_case_url(case))
+
+    transaction.on_commit(send)
+
+
+def _village_and_town_q(case: IdentificationCase) -> Q:
+    village = case.household.village
+    return Q(role=Role.VILLAGE_MONITOR, village_id=village.pk) | Q(
+        role=Role.TOWN_OFFICIAL, town_id=village.town_id
+    )
+
+
+def _town_q(case: IdentificationCase) -> Q:
+    return Q(role=Role.TOWN_OFFICIAL, town_id=case.household.village.town_id)
+
+
+def _advance(
+    case: IdentificationCase, transition, *, actor: User | None, note: str, **kwargs: Any
+) -> IdentificationCase:
+    """Call the transition and save the case; ``note`` becomes the history's change reason."""
+    transition(at=timezone.now(), **kwargs)
+    _save(case, actor=actor, reason=note)
+    return case
+
+
+VILLAGE = {Role.VILLAGE_MONITOR}
+TOWN = {Role.TOWN_OFFICIAL}
+COUNTY = {Role.COUNTY_BUREAU}
+
+
+# --- 1. 户申请 -----------------------------------------------------------------------
+
+
+def case_apply(
+    *,
+    actor: User,
+    household: Household,
+    applicant: Member,
+    applied_on: datetime.date,
+    hardship: str,
+    risk_types: Iterable[RiskType],
+    source: str = CaseSource.HOUSEHOLD,
+    source_note: str = "",
+) -> IdentificationCase:
+    """三(七)1 户申请. Refused outside the scope of 三(五), when monitored, or with an open case."""
+    if not can_edit_registry(actor, household):
+        raise PermissionDenied("您无权为该户登记识别申请")
+    risk_types = list(risk_types)
+    if applicant.household_id != household.pk:
+        raise ValidationError({"applicant": "申请人须为该户家庭成员"})
+    if not risk_types:
+        raise ValidationError({"risk_types": "请至少选择一种风险类型"})
+    _check_date(applied_on, "applied_on")
+    with transaction.atomic():
+        # The household row serialises two applications for one household.
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        open_case = household.identification_cases.filter(state__in=OPEN_STATES).first()
+        if open_case:
+            raise ConflictError(
+                f"三(七)1：该户已有未办结的识别申请（当前环节：{open_case.get_state_display()}）",
+                extra={"case": open_case.pk},
+            )
+        if household.monitoring_subjects.filter(
+            status=MonitoringSubject.Status.MONITORING
+        ).exists():
+            raise ApplicationError("三(七)1：该户已是监测对象，无需重复申请")
+        if not household.in_identification_scope():
+            raise ApplicationError(
+                "三(五)：该户不在识别范围内。识别范围为户籍在濉溪县且长期居住的脱贫户，"
+                "低保、特困、重度残疾、重病大病家庭，或人均收入低于农村低保标准的农村常住人口"
+            )
+        case = IdentificationCase(
+            household=household,
+            applicant=applicant,
+            applied_on=applied_on,
+            hardship=hardship,
+            source=source,
+            source_note=source_note,
+            created_by=actor,
+        )
+        _save(case, actor=actor, reason="户申请")
+        case.risk_types.set(risk_types)
+    return case
+
+
+# --- 2. 村初核 -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    role: str
+    user: User | None = None
+    name: str = ""
+
+
+def _team_rows(team: Iterable[TeamMember]) -> list[HomeCheckMember]:
+    rows: list[HomeCheckMember] = []
+    seen: set[str] = set()
+    for member in team:
+        name = (member.user.get_full_name() or member.user.username) if member.user else ""
+        name = name or member.name.strip()
+        if not name:
+            continue
+        if member.role not in TeamRole.values:
+            raise ValidationError({"team": "核查组成员身份须为村两委、驻村工作队或帮扶人"})
+        key = f"u{member.user.pk}" if member.user else f"n{name}"
+        if key in seen:
+            continue  # the same person counted twice is still one checker
+        seen.add(key)
+        rows.append(HomeCheckMember(user=member.user, name=name, role=member.role))
+    return rows
+
+
+def case_verify(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    checked_on: datetime.date,
+    team: Iterable[TeamMember],
+    findings: str,
+    passed: bool,
+    sudden_change: bool = False,
+    medical_burden: bool = False,
+    housing_unsafe: bool = False,
+    schooling_interrupted: bool = False,
+    water_unsafe: bool = False,
+) -> IdentificationCase:
+    """三(七)2 村初核: a team of at least the policy's size checks at the door against 三(六)."""
+    _require_role(actor, VILLAGE, "村初核")
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, [CaseState.APPLIED], "录入村初核")
+        _check_date(checked_on, "checked_on", not_before=case.applied_on, before_label="申请日期")
+        policy = _policy(checked_on)
+        rows = _team_rows(team)
+        if len(rows) < policy.home_check_team_min:
+            raise ApplicationError(
+                f"三(七)2：核查组成员不得少于{policy.home_check_team_min}人（当前{len(rows)}人）",
+                field="team",
+            )
+        if not findings.strip():
+            raise ValidationError({"findings": "请填写核查情况"})
+        income = household_income_on(case.household, checked_on)
+        check = HomeCheck(
+            case=case,
+            checked_on=checked_on,
+            income_year=income.year,
+            per_capita_income=income.per_capita,
+            income_line=income.line,
+            below_line=income.below_line,
+            sudden_change=sudden_change,
+            medical_burden=medical_burden,
+            housing_unsafe=housing_unsafe,
+            schooling_interrupted=schooling_interrupted,
+            water_unsafe=water_unsafe,
+            findings=findings,
+            passed=passed,
+            recorded_by=actor,
+        )
+        if passed and not check.criteria_met:
+            raise ApplicationError("三(六)：初核通过须至少符合一项识别标准", field="passed")
+        _save(check, actor=actor)
+        for row in rows:
+            row.home_check = check
+            _save(row, actor=actor)
+        if passed:
+            return _advance(case, case.verify, actor=actor, note="村初核通过")
+        return _reject(case, actor=actor, reason=f"村初核未通过：{findings}")
+
+
+def _reject(case: IdentificationCase, *, actor: User | None, reason: str) -> IdentificationCase:
+    _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.ENDED)
+    case.reject(at=timezone.now(), reason=reason)
+    _save(case, actor=actor, reason="未通过")
+    _notify_after_commit(
+        _village_and_town_q(case), f"{case.household.head_name}户识别申请未通过：{reason}", case
+    )
+    return case
+
+
+# --- 3. 组评议 -----------------------------------------------------------------------
+
+
+def case_record_deliberation(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    group: VillagerGroup,
+    held_on: datetime.date,
+    expected: int,
+    present: int,
+    approvals: int,
+    note: str = "",
+) -> IdentificationCase:
+    """三(七)3 组评议. A meeting without quorum is refused, not recorded; a failed vote rejects."""
+    _require_role(actor, VILLAGE, "组评议")
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, [CaseState.VERIFIED], "录入组评议")
+        home_check = case.home_checks.first()
+        _check_date(
+            held_on,
+            "held_on",
+            not_before=home_check.checked_on if home_check else case.applied_on,
+            before_label="入户核查日期",
+        )
+        policy = _policy(held_on)
+        if not policy.group_deliberation_enabled:
+            raise ApplicationError(f"{policy.year}年度已取消组评议环节，请直接进行信息比对")
+        if group.village_id != case.household.village_id:
+            raise ValidationError({"group": "村民小组须属于该户所在村"})
+        if expected < 1:
+            raise ValidationError({"expected": "应参会人数至少为1"})
+        if present > expected:
+            raise ValidationError({"present": "实到人数不能多于应参会人数"})
+        if approvals > present:
+            raise ValidationError({"approvals": "赞成人数不能多于实到人数"})
+        quorum = fraction_label(policy.quorum_numerator, policy.quorum_denominator)
+        if not policy.quorum_met(expected=expected, present=present):
+            raise ApplicationError(
+                f"三(七)3：到会人数须达到应到人数的{quorum}以上（应到{expected}人，实到{present}人），"
+                "会议无效，请重新组织评议",
+                field="present",
+            )
+        passes = policy.deliberation_passes(present=present, approvals=approvals)
+        record = Deliberation(
+            case=case,
+            group=group,
+            held_on=held_on,
+            expected=expected,
+            present=present,
+            approvals=approvals,
+            passed=passes,
+            note=note,
+            recorded_by=actor,
+        )
+        _save(record, actor=actor)
+        if passes:
+            return _advance(case, case.deliberate, actor=actor, note="组评议通过")
+        share = fraction_label(policy.pass_numerator, policy.pass_denominator)
+        return _reject(
+            case,
+            actor=actor,
+            reason=f"三(七)3：赞成人数未超过到会人数的{share}（到会{present}人，赞成{approvals}人），评议未通过",
+        )
+
+
+# --- 4. 信息比对 ---------------------------------------------------------------------
+
+
+def deliberation_required(case: IdentificationCase) -> bool:
+    """Whether the year's policy keeps the group deliberation (switched off by Anhui from 2024)."""
+    home_check = case.home_checks.first()
+    day = home_check.checked_on if home_check else case.applied_on
+    return _policy(day).group_deliberation_enabled
+
+
+def case_compare(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    compared_on: datetime.date,
+    judgements: dict[int, tuple[str, str]],
+    conclusion: str = "",
+) -> IdentificationCase:
+    """三(七)4 信息比对 by the county bureau; each hit gets a judgement and a reason (不搞“一刀切”)."""
+    _require_role(actor, COUNTY, "信息比对")
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, [CaseState.VERIFIED, CaseState.DELIBERATED], "进行信息比对")
+        if case.state == CaseState.VERIFIED and deliberation_required(case):
+            raise ConflictError(
+                "三(七)3：该申请尚未完成组评议，不能进行信息比对", extra={"state": case.state}
+            )
+        _check_date(compared_on, "compared_on", not_before=case.applied_on, before_label="申请日期")
+        result = comparison_hits(case)
+        missing = [
+            hit.record.pk
+            for hit in result.hits
+            if hit.record.pk not in judgements
+            or judgements[hit.record.pk][0] not in ComparisonHit.Judgement.values
+            or not judgements[hit.record.pk][1].strip()
+        ]
+        if missing:
+            raise ApplicationError(
+                "三(七)4：每一条比对命中都须填写研判结果和理由（数据比对后不搞“一刀切”）",
+                field="judgements",
+                extra={"missing": missing},
+            )
+        comparison = Comparison(
+            case=case, compared_on=compared_on, conclusion=conclusion, recorded_by=actor
+        )
+        _save(comparison, actor=actor)
+        comparison.datasets.set(result.datasets)
+        for hit in result.hits:
+            judgement, reason = judgements[hit.record.pk]
+            _save(
+                ComparisonHit(
+                    comparison=comparison,
+                    member=hit.member,
+                    dataset=hit.dataset,
+                    record=hit.record,
+                    detail=hit.record.detail,
+                    judgement=judgement,
+                    reason=reason.strip(),
+                ),
+                actor=actor,
+            )
+        _advance(case, case.compare, actor=actor, note="信息比对完成")
+        _notify_after_commit(
+            _village_and_town_q(case),
+            f"{case.household.head_name}户信息比对结果已反馈（命中{len(result.hits)}条），请村研究确定并公示",
+            case,
+        )
+        return case
+
+
+# --- 5. 村研究确定并公示 -------------------------------------------------------------
+
+
+def case_publicize_village(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    meeting_on: datetime.date,
+    decision: str,
+    publicity_started_on: datetime.date,
+) -> IdentificationCase:
+    """三(七)5: the 两委 meeting decides and the village publicity starts."""
+    _require_role(actor, VILLAGE, "村研究确定并公示")
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, [CaseState.COMPARED], "录入村研究确定")
+        comparison = case.comparisons.first()
+        _check_date(
+            meeting_on,
+            "meeting_on",
+            not_before=comparison.compared_on if comparison else case.applied_on,
+            before_label="信息比对日期",
+        )
+        _check_date(
+            publicity_started_on,
+            "publicity_started_on",
+            not_before=meeting_on,
+            before_label="两委会议日期",
+        )
+        if not decision.strip():
+            raise ValidationError({"decision": "请填写研究意见"})
+        publicity = Publicity(
+            case=case,
+            level=Publicity.Level.VILLAGE,
+            started_on=publicity_started_on,
+            days=_policy(publicity_started_on).village_publicity_days,
+        )
+        _save(publicity, actor=actor)
+        _save(
+            VillageDecision(
+                case=case,
+                meeting_on=meeting_on,
+                decision=decision,
+                publicity=publicity,
+                recorded_by=actor,
+            ),
+            actor=actor,
+        )
+        return _advance(case, case.publicize_village, actor=actor, note="村公示开始")
+
+
+# --- publicity conclusion (the system, or an official) -------------------------------
+
+
+def _running_publicity(case: IdentificationCase) -> Publicity | None:
+    return case.publicities.filter(outcome=Publicity.Outcome.RUNNING).first()
+
+
+def _end_running_publicity(case: IdentificationCase, *, actor: User | None, outcome: str) -> None:
+    publicity = _running_publicity(case)
+    if publicity:
+        publicity.outcome = outcome
+        publicity.concluded_at = timezone.now()
+        publicity.concluded_by = actor
+        _save(publicity, actor=actor)
+
+
+def publicity_conclude(
+    *, case: IdentificationCase, actor: User | None = None, on: datetime.date | None = None
+) -> IdentificationCase:
+    """三(七)5/6: a publicity that ran its full days with no open objection moves the case on.
+
+    Counted from the recorded start: with 7 days starting on the 1st, the 8th is the
+    first day it may conclude. ``actor=None`` is the daily task, recorded as the system.
+    """
+    if actor is not None:
+        _require_role(actor, TOWN | COUNTY, "结束公示")
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, PUBLICIZING_STATES, "结束公示")
+        publicity = _running_publicity(case)
+        village = publicity.level == Publicity.Level.VILLAGE
+        clause = "三(七)5" if village else "三(七)6"
+        if not publicity.has_run_on(on):
+            raise ApplicationError(
+                f"{clause}：{publicity.get_level_display()}须满{publicity.days}天，"
+                f"自{publicity.started_on:%Y-%m-%d}起已公示{publicity.days_run(on)}天，"
+                f"{publicity.due_on:%Y-%m-%d}起方可结束",
+            )
+        if publicity.objections.filter(status=Objection.Status.OPEN).exists():
+            raise ApplicationError(f"{clause}：公示期间有未处理的异议，须先处理异议才能结束公示")
+        _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.NO_OBJECTION)
+        who = actor or SYSTEM
+        reason = f"{who}：{publicity.get_level_display()}期满无异议"
+        if village:
+            _advance(case, case.conclude_village_publicity, actor=actor, note=reason)
+            _notify_after_commit(
+                _town_q(case), f"{case.household.head_name}户村公示期满无异议，待镇审定", case
+            )
+        else:
+            _advance(case, case.conclude_town_publicity, actor=actor, note=reason)
+            _notify_after_commit(
+                Q(role=Role.COUNTY_BUREAU),
+                f"{case.household.head_name}户镇公示期满无异议，待县备案",
+                case,
+            )
+        return case
+
+
+def publicities_conclude_due(*, today: datetime.date | None = None) -> int:
+    """The daily task's body: conclude every publicity that is due and unopposed.
+
+    Reads dates, not "yesterday", so a run after days of downtime catches up,
+    and a second run the same day finds nothing left to do.
+    """
+    today = today or timezone.localdate()
+    running = (
+        Publicity.objects.filter(
+            outcome=Publicity.Outcome.RUNNING,
+            case__state__in=PUBLICIZING_STATES,
+            started_on__lt=today,
+        )
+        .exclude(objections__status=Objection.Status.OPEN)
+        .select_related("case")
+    )
+    done = 0
+    for publicity in running:
+        if not publicity.has_run_on(today):
+            continue
+        try:
+            publicity_conclude(case=publicity.case, actor=None, on=today)
+        except ApplicationError:
+            continue  # changed since it was read (an objection, another run): next time
+        done += 1
+    return done
+
+
+# --- 6. 镇审定公示 -------------------------------------------------------------------
+
+
+def case_approve_town(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    meeting_on: datetime.date,
+    approved: bool,
+    opinion: str,
+    publicity_started_on: datetime.date | None = None,
+) -> IdentificationCase:
+    """三(七)6: the town's leading group approves (town publicity starts) or rejects."""
+    _require_role(actor, TOWN, "镇审定")
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, [CaseState.TOWN_REVIEWING], "镇审定")
+        village_publicity = case.publicities.filter(level=Publicity.Level.VILLAGE).first()
+        _check_date(
+            meeting_on,
+            "meeting_on",
+            not_before=village_publicity.due_on if village_publicity else case.applied_on,
+            before_label="村公示期满之日",
+        )
+        if not opinion.strip():
+            raise ValidationError({"opinion": "请填写审定意见"})
+        approval = TownApproval(
+            case=case, meeting_on=meeting_on, approved=approved, opinion=opinion, recorded_by=actor
+        )
+        if not approved:
+            _save(approval, actor=actor)
+            return _reject(case, actor=actor, reason=f"镇审定未通过：{opinion}")
+        if publicity_started_on is None:
+            raise ValidationError({"publicity_started_on": "审定通过须填写镇公示开始日期"})
+        _check_date(
+            publicity_started_on,
+            "publicity_started_on",
+            not_before=meeting_on,
+            before_label="审定会议日期",
+        )
+        publicity = Publicity(
+            case=case,
+            level=Publicity.Level.TOWN,
+            started_on=publicity_started_on,
+            days=_policy(publicity_started_on).town_publicity_days,
+        )
+        _save(publicity, actor=actor)
+        approval.publicity = publicity
+        _save(approval, actor=actor)
+        return _advance(case, case.approve_town, actor=actor, note="镇审定通过，镇公示开始")
+
+
+# --- 7. 县备案 -----------------------------------------------------------------------
+
+
+def announcement_allocate(*, actor: User, published_on: datetime.date) -> Announcement:
+    """The next 〔YYYY〕N号: the year's counter row is locked, so numbers have no gaps or twins.
+
+    Called inside the filing's transaction: a refused filing rolls the number back.
+    """
+    year = published_on.year
+    AnnouncementCounter.objects.get_or_create(year=year)
+    counter = AnnouncementCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    announcement = Announcement(
+        year=year, number=counter.last_number, published_on=published_on, created_by=actor
+    )
+    _save(announcement, actor=actor)
+    return announcement
+
+
+def case_file(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    filed_on: datetime.date,
+    category: str,
+    risk_types: Iterable[RiskType],
+    announcement: Announcement | None = None,
+) -> IdentificationCase:
+    """三(七)7 县备案: the household becomes a MonitoringSubject and is announced."""
+    _require_role(actor, COUNTY, "县备案")
+    risk_types = list(risk_types)
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, [CaseState.COUNTY_FILING], "县备案")
+        town_publicity = case.publicities.filter(level=Publicity.Level.TOWN).first()
+        _check_date(
+            filed_on,
+            "filed_on",
+            not_before=town_publicity.due_on if town_publicity else case.applied_on,
+            before_label="镇公示期满之日",
+        )
+        if category not in MonitoringSubject.Category.values:
+            raise ValidationError({"category": "请选择监测对象类别"})
+        if not risk_types:
+            raise ValidationError({"risk_types": "请至少选择一种风险类型"})
+        if announcement is not None and announcement.year != filed_on.year:
+            raise ValidationError({"announcement": "公告须为备案日期所在年度的公告"})
+        announcement = announcement or announcement_allocate(actor=actor, published_on=filed_on)
+        subject = monitoring_subject_create(
+            actor=actor,
+            household=case.household,
+            category=category,
+            risk_types=risk_types,
+            started_on=filed_on,
+            note=f"识别备案，公告{announcement.label}",
+        )
+        filing = Filing(
+            case=case,
+            filed_on=filed_on,
+            category=category,
+            announcement=announcement,
+            recorded_by=actor,
+        )
+        _save(filing, actor=actor)
+        filing.risk_types.set(risk_types)
+        _advance(
+            case, case.file, actor=actor, note=f"县备案，公告{announcement.label}", subject=subject
+        )
+        _notify_after_commit(
+            _village_and_town_q(case),
+            f"{case.household.head_name}户已县备案纳入监测（公告{announcement.label}）",
+            case,
+        )
+        return case
+
+
+# --- reject / withdraw ---------------------------------------------------------------
+
+# Who may stop a case at each step: the level that owns the next step.
+REJECT_ROLES: dict[str, set[str]] = {
+    CaseState.APPLIED: VILLAGE | TOWN,
+    CaseState.VERIFIED: VILLAGE | TOWN | COUNTY,
+    CaseState.DELIBERATED: COUNTY,
+    CaseState.COMPARED: VILLAGE | TOWN,
+    CaseState.TOWN_REVIEWING: TOWN,
+    CaseState.COUNTY_FILING: COUNTY,
+}
+
+
+def case_reject(*, actor: User, case: IdentificationCase, reason: str) -> IdentificationCase:
+    """Stop a case with the step and reason kept. During a publicity, objections decide instead."""
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写不予通过的原因"})
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, REJECT_ROLES, "作不予通过处理")
+        _require_role(
+            actor, REJECT_ROLES[case.state], f"“{case.get_state_display()}”环节的不予通过"
+        )
+        return _reject(case, actor=actor, reason=reason.strip())
+
+
+def case_withdraw(*, actor: User, case: IdentificationCase, reason: str) -> IdentificationCase:
+    """The household withdraws its application; the village or town records it."""
+    _require_role(actor, VILLAGE | TOWN, "撤回申请")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写撤回原因"})
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, OPEN_STATES, "撤回")
+        _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.ENDED)
+        return _advance(case, case.withdraw, actor=actor, note="撤回申请", reason=reason.strip())
+
+
+# --- objections ------------------------------------------------------------------------
+
+
+def objection_lodge(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    content: str,
+    lodged_on: datetime.date,
+    raised_by_name: str = "",
+) -> Objection:
+    """An objection during either publicity, by a user of that town or the bureau."""
+    _require_role(actor, VILLAGE | TOWN | COUNTY, "登记公示异议")
+    if not content.strip():
+        raise ValidationError({"content": "请填写异议内容"})
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, PUBLICIZING_STATES, "登记异议（只能在公示期间提出）")
+        publicity = _running_publicity(case)
+        _check_date(
+            lodged_on, "lodged_on", not_before=publicity.started_on, before_label="公示开始日期"
+        )
+        objection = Objection(
+            case=case,
+            publicity=publicity,
+            content=content.strip(),
+            lodged_on=lodged_on,
+            raised_by_name=raised_by_name.strip(),
+            lodged_by=actor,
+        )
+        _save(objection, actor=actor, reason="登记异议")
+        _notify_after_commit(
+            _town_q(case),
+            f"{case.household.head_name}户{publicity.get_level_display()}收到异议，请处理",
+            case,
+        )
+        return objection
+
+
+def _lock_objection(objection: Objection, actor: User) -> tuple[Objection, IdentificationCase]:
+    _require_role(actor, TOWN | COUNTY, "处理公示异议")
+    case = _lock(objection.case, actor)
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != Objection.Status.OPEN:
+        raise ConflictError(f"该异议已处理（{objection.get_status_display()}）")
+    return objection, case
+
+
+def objection_uphold(*, actor: User, objection: Objection, reason: str) -> Objection:
+    """三(七)6 复核: an upheld objection sends the case back to a new home check, history kept."""
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写处理意见"})
+    with transaction.atomic():
+        objection, case = _lock_objection(objection, actor)
+        now = timezone.now()
+        # Every objection open against the same publicity goes back with it.
+        for other in objection.publicity.objections.select_for_update().filter(
+            status=Objection.Status.OPEN
+        ):
+            other.uphold(
+                by=actor,
+                at=now,
+                reason=reason.strip()
+                if other.pk == objection.pk
+                else "同一公示的异议已成立，一并退回复核",
+            )
+            _save(other, actor=actor, reason="异议成立")
+            if other.pk == objection.pk:
+                objection = other
+        if (
+            case.state in PUBLICIZING_STATES
+            and objection.publicity.outcome == Publicity.Outcome.RUNNING
+        ):
+            _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.OBJECTION_UPHELD)
+            _advance(case, case.reopen, actor=actor, note="异议成立，退回重新入户核查（复核）")
+            _notify_after_commit(
+                _village_and_town_q(case),
+                f"{case.household.head_name}户公示异议成立，请重新入户核查",
+                case,
+            )
+        return objection
+
+
+def objection_dismiss(*, actor: User, objection: Objection, reason: str) -> Objection:
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写异议不成立的理由"})
+    with transaction.atomic():
+        objection, _case = _lock_objection(objection, actor)
+        objection.dismiss(by=actor, at=timezone.now(), reason=reason.strip())
+        _save(objection, actor=actor, reason="异议不成立")
+        return objection
