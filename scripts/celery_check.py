@@ -22,10 +22,12 @@ def main() -> int:
     env.setdefault("CELERY_RESULT_BACKEND", f"file://{results}")
     env["CELERY_TASK_ALWAYS_EAGER"] = "0"
     os.environ.update(env)
+    # A queue of its own, so a running `make run` worker (which stores no results) cannot take it.
+    queue = f"celery-check-{os.getpid()}"
     celery = Path(sys.executable).with_name("celery")
     worker = subprocess.Popen(
         [str(celery), "-A", "suixi_monitor", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--include=suixi_monitor.tasks", "--hostname=celery-check@%h", "--without-mingle",
+         "--include=suixi_monitor.tasks", f"--queues={queue}", "--hostname=celery-check@%h", "--without-mingle",
          "--without-gossip"],
         cwd=ROOT,
         env=env,
@@ -39,7 +41,7 @@ def main() -> int:
         from suixi_monitor.celery import app
 
         started = time.monotonic()
-        answer = app.send_task("suixi_monitor.ping").get(timeout=60)
+        answer = app.send_task("suixi_monitor.ping", queue=queue).get(timeout=60)
         print(f"Celery 正常：{answer}，往返 {time.monotonic() - started:.1f} 秒")
         return 0 if answer.get("pong") else 1
     finally:
