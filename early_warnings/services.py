@@ -1,5 +1,8 @@
 """Writes for department warnings (STYLE.md rule 3).
 
+In-app notifications are rows in the same database, so they are written inside the
+transaction that causes them (both or neither); only Celery work waits for the commit.
+
 Ingestion (三(四)2 技防) is ``upload_create`` → Celery → ``upload_ingest``; the
 month's cycle is ``monthly_tick``; each warning or clue then moves
 received → pushed → assigned → verified → closed through one service per step.
@@ -45,6 +48,7 @@ from .models import (
     period_of,
     period_start,
     period_validator,
+    previous_period,
 )
 from .selectors import due_dates
 
@@ -204,7 +208,7 @@ def upload_ingest(*, upload_id: int) -> Upload:
         upload.progress = 100
         upload.finished_at = timezone.now()
         upload.save()
-        transaction.on_commit(lambda: _after_ingest(upload))
+        _after_ingest(upload)
     return upload
 
 
@@ -216,12 +220,10 @@ def _finish_rejected(upload: Upload, message: str) -> Upload:
         upload.progress = 100
         upload.finished_at = timezone.now()
         upload.save()
-        transaction.on_commit(
-            lambda: notify(
-                recipients=[upload.uploaded_by],
-                message=f"{period_label(upload.period)}预警文件“{upload.original_name}”被拒绝：{message}",
-                url=reverse("early_warnings:upload_detail", args=[upload.pk]),
-            )
+        notify(
+            recipients=[upload.uploaded_by],
+            message=f"{period_label(upload.period)}预警文件“{upload.original_name}”被拒绝：{message}",
+            url=reverse("early_warnings:upload_detail", args=[upload.pk]),
         )
     return upload
 
@@ -367,11 +369,15 @@ def refresh_priorities(*, period: str, household_ids: Iterable[int]) -> None:
 # --- the monthly cycle ----------------------------------------------------------------------
 
 
-def monthly_tick(*, today: datetime.date | None = None) -> dict[str, int]:
+def monthly_tick(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Run once a day (and again at will): each step is recorded so it happens once per month,
-    and a tick after days of downtime does everything that fell due meanwhile (三(四)2)."""
-    today = today or timezone.localdate()
-    now = timezone.now()
+    and a tick after days of downtime does everything that fell due meanwhile (三(四)2).
+
+    Days are inclusive: a file uploaded on the due day is on time, so the window closes on the
+    first tick after it; the push happens on the first tick of the push day ("by the 15th").
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     done: dict[str, int] = defaultdict(int)
     for period in _open_periods(today):
         due, push = due_dates(period)
@@ -397,13 +403,16 @@ def monthly_tick(*, today: datetime.date | None = None) -> dict[str, int]:
 
 
 def _open_periods(today: datetime.date) -> list[str]:
-    """The last three data months: enough to catch up after any realistic outage."""
-    month = today.replace(day=1)
-    periods = []
-    for _ in range(3):
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
-        periods.append(period_of(month))
-    return sorted(periods)
+    """Last month's data, plus any earlier month the tick has not finished (downtime) or that
+    has files but no cycle yet. A fresh install does not flag months from before it existed."""
+    current = previous_period(today)
+    unfinished = MonthlyCycle.objects.filter(
+        Q(closed_at__isnull=True) | Q(pushed_at__isnull=True), period__lt=current
+    ).values_list("period", flat=True)
+    with_files = Upload.objects.filter(
+        period__in=months_back(today, 4)[2:], period__lt=current
+    ).values_list("period", flat=True)
+    return sorted({current, *unfinished, *with_files})
 
 
 def _departments_with_upload(period: str, *, by: datetime.date | None = None) -> set[int]:
@@ -463,7 +472,7 @@ def push_period(*, period: str, now: datetime.datetime) -> int:
             for row in qs.values("town_id").annotate(n=Count("pk")):
                 counts[row["town_id"]] += row["n"]
             qs.update(state=State.PUSHED, pushed_at=now)
-        transaction.on_commit(lambda: _notify_towns(period, dict(counts)))
+        _notify_towns(period, dict(counts))
     return sum(counts.values())
 
 
@@ -568,7 +577,7 @@ def item_assign(*, actor: User, item: CheckedItem, village: Village | None = Non
             raise ValidationError({"village": "只能分派到本镇的村"})
         item.assign(by=actor, at=timezone.now(), village=village)
         _save(item, actor=actor)
-        transaction.on_commit(lambda: _notify_village(item))
+        _notify_village(item)
     return item
 
 
@@ -748,7 +757,7 @@ def clue_create(
             clue.push(at=now)
         _save(clue, actor=actor)
         if town is not None:
-            transaction.on_commit(lambda: _notify_towns(clue.period, {town.pk: 1}))
+            _notify_towns(clue.period, {town.pk: 1})
     return clue
 
 
@@ -764,7 +773,7 @@ def clue_route(*, actor: User, clue: Clue, town: Town, village: Village | None =
         clue.town, clue.village = town, village
         clue.push(at=timezone.now())
         _save(clue, actor=actor)
-        transaction.on_commit(lambda: _notify_towns(clue.period, {town.pk: 1}))
+        _notify_towns(clue.period, {town.pk: 1})
     return clue
 
 

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -190,7 +191,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # 三(四)2: one daily tick does reminders, the due-day close, the push and overdue marking.
+    "early-warnings-monthly-tick": {
+        "task": "early_warnings.monthly_tick",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    # 三(七)5/6: conclude publicities that ran their full days; catches up after downtime.
+    "identification-conclude-publicities": {
+        "task": "identification.conclude_publicities",
+        "schedule": crontab(hour=0, minute=10),
+    },
+}
+
+# Department warning files (三(四)2): the upload limit, and how far a zipped xlsx/ods may expand.
+WARNING_UPLOAD_MAX_BYTES = int(os.environ.get("WARNING_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+WARNING_UPLOAD_MAX_UNPACKED_BYTES = int(
+    os.environ.get("WARNING_UPLOAD_MAX_UNPACKED_BYTES", 10 * WARNING_UPLOAD_MAX_BYTES)
+)
 
 LOGGING = {
     "version": 1,

@@ -8,8 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from early_warnings import services
+from early_warnings.models import Upload
 from households.tests.factories import HouseholdFactory, MemberFactory, new_id_number
 
 HEADER = ["姓名", "身份证号", "指标代码", "数值", "发生日期", "镇（园区）", "村（社区）", "备注"]
@@ -126,3 +129,10 @@ def person(village, *, name: str | None = None, id_number: str | None = None, ho
         id_number=id_number or new_id_number(),
         relation=relation,
     )
+
+
+def upload_rows(actor, rows, *, period="2026-05", name="data.xlsx", data=None) -> Upload:
+    """Store a file through the service and ingest it in this process."""
+    file = SimpleUploadedFile(name, data if data is not None else xlsx_bytes(rows))
+    created = services.upload_create(actor=actor, period=period, file=file)
+    return services.upload_ingest(upload_id=created.pk)
