@@ -13,7 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -34,6 +35,7 @@ from .filters import (
 from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
 
 MSG_INCOME_YEAR_TAKEN = "该户{year}年度已有收入记录，请修改原记录"
+MONEY_TEXT = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 # --- fields and helpers ----------------------------------------------------
@@ -467,12 +469,17 @@ class IncomeRecordSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"year": MSG_INCOME_YEAR_TAKEN.format(year=year)})
         return attrs
 
-    def get_income_line(self, obj: IncomeRecord) -> Decimal:
-        return _policy_years(self).for_year(obj.year).income_line
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_income_line(self, obj: IncomeRecord) -> str:
+        # Rendered like the model's money fields ("6000.00"), not as a float.
+        return MONEY_TEXT.to_representation(self._line(obj))
 
     def get_below_line(self, obj: IncomeRecord) -> bool:
         """三(六)一: per-person net income below the year's line."""
-        return obj.per_capita_net_income < self.get_income_line(obj)
+        return obj.per_capita_net_income < self._line(obj)
+
+    def _line(self, obj: IncomeRecord) -> Decimal:
+        return _policy_years(self).for_year(obj.year).income_line
 
 
 @extend_schema_view(
