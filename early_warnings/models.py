@@ -300,6 +300,15 @@ class Warning(CheckedItem):
     priority = models.CharField(
         "预警等级", max_length=10, choices=Priority.choices, default=Priority.YELLOW
     )
+    # 三(七)1: a warning that leads to an application; the case reaches back as ``source_warning``.
+    case = models.OneToOneField(
+        "identification.IdentificationCase",
+        verbose_name="识别申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="source_warning",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -374,6 +383,14 @@ class Clue(CheckedItem):
         blank=True,
         on_delete=models.PROTECT,
         related_name="clues",
+    )
+    case = models.OneToOneField(
+        "identification.IdentificationCase",
+        verbose_name="识别申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="source_clue",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -30,7 +30,7 @@ from households.selectors import household_scope_q
 from households.services import monitoring_subject_update_risks
 from organization.models import Department, PolicySettings, Role, Town, User, Village
 from organization.services import notify
-from suixi_monitor.exceptions import ApplicationError, ConflictError
+from suixi_monitor.exceptions import ConflictError
 
 from . import spreadsheets
 from .models import (
@@ -68,7 +68,8 @@ def max_unpacked_bytes() -> int:
 
 
 def _save(instance, *, actor: User | None) -> None:
-    instance.full_clean()
+    # A protected FSM field refuses the re-assignment clean_fields does; transitions guard it.
+    instance.full_clean(exclude=["state"] if isinstance(instance, CheckedItem) else None)
     instance._history_user = actor
     instance.save()
 
@@ -618,8 +619,6 @@ def warning_verify(
     risk_types: Iterable[RiskType] = (),
 ) -> Warning:
     """入户核实 with one of three results; the consequence happens in the same transaction."""
-    if not _can_verify(actor, warning):
-        raise PermissionDenied("只能核实本村（本镇）的预警")
     reason = (reason or "").strip()
     if result not in Result.values:
         raise ValidationError({"result": "请选择核实结果"})
@@ -627,6 +626,8 @@ def warning_verify(
         raise ValidationError({"result_reason": "核实无风险时请填写核实情况和理由"})
     with transaction.atomic():
         warning = _lock(warning)
+        if not _can_verify(actor, warning):
+            raise PermissionDenied("只能核实本村（本镇）的预警")
         _require_state(warning, State.ASSIGNED, "核实")
         subject = MonitoringSubject.objects.filter(
             household_id=warning.household_id, status=MonitoringSubject.Status.MONITORING
@@ -639,26 +640,46 @@ def warning_verify(
         elif result == Result.INCLUDE:
             if subject is not None:
                 raise ValidationError({"result": "该户已是监测对象，请选择“已是监测对象”"})
-            _open_case(actor=actor, warning=warning, reason=reason)
+            warning.case = _open_case(
+                actor=actor,
+                item=warning,
+                household=warning.household,
+                member=warning.member,
+                reason=reason,
+            )
         warning.verify(by=actor, at=timezone.now(), result=result, reason=reason)
         _save(warning, actor=actor)
     return warning
 
 
-def _open_case(*, actor: User, warning: Warning, reason: str) -> None:
-    """三(七)1: 风险预警后，由村主动联系对象户进行申请 — the application opens with source warning."""
+def _case_apply():
     try:
-        from identification import services as identification_services
-    except ImportError:  # the identification app is not installed yet
-        identification_services = None
-    case_apply = getattr(identification_services, "case_apply", None)
-    if case_apply is None or not hasattr(warning, "case_id"):
-        raise ApplicationError("识别程序尚未启用，暂不能纳入监测")
-    warning.case = case_apply(
+        from identification.services import case_apply
+    except ImportError:
+        from identification.services.cases import case_apply
+    return case_apply
+
+
+def _open_case(
+    *, actor: User, item: CheckedItem, household: Household, member: Member, reason: str
+):
+    """三(七)1: 风险预警后，由村主动联系对象户进行申请 — the application opens with its source kept."""
+    is_warning = isinstance(item, Warning)
+    risk_type = item.indicator.risk_type if item.indicator_id else None
+    note = (
+        f"部门预警：{item.department.short_name} {item.indicator.name}（{item.period}）"
+        if is_warning
+        else f"协防线索：{item.get_source_display()} {item.name}"
+    )
+    return _case_apply()(
         actor=actor,
-        household=warning.household,
-        source="warning",
-        reason=reason or f"{warning.department.short_name}预警：{warning.indicator.name}",
+        household=household,
+        applicant=member,
+        applied_on=timezone.localdate(),
+        hardship=reason or note,
+        risk_types=[risk_type or RiskType.objects.get(code="other")],
+        source="warning" if is_warning else "clue",
+        source_note=note[:200],
     )
 
 
@@ -671,8 +692,6 @@ def clue_verify(
     household: Household | None = None,
 ) -> Clue:
     """A clue is checked like a warning; when it names a registered household, say which."""
-    if not _can_verify(actor, clue):
-        raise PermissionDenied("只能核实本村（本镇）的线索")
     reason = (reason or "").strip()
     if result not in {Result.NO_RISK, Result.ALREADY_MONITORED, Result.INCLUDE}:
         raise ValidationError({"result": "请选择核实结果"})
@@ -687,8 +706,27 @@ def clue_verify(
         raise ValidationError({"household": "请先在台账中登记该户，再选择对应农户"})
     with transaction.atomic():
         clue = _lock(clue)
+        if not _can_verify(actor, clue):
+            raise PermissionDenied("只能核实本村（本镇）的线索")
         _require_state(clue, State.ASSIGNED, "核实")
         clue.household = household
+        if result == Result.ALREADY_MONITORED:
+            subject = MonitoringSubject.objects.filter(
+                household=household, status=MonitoringSubject.Status.MONITORING
+            ).first()
+            if subject is None:
+                raise ValidationError({"result": "该户不是监测对象，请选择“纳入监测”或“无风险”"})
+            if clue.indicator_id:
+                types = {*subject.risk_types.all(), clue.indicator.risk_type}
+                monitoring_subject_update_risks(actor=actor, subject=subject, risk_types=types)
+        elif result == Result.INCLUDE:
+            member = household.members.filter(relation=Member.Relation.HEAD).first()
+            member = member or household.members.first()
+            if member is None:
+                raise ValidationError({"household": "该户尚未登记家庭成员"})
+            clue.case = _open_case(
+                actor=actor, item=clue, household=household, member=member, reason=reason
+            )
         clue.verify(by=actor, at=timezone.now(), result=result, reason=reason)
         _save(clue, actor=actor)
     return clue
@@ -696,11 +734,10 @@ def clue_verify(
 
 def item_close(*, actor: User, item: CheckedItem) -> CheckedItem:
     """销号: the village that verified, its town, or the bureau closes the verified item."""
-    allowed = actor.role == Role.COUNTY_BUREAU or _can_verify(actor, item)
-    if not allowed:
-        raise PermissionDenied("不能销号其他村（镇）的预警")
     with transaction.atomic():
         item = _lock(item)
+        if not (actor.role == Role.COUNTY_BUREAU or _can_verify(actor, item)):
+            raise PermissionDenied("不能销号其他村（镇）的预警")
         _require_state(item, State.VERIFIED, "销号")
         item.close(by=actor, at=timezone.now())
         _save(item, actor=actor)

@@ -136,3 +136,31 @@ def upload_rows(actor, rows, *, period="2026-05", name="data.xlsx", data=None) -
     file = SimpleUploadedFile(name, data if data is not None else xlsx_bytes(rows))
     created = services.upload_create(actor=actor, period=period, file=file)
     return services.upload_ingest(upload_id=created.pk)
+
+
+def make_warning(village, *, state="pushed", code="YB01", period="2026-05", member=None, **fields):
+    """A warning already in ``state`` (the services move it on from there)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from early_warnings.models import Warning, WarningIndicator
+
+    member = member or person(village)
+    indicator = WarningIndicator.objects.get(code=code)
+    pushed_at = timezone.now() if state != "received" else None
+    return Warning.objects.create(
+        indicator=indicator,
+        department=indicator.department,
+        period=period,
+        member=member,
+        household=member.household,
+        town=member.household.village.town,
+        village=member.household.village,
+        value=indicator.threshold,
+        occurred_on=datetime.date(2026, 5, 20),
+        severe=indicator.severe,
+        state=state,
+        pushed_at=pushed_at,
+        **fields,
+    )
