@@ -172,14 +172,13 @@ class MemberForm(forms.ModelForm):
         label="身份证号",
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+        # The model's unique check reports through this field's messages.
+        error_messages={"unique": "该身份证号已登记在其他家庭成员名下"},
     )
 
     class Meta:
         model = Member
         fields = MEMBER_FIELDS
-        error_messages = {
-            "id_number": {"unique": "该身份证号已登记在其他家庭成员名下"},
-        }
 
     def clean_id_number(self) -> str:
         return id_numbers.normalize_id_number(self.cleaned_data["id_number"])

@@ -233,19 +233,25 @@ def household_history(
     raw: list[tuple[Any, int, Any, list]] = []
     for order, (model, key) in enumerate(_HISTORY_SOURCES):
         records = model.history.filter(**{key: household.pk}).select_related("history_user")
-        if model is MonitoringSubject:
-            records = records.prefetch_related("risk_types")
         previous: dict[int, Any] = {}
         for record in records.order_by("history_date", "history_id"):
             raw.append((record, order, previous.get(record.id), model))
             previous[record.id] = record
     names = _reference_names(raw, {"village": Village, "group": VillagerGroup, "visitor": User})
-    if any(model is MonitoringSubject for *_, model in raw):
+    subject_versions = [r.history_id for r, _, _, model in raw if model is MonitoringSubject]
+    if subject_versions:
         from .models import RiskType
 
         names.update(
             {("risk", pk): name for pk, name in RiskType.objects.values_list("pk", "name")}
         )
+        # simple-history keeps the risk types of every version; read them all in one query.
+        through = MonitoringSubject.history.model._meta.get_field(
+            "historicalmonitoringsubject_risk_types"
+        ).related_model
+        pairs = through.objects.filter(history_id__in=subject_versions)
+        for version, risk in pairs.values_list("history_id", "risktype_id"):
+            names.setdefault(("risks", version), []).append(risk)
     entries = [
         HistoryEntry(
             when=record.history_date,
@@ -325,7 +331,7 @@ def _history_changes(record, before, model, names, show_full_id_numbers: bool) -
 
 
 def _risk_names(record, names) -> str:
-    ids = sorted(row.risktype_id for row in record.risk_types.all())
+    ids = sorted(names.get(("risks", record.history_id), []))
     return "、".join(names.get(("risk", pk), str(pk)) for pk in ids)
 
 

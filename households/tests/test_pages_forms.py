@@ -1,0 +1,344 @@
+"""Registry forms in the browser: Chinese field errors, all-or-nothing saves, history."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from households.forms import MemberFormSet
+from households.models import Household, IncomeRecord, Member, MonitoringSubject
+from households.tests.factories import HouseholdFactory, MemberFactory, new_id_number
+from households.views import _apply_member_errors
+
+from .pages_support import login, registry
+
+
+def _household_post(village, members, **fields):
+    data = {
+        "village": village.pk,
+        "group": "",
+        "address": "濉溪县某村",
+        "phone": "13800000000",
+        "status_2020": "dibao",
+        "registered_in_county": "on",
+        "long_term_resident": "on",
+        "members-TOTAL_FORMS": str(len(members)),
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "1",
+        "members-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+    for index, member in enumerate(members):
+        row = {
+            "labour_capacity": "ordinary",
+            "health": "healthy",
+            "disability_grade": "",
+            "schooling": "",
+            **member,
+        }
+        for name, value in row.items():
+            data[f"members-{index}-{name}"] = value
+    return data
+
+
+def _two_members(second_id=None):
+    return [
+        {"name": "周建国", "id_number": new_id_number(), "relation": "head"},
+        {
+            "name": "吴秀英",
+            "id_number": second_id or new_id_number(male=False),
+            "relation": "spouse",
+        },
+    ]
+
+
+def test_a_monitor_enters_a_household_with_two_members_on_one_page(world, client):
+    login(client, world.alice)
+    members = _two_members()
+    response = client.post(reverse("households:create"), _household_post(world.a1, members))
+    household = Household.objects.get(head_name="周建国")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("households:detail", args=[household.pk])
+    assert household.village == world.a1
+    assert sorted(household.members.values_list("name", flat=True)) == ["吴秀英", "周建国"]
+    assert household.history.first().history_user == world.alice
+
+
+def test_an_invalid_second_member_saves_nothing_and_marks_that_row(world, client):
+    login(client, world.alice)
+    valid = new_id_number(male=False)
+    wrong_check_digit = valid[:17] + ("0" if valid[17] != "0" else "1")
+    members = _two_members(second_id=wrong_check_digit)
+    response = client.post(reverse("households:create"), _household_post(world.a1, members))
+    assert response.status_code == 200
+    assert not Household.objects.exists()
+    assert not Member.objects.exists()
+    formset = response.context["formset"]
+    assert not formset.forms[0].errors
+    assert "校验位不正确" in formset.forms[1].errors["id_number"][0]
+    page = response.content.decode()
+    second_row = page.split("<legend>成员 2</legend>")[1].split("</fieldset>")[0]
+    assert "校验位不正确" in second_row
+
+
+def test_a_second_member_already_registered_elsewhere_saves_nothing(world, client):
+    taken = MemberFactory(household=HouseholdFactory(village=world.a2))
+    login(client, world.alice)
+    members = _two_members(second_id=taken.id_number)
+    response = client.post(reverse("households:create"), _household_post(world.a1, members))
+    assert response.status_code == 200
+    assert Household.objects.count() == 1
+    assert response.context["formset"].forms[1].errors["id_number"] == [
+        "该身份证号已登记在其他家庭成员名下"
+    ]
+
+
+def test_two_heads_or_the_same_id_twice_are_refused_on_the_second_row(world, client):
+    login(client, world.alice)
+    number = new_id_number()
+    members = [
+        {"name": "甲", "id_number": number, "relation": "head"},
+        {"name": "乙", "id_number": number, "relation": "head"},
+    ]
+    response = client.post(reverse("households:create"), _household_post(world.a1, members))
+    errors = response.context["formset"].forms[1].errors
+    assert errors["relation"] == ["每户只能有一位户主"]
+    assert errors["id_number"] == ["与第1位成员的身份证号重复"]
+    assert not Household.objects.exists()
+
+
+def test_a_household_needs_a_head(world, client):
+    login(client, world.alice)
+    members = [{"name": "甲", "id_number": new_id_number(), "relation": "son"}]
+    response = client.post(reverse("households:create"), _household_post(world.a1, members))
+    assert "请在家庭成员中指定一位户主" in response.content.decode()
+    assert not Household.objects.exists()
+
+
+def test_a_monitor_cannot_enter_a_household_in_another_village(world, client):
+    login(client, world.bob)
+    response = client.post(reverse("households:create"), _household_post(world.a1, _two_members()))
+    assert response.status_code == 200
+    assert response.context["form"].errors["village"]
+    assert not Household.objects.exists()
+
+
+def test_a_group_must_belong_to_the_chosen_village(world, client):
+    login(client, world.carol)
+    data = _household_post(world.a1, _two_members(), group=world.groups[world.a2.pk].pk)
+    response = client.post(reverse("households:create"), data)
+    assert response.context["form"].errors["group"] == ["村民小组不属于所选的村"]
+
+
+def test_service_errors_land_on_the_row_they_came_from(world):
+    # Row 1 was left empty, so the service's members[1] is the formset's third row.
+    formset = MemberFormSet(prefix="members")
+    formset.forms.append(formset._construct_form(1))
+    formset.forms.append(formset._construct_form(2))
+
+    class Stub:
+        fields = {"village": None}
+
+        def __init__(self):
+            self.errors = {}
+
+        def add_error(self, field, errors):
+            self.errors[field] = errors
+
+    for form in formset.forms:
+        form.cleaned_data = {}
+        form._errors = {}
+    error = ValidationError({"members[1].id_number": ["重复"], "village": ["不对"]})
+    household_form = Stub()
+    _apply_member_errors(household_form, formset, [0, 2], error)
+    assert formset.forms[2].errors["id_number"] == ["重复"]
+    assert not formset.forms[1].errors
+    assert household_form.errors == {"village": ["不对"]}
+
+
+@pytest.fixture
+def data(world):
+    return registry(world)
+
+
+def test_an_edit_shows_in_the_history_with_who_and_what(world, data, client):
+    login(client, world.alice)
+    url = reverse("households:update", args=[data.a1.pk])
+    response = client.post(
+        url,
+        {
+            "village": world.a1.pk,
+            "group": world.groups[world.a1.pk].pk,
+            "head_name": "李大山",
+            "address": "甲一村东头12号",
+            "phone": "",
+            "status_2020": "poverty_alleviated",
+            "registered_in_county": "on",
+            "long_term_resident": "on",
+        },
+    )
+    assert response.status_code == 302
+    detail = login(client, world.carol).get(reverse("households:detail", args=[data.a1.pk]))
+    newest = detail.context["history"][0]
+    assert newest.who == world.alice
+    assert newest.action == "修改"
+    assert [(c.label, c.old, c.new) for c in newest.changes] == [
+        ("住址", "甲一村李大山家", "甲一村东头12号")
+    ]
+    page = detail.content.decode()
+    assert "甲一村东头12号" in page and str(world.alice) in page
+
+
+def test_member_add_edit_and_delete_are_kept_in_history(world, data, client):
+    login(client, world.alice)
+    add = reverse("households:member_create", args=[data.a1.pk])
+    number = new_id_number(datetime.date(2010, 3, 3))
+    response = client.post(
+        add,
+        {
+            "name": "李小明",
+            "id_number": f" {number[:6]} {number[6:]} ",
+            "relation": "son",
+            "labour_capacity": "none",
+            "health": "healthy",
+            "schooling": "primary",
+        },
+    )
+    assert response.status_code == 302
+    child = data.a1.members.get(name="李小明")
+    assert child.id_number == number and child.birth_date == datetime.date(2010, 3, 3)
+    edit = reverse("households:member_update", args=[data.a1.pk, child.pk])
+    client.post(
+        edit,
+        {
+            "name": "李晓明",
+            "id_number": number,
+            "relation": "son",
+            "labour_capacity": "none",
+            "health": "healthy",
+            "schooling": "junior",
+        },
+    )
+    client.post(reverse("households:member_delete", args=[data.a1.pk, child.pk]))
+    assert not data.a1.members.filter(pk=child.pk).exists()
+    history = login(client, world.carol).get(reverse("households:detail", args=[data.a1.pk]))
+    actions = [(e.kind, e.subject, e.action) for e in history.context["history"][:3]]
+    assert actions == [
+        ("家庭成员", "李晓明", "删除"),
+        ("家庭成员", "李晓明", "修改"),
+        ("家庭成员", "李小明", "新增"),
+    ]
+    renamed = history.context["history"][1]
+    assert ("姓名", "李小明", "李晓明") in [(c.label, c.old, c.new) for c in renamed.changes]
+
+
+def test_the_head_cannot_be_deleted_while_others_remain(world, data, client):
+    MemberFactory(household=data.a1, relation="spouse", name="配偶")
+    login(client, world.alice)
+    response = client.post(
+        reverse("households:member_delete", args=[data.a1.pk, data.head.pk]), follow=True
+    )
+    assert "请先变更户主" in response.content.decode()
+    assert Member.objects.filter(pk=data.head.pk).exists()
+
+
+def test_a_bad_id_number_on_the_member_form_gets_a_chinese_message(world, data, client):
+    login(client, world.alice)
+    response = client.post(
+        reverse("households:member_create", args=[data.a1.pk]),
+        {"name": "某", "id_number": "3.40621199001011E+17", "relation": "son"},
+    )
+    assert "后几位已丢失" in response.context["form"].errors["id_number"][0]
+
+
+def test_income_is_entered_with_the_per_person_figure_and_the_line(world, data, client):
+    login(client, world.alice)
+    url = reverse("households:income_create", args=[data.a1.pk])
+    response = client.post(
+        url,
+        {
+            "year": "2022",
+            "household_size": "2",
+            "wage_income": "10000",
+            "business_income": "0",
+            "property_income": "0",
+            "transfer_income": "2000",
+            "medical_expense": "3000",
+            "education_expense": "0",
+            "other_expense": "0",
+        },
+    )
+    assert response.status_code == 302
+    record = IncomeRecord.objects.get(household=data.a1, year=2022)
+    assert record.per_capita_net_income == Decimal("4500.00")
+    detail = client.get(reverse("households:detail", args=[data.a1.pk]))
+    row = next(r for r in detail.context["income_rows"] if r["record"].year == 2022)
+    assert row["below"] is True and row["line"] == Decimal("6000")
+    assert detail.context["household"].below_income_line
+
+
+def test_a_year_already_entered_is_refused_on_the_year_field(world, data, client):
+    login(client, world.alice)
+    response = client.post(
+        reverse("households:income_create", args=[data.a1.pk]),
+        {"year": "2021", "household_size": "2", "wage_income": "1"},
+    )
+    assert response.context["form"].errors["year"] == [
+        "该户2021年度的收入已登记，请在收入记录中修改"
+    ]
+
+
+def test_an_income_record_is_edited(world, data, client):
+    login(client, world.carol)
+    url = reverse("households:income_update", args=[data.a1.pk, data.income.pk])
+    response = client.post(
+        url,
+        {
+            "year": "2021",
+            "household_size": "3",
+            "wage_income": "9000",
+            "business_income": "0",
+            "property_income": "0",
+            "transfer_income": "0",
+            "medical_expense": "0",
+            "education_expense": "0",
+            "other_expense": "0",
+        },
+    )
+    assert response.status_code == 302
+    data.income.refresh_from_db()
+    assert data.income.per_capita_net_income == Decimal("3000.00")
+
+
+def test_a_visit_in_the_future_is_refused(world, data, client):
+    login(client, world.alice)
+    tomorrow = datetime.date.today() + datetime.timedelta(days=2)
+    response = client.post(
+        reverse("households:visit_create", args=[data.a1.pk]),
+        {"visited_on": tomorrow.isoformat(), "reason": "routine", "findings": "x"},
+    )
+    assert response.context["form"].errors["visited_on"] == ["日期不能晚于今天"]
+
+
+def test_the_bureau_files_a_monitoring_subject_once(world, client):
+    household = HouseholdFactory(village=world.a1)
+    login(client, world.erin)
+    url = reverse("households:subject_create", args=[household.pk])
+    post = {"category": "marginal", "risk_types": ["1", "2"], "started_on": "2021-06-01"}
+    response = client.post(url, post)
+    subject = MonitoringSubject.objects.get(household=household)
+    assert response["Location"] == reverse("households:subject_detail", args=[subject.pk])
+    again = client.post(url, post)
+    assert "该户已是监测对象" in again.content.decode()
+
+
+def test_a_subject_needs_a_risk_type(world, client):
+    household = HouseholdFactory(village=world.a1)
+    login(client, world.erin)
+    response = client.post(
+        reverse("households:subject_create", args=[household.pk]),
+        {"category": "marginal", "started_on": "2021-06-01"},
+    )
+    assert response.context["form"].errors["risk_types"] == ["请至少选择一种风险类型"]
