@@ -18,6 +18,7 @@ from django.utils import timezone
 from households.models import Household, IncomeRecord, Member, Visit
 from households.selectors import household_scope_q
 from organization.models import PolicySettings, Role, User
+from organization.selectors import user_list
 
 from .models import (
     Announcement,
@@ -461,4 +462,15 @@ def announcement_filings(*, user: User, announcement: Announcement) -> QuerySet[
         .select_related("case__household__village__town", "case__household__group")
         .prefetch_related("risk_types", "case__household__members")
         .order_by("case__household__village__town__code", "case__household__village__code")
+    )
+
+
+def team_candidates(*, user: User, household: Household) -> QuerySet[User]:
+    """Users who may sit on a home-check team: colleagues in scope and the household's helpers."""
+    helpers = User.objects.filter(
+        help_assignments__household=household, help_assignments__ended_on__isnull=True
+    ).values("pk")
+    colleagues = user_list(user=user).values("pk")
+    return User.objects.filter(Q(pk__in=colleagues) | Q(pk__in=helpers), is_active=True).order_by(
+        "last_name", "first_name", "username"
     )

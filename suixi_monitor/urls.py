@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 
 from households.api import router as households_router
+from identification.api import router as identification_router
 from organization.api import router as organization_router
 
 api_patterns = [
@@ -13,6 +14,7 @@ api_patterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include(organization_router.urls)),
     path("", include(households_router.urls)),
+    path("", include(identification_router.urls)),
 ]
 
 urlpatterns = [

@@ -28,7 +28,7 @@ from organization.models import PolicySettings, Role, User, VillagerGroup
 from organization.services import notify
 from suixi_monitor.exceptions import ApplicationError, ConflictError
 
-from .models import (
+from ..models import (
     Announcement,
     AnnouncementCounter,
     CaseSource,
@@ -45,9 +45,9 @@ from .models import (
     TownApproval,
     VillageDecision,
 )
-from .models.case import OPEN_STATES, PUBLICIZING_STATES
-from .models.steps import TeamRole
-from .selectors import comparison_hits, fraction_label, household_income_on
+from ..models.case import OPEN_STATES, PUBLICIZING_STATES
+from ..models.steps import TeamRole
+from ..selectors import comparison_hits, fraction_label, household_income_on
 
 SYSTEM = "系统"
 

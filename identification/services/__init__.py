@@ -1,0 +1,47 @@
+"""Writes of identification (STYLE.md rule 3): the steps, data sets, export logging."""
+
+from .cases import (
+    REJECT_ROLES,
+    TeamMember,
+    announcement_allocate,
+    case_apply,
+    case_approve_town,
+    case_compare,
+    case_file,
+    case_publicize_village,
+    case_record_deliberation,
+    case_reject,
+    case_verify,
+    case_withdraw,
+    deliberation_required,
+    objection_dismiss,
+    objection_lodge,
+    objection_uphold,
+    publicities_conclude_due,
+    publicity_conclude,
+)
+from .datasets import dataset_upload
+from .notices import notice_export_log
+
+__all__ = [
+    "REJECT_ROLES",
+    "TeamMember",
+    "announcement_allocate",
+    "case_apply",
+    "case_approve_town",
+    "case_compare",
+    "case_file",
+    "case_publicize_village",
+    "case_record_deliberation",
+    "case_reject",
+    "case_verify",
+    "case_withdraw",
+    "dataset_upload",
+    "deliberation_required",
+    "notice_export_log",
+    "objection_dismiss",
+    "objection_lodge",
+    "objection_uphold",
+    "publicities_conclude_due",
+    "publicity_conclude",
+]

@@ -1,0 +1,316 @@
+"""/api/identification-cases/ and /api/comparison-datasets/: steps as POST actions, 400/409, scope."""
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+from openpyxl import Workbook
+
+from identification.models import CaseState, ComparisonDataset, IdentificationCase
+from organization.tests.factories import policy
+
+from .factories import dataset_with, days_ago, household_ready, walk
+
+URL = "/api/identification-cases/"
+
+
+def act(api, user, case, step, payload, **kwargs):
+    api.force_authenticate(user)
+    return api.post(f"{URL}{case.pk}/{step}/", payload, format="json", **kwargs)
+
+
+def test_a_monitor_applies_through_the_api(world, api):
+    household = household_ready(world.a1)
+    api.force_authenticate(world.alice)
+    response = api.post(
+        URL,
+        {
+            "household": household.pk,
+            "applicant": household.members.first().pk,
+            "applied_on": str(days_ago(3)),
+            "hardship": "因灾房屋受损",
+            "risk_types": ["disaster"],
+            "source": "household",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    assert response.data["state"] == CaseState.APPLIED
+    assert response.data["risk_types"] == ["disaster"]
+    assert response.data["timeline"][0]["step"] == "户申请"
+
+
+def test_applying_for_another_villages_household_names_no_such_household(world, api):
+    household = household_ready(world.a2)
+    api.force_authenticate(world.alice)
+    response = api.post(
+        URL,
+        {
+            "household": household.pk,
+            "applicant": household.members.first().pk,
+            "applied_on": str(days_ago(3)),
+            "hardship": "x",
+            "risk_types": ["illness"],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "household" in response.data
+
+
+def test_a_one_person_team_is_400_with_the_clause(world, api):
+    case = walk(world, CaseState.APPLIED)
+    response = act(
+        api,
+        world.alice,
+        case,
+        "verify",
+        {
+            "checked_on": str(days_ago(70)),
+            "team": [{"user": world.alice.pk, "role": "village_committee"}],
+            "findings": "入户核实",
+            "passed": True,
+            "medical_burden": True,
+        },
+    )
+    assert response.status_code == 400
+    assert response.data["detail"] == "三(七)2：核查组成员不得少于2人（当前1人）"
+
+
+def test_a_step_in_the_wrong_state_is_409(world, api):
+    case = walk(world, CaseState.VERIFIED)
+    response = act(
+        api,
+        world.alice,
+        case,
+        "verify",
+        {"checked_on": str(days_ago(70)), "team": [], "findings": "x", "passed": True},
+    )
+    assert response.status_code == 409
+    assert "当前环节" in response.data["detail"]
+
+
+def test_a_meeting_without_quorum_is_400_with_the_rule(world, api):
+    case = walk(world, CaseState.VERIFIED)
+    payload = {"group": world.groups[world.a1.pk].pk, "held_on": str(days_ago(70))}
+    response = act(
+        api,
+        world.alice,
+        case,
+        "deliberate",
+        {**payload, "expected": 9, "present": 5, "approvals": 5},
+    )
+    assert response.status_code == 400
+    assert response.data["detail"].startswith("三(七)3：到会人数须达到应到人数的三分之二以上")
+    response = act(
+        api,
+        world.alice,
+        case,
+        "deliberate",
+        {**payload, "expected": 9, "present": 6, "approvals": 4},
+    )
+    assert response.status_code == 200
+    assert response.data["state"] == CaseState.DELIBERATED
+
+
+def test_the_whole_path_through_the_api(world, api):
+    case = walk(world, CaseState.DELIBERATED, start=60)
+    record = dataset_with(case.household.members.first()).records.get()
+    api.force_authenticate(world.erin)
+    hits = api.get(f"{URL}{case.pk}/comparison-hits/").data["hits"]
+    assert [h["record"] for h in hits] == [record.pk]
+    assert "*" in hits[0]["id_number"]
+    response = act(
+        api,
+        world.erin,
+        case,
+        "compare",
+        {
+            "compared_on": str(days_ago(50)),
+            "judgements": [{"record": record.pk, "judgement": "no_effect", "reason": "旧车已报废"}],
+        },
+    )
+    assert response.status_code == 200, response.data
+    response = act(
+        api,
+        world.alice,
+        case,
+        "publicize-village",
+        {
+            "meeting_on": str(days_ago(45)),
+            "decision": "同意",
+            "publicity_started_on": str(days_ago(45)),
+        },
+    )
+    assert response.data["state"] == CaseState.VILLAGE_PUBLICIZING
+    from identification.services import publicities_conclude_due
+
+    publicities_conclude_due()
+    response = act(
+        api,
+        world.carol,
+        case,
+        "approve-town",
+        {
+            "meeting_on": str(days_ago(30)),
+            "approved": True,
+            "opinion": "同意",
+            "publicity_started_on": str(days_ago(30)),
+        },
+    )
+    assert response.data["state"] == CaseState.TOWN_PUBLICIZING, response.data
+    publicities_conclude_due()
+    response = act(
+        api,
+        world.erin,
+        case,
+        "file",
+        {"filed_on": str(days_ago(1)), "category": "sudden", "risk_types": ["illness"]},
+    )
+    assert response.status_code == 200, response.data
+    assert response.data["state"] == CaseState.FILED
+    assert response.data["monitoring_subject"]
+
+
+def test_objections_are_nested_under_the_case(world, api):
+    case = walk(world, CaseState.VILLAGE_PUBLICIZING, start=12)
+    api.force_authenticate(world.alice)
+    response = api.post(
+        f"{URL}{case.pk}/objections/",
+        {
+            "content": "该户子女为公职人员",
+            "lodged_on": str(days_ago(1)),
+            "raised_by_name": "村民乙",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    objection = response.data["id"]
+    assert api.get(f"{URL}{case.pk}/objections/").data[0]["status"] == "open"
+    # a village monitor may lodge but not decide
+    response = act(api, world.alice, case, f"objections/{objection}/uphold", {"reason": "成立"})
+    assert response.status_code == 403
+    response = act(api, world.carol, case, f"objections/{objection}/uphold", {"reason": "需复核"})
+    assert response.status_code == 200
+    assert response.data["status"] == "upheld"
+    case.refresh_from_db()
+    assert case.state == CaseState.APPLIED
+    response = act(api, world.carol, case, f"objections/{objection}/dismiss", {"reason": "x"})
+    assert response.status_code == 409
+
+
+def test_reject_and_withdraw_are_actions(world, api):
+    case = walk(world, CaseState.DELIBERATED)
+    response = act(api, world.erin, case, "reject", {"reason": "家庭成员为财政供养人员"})
+    assert response.data["state"] == CaseState.REJECTED
+    other = walk(world, CaseState.APPLIED)
+    response = act(api, world.alice, other, "withdraw", {"reason": "本人申请撤回"})
+    assert response.data["state"] == CaseState.WITHDRAWN
+
+
+@pytest.mark.parametrize("who", ["bob", "dave", "frank"])
+def test_other_scopes_get_404_on_a_case_and_its_steps(world, api, who):
+    case = walk(world, CaseState.APPLIED)
+    user = getattr(world, who)
+    api.force_authenticate(user)
+    assert api.get(f"{URL}{case.pk}/").status_code == 404
+    response = act(api, user, case, "withdraw", {"reason": "x"})
+    assert response.status_code == 404
+    assert api.get(URL).data["count"] == 0
+
+
+def test_the_list_filters_by_state_town_and_overdue(world, api):
+    policy(case_overdue_days=20)
+    applied = walk(world, CaseState.APPLIED)
+    walk(world, CaseState.VERIFIED)
+    IdentificationCase.objects.filter(pk=applied.pk).update(
+        state_changed_at=timezone.now() - datetime.timedelta(days=21)
+    )
+    api.force_authenticate(world.erin)
+    assert api.get(URL, {"state": "verified"}).data["count"] == 1
+    assert api.get(URL, {"town": world.town_a.pk}).data["count"] == 2
+    assert api.get(URL, {"town": world.town_b.pk}).data["count"] == 0
+    overdue = api.get(URL, {"overdue": "true"}).data
+    assert [row["id"] for row in overdue["results"]] == [applied.pk]
+    assert overdue["results"][0]["overdue"] is True
+
+
+# --- comparison data sets -----------------------------------------------------------------
+
+
+def xlsx(rows) -> io.BytesIO:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "车辆.xlsx"
+    return buffer
+
+
+def test_department_staff_upload_a_data_set_and_the_same_file_twice_is_one_set(world, api):
+    member = household_ready(world.a1).members.first()
+    content = xlsx(
+        [["身份证号", "姓名", "车牌号"], [member.id_number.lower(), member.name, "皖F12345"]]
+    ).getvalue()
+    api.force_authenticate(world.frank)
+    for expected in (201, 200):
+        upload = io.BytesIO(content)
+        upload.name = "车辆.xlsx"
+        response = api.post(
+            "/api/comparison-datasets/",
+            {"kind": "vehicle", "as_of": str(days_ago(5)), "file": upload},
+            format="multipart",
+        )
+        assert response.status_code == expected, response.data
+    dataset = ComparisonDataset.objects.get()
+    assert dataset.department == world.frank.department
+    record = dataset.records.get()
+    assert (record.id_number, record.detail) == (member.id_number, "车牌号：皖F12345")
+    assert api.get("/api/comparison-datasets/").data["count"] == 1
+
+
+def test_a_data_set_with_bad_rows_is_refused_whole_with_every_row_named(world, api):
+    member = household_ready(world.a1).members.first()
+    upload = xlsx(
+        [
+            ["身份证号", "姓名"],
+            [member.id_number, member.name],
+            [3.40621199001011e17, "甲"],
+            ["340621199001011235", "乙"],
+        ]
+    )
+    api.force_authenticate(world.erin)
+    response = api.post(
+        "/api/comparison-datasets/",
+        {"kind": "vehicle", "as_of": str(days_ago(5)), "file": upload},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    messages = response.data["file"]
+    assert len(messages) == 2
+    assert messages[0].startswith("第3行") and "后几位已丢失" in messages[0]
+    assert messages[1].startswith("第4行")
+    assert not ComparisonDataset.objects.exists()
+
+
+def test_village_monitors_cannot_upload_or_list_data_sets(world, api):
+    dataset_with(household_ready(world.a1).members.first())
+    api.force_authenticate(world.alice)
+    assert api.get("/api/comparison-datasets/").data["count"] == 0
+    response = api.post(
+        "/api/comparison-datasets/",
+        {"kind": "vehicle", "as_of": str(days_ago(5)), "file": xlsx([["身份证号"]])},
+        format="multipart",
+    )
+    assert response.status_code == 403
+
+
+def test_department_staff_see_their_own_data_sets_only(world, api):
+    dataset_with(
+        household_ready(world.a1).members.first()
+    )  # uploaded by someone else, no department
+    api.force_authenticate(world.frank)
+    assert api.get("/api/comparison-datasets/").data["count"] == 0
