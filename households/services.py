@@ -103,11 +103,10 @@ def _member_save(member: Member, *, actor: User) -> Member:
     # Normalise first: full_clean() checks max_length on the raw value before Member.clean()
     # normalises it, so a valid number typed with spaces would be refused as too long.
     errors: dict[str, list[str]] = {}
-    if member.id_number:
-        try:
-            member.id_number = id_numbers.normalize_id_number(member.id_number)
-        except ValidationError as error:
-            errors["id_number"] = error.messages
+    try:
+        member.id_number = id_numbers.normalize_id_number(member.id_number)
+    except ValidationError as error:  # an empty number too: "身份证号不能为空"
+        errors["id_number"] = error.messages
     if _second_head(member):
         errors["relation"] = [MSG_SECOND_HEAD]
     try:
