@@ -467,12 +467,19 @@ def push_period(*, period: str, now: datetime.datetime) -> int:
     counts: dict[int, int] = defaultdict(int)
     with transaction.atomic():
         for model in (Warning, Clue):
-            qs = model.objects.select_for_update().filter(
+            # The UPDATE is the lock: its WHERE is the transition's source state, so two
+            # ticks cannot push the same row twice; the counts are read back by push time.
+            pushed = model.objects.filter(
                 period=period, state=State.RECEIVED, town__isnull=False
-            )
-            for row in qs.values("town_id").annotate(n=Count("pk")):
+            ).update(state=State.PUSHED, pushed_at=now)
+            if not pushed:
+                continue
+            for row in (
+                model.objects.filter(period=period, state=State.PUSHED, pushed_at=now)
+                .values("town_id")
+                .annotate(n=Count("pk"))
+            ):
                 counts[row["town_id"]] += row["n"]
-            qs.update(state=State.PUSHED, pushed_at=now)
         _notify_towns(period, dict(counts))
     return sum(counts.values())
 
