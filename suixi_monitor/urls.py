@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from early_warnings.api import router as early_warnings_router
 from households.api import router as households_router
 from identification.api import router as identification_router
 from organization.api import router as organization_router
@@ -15,6 +16,7 @@ api_patterns = [
     path("", include(organization_router.urls)),
     path("", include(households_router.urls)),
     path("", include(identification_router.urls)),
+    path("", include(early_warnings_router.urls)),
 ]
 
 urlpatterns = [
