@@ -1,0 +1,302 @@
+"""The admin for the organisation, and the two mixins every app's admin uses.
+
+The admin follows the same rules as pages and API (DESIGN.md §5, STYLE.md rules 3-4):
+a staff user who is not a superuser sees only what the app's selector gives their
+role, history pages included; and where a service owns a write, saving in the admin
+calls that service, so its rules, its history author and its side effects hold here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponseRedirect
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import selectors
+from .models import (
+    Department,
+    HelpUnit,
+    Notification,
+    PolicySettings,
+    Town,
+    User,
+    Village,
+    VillagerGroup,
+)
+from .services import policy_settings_save
+
+admin.site.site_header = "濉溪县防止返贫动态监测系统 · 管理后台"
+admin.site.site_title = "防返贫监测管理后台"
+admin.site.index_title = "数据管理"
+
+
+class ScopedAdminMixin:
+    """Superusers see everything; any other staff user sees what ``scoped_queryset`` gives
+    their role (the app's selector), on the list, the change page and the history pages."""
+
+    def scoped_queryset(self, user: User) -> QuerySet:
+        raise NotImplementedError
+
+    def get_queryset(self, request):
+        if request.user.is_superuser:
+            return super().get_queryset(request)
+        qs = self.scoped_queryset(request.user)
+        ordering = self.get_ordering(request)
+        return qs.order_by(*ordering) if ordering else qs
+
+    def _require_in_scope(self, request, object_id: str) -> None:
+        # simple_history falls back to the historical copy when the live object is not
+        # found, which would show another scope's history; refuse first.
+        if request.user.is_superuser:
+            return
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ServiceAdminMixin:
+    """Saving and deleting in the admin call the app's services (STYLE.md rule 3).
+
+    Subclasses implement ``service_create`` and ``service_update`` (and ``service_delete``
+    where deleting has a rule). A rule a service refuses after the form was valid is shown
+    as an error message; the transaction the admin opened is rolled back, nothing is saved.
+    """
+
+    def service_create(self, request, fields: dict[str, Any]):
+        raise NotImplementedError
+
+    def service_update(self, request, obj, changes: dict[str, Any]):
+        raise NotImplementedError
+
+    def service_delete(self, request, obj) -> None:
+        obj._history_user = request.user
+        obj.delete()
+
+    def _form_values(self, form, names) -> dict[str, Any]:
+        return {
+            name: form.cleaned_data[name]
+            for name in names
+            if name in form.cleaned_data and not self.model._meta.get_field(name).many_to_many
+        }
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            changes = self._form_values(form, form.changed_data)
+            saved = self.service_update(request, obj, changes) if changes else obj
+        else:
+            saved = self.service_create(request, self._form_values(form, form.cleaned_data))
+        # The admin goes on with ``obj`` (log entry, redirect): give it the saved row's identity.
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        self.service_delete(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.service_delete(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, "；".join(error.messages), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+# --- reference data ------------------------------------------------------------------------
+
+
+@admin.register(Town)
+class TownAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+
+    def scoped_queryset(self, user):
+        return selectors.town_list(user=user)
+
+
+class VillagerGroupInline(admin.TabularInline):
+    model = VillagerGroup
+    extra = 0
+
+
+@admin.register(Village)
+class VillageAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["code", "name", "town", "has_poverty_task"]
+    list_filter = ["town", "has_poverty_task"]
+    list_select_related = ["town"]
+    search_fields = ["code", "name", "town__name"]
+    inlines = [VillagerGroupInline]
+
+    def scoped_queryset(self, user):
+        return selectors.village_list(user=user)
+
+
+@admin.register(VillagerGroup)
+class VillagerGroupAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "village"]
+    list_select_related = ["village"]
+    search_fields = ["name", "village__name"]
+    autocomplete_fields = ["village"]
+
+    def scoped_queryset(self, user):
+        return selectors.group_list(user=user)
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["code", "name", "short_name"]
+    search_fields = ["code", "name", "short_name"]
+
+    def scoped_queryset(self, user):
+        return selectors.department_list(user=user)
+
+
+@admin.register(HelpUnit)
+class HelpUnitAdmin(SimpleHistoryAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+# --- thresholds ----------------------------------------------------------------------------
+
+
+@admin.register(PolicySettings)
+class PolicySettingsAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """One row a year; saved through ``policy_settings_save`` so the registry is re-judged."""
+
+    list_display = [
+        "year",
+        "income_line",
+        "minimum_living_standard",
+        "home_check_team_min",
+        "quorum_label",
+        "village_publicity_days",
+        "town_publicity_days",
+        "warning_due_day",
+        "warning_push_day",
+        "wrong_exit_limit",
+    ]
+    fieldsets = [
+        (None, {"fields": ["year"]}),
+        ("识别标准（三（五）（六））", {"fields": ["income_line", "minimum_living_standard"]}),
+        (
+            "识别程序（三（七））",
+            {
+                "fields": [
+                    "home_check_team_min",
+                    ("quorum_numerator", "quorum_denominator"),
+                    ("pass_numerator", "pass_denominator"),
+                    "group_deliberation_enabled",
+                    "village_publicity_days",
+                    "town_publicity_days",
+                    "case_overdue_days",
+                ]
+            },
+        ),
+        (
+            "部门预警（三（四）2）",
+            {
+                "fields": [
+                    "warning_due_day",
+                    "warning_push_day",
+                    "warning_reminder_days",
+                    "warning_verify_days",
+                ]
+            },
+        ),
+        ("退出（三（九））", {"fields": ["wrong_exit_limit"]}),
+    ]
+
+    @admin.display(description="评议会有效到会比例")
+    def quorum_label(self, obj: PolicySettings) -> str:
+        return obj.quorum_label
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["year"] if obj else []
+
+    def scoped_queryset(self, user):
+        return selectors.policy_list(user=user)
+
+    def service_create(self, request, fields):
+        year = fields.pop("year")
+        return policy_settings_save(actor=request.user, year=year, values=fields)
+
+    def service_update(self, request, obj, changes):
+        return policy_settings_save(actor=request.user, year=obj.year, values=changes)
+
+
+# --- users ---------------------------------------------------------------------------------
+
+ROLE_FIELDS = ("role", "village", "town", "department", "help_unit", "phone")
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    """Accounts with their role and the scope the role needs (村、镇、部门 or 帮扶单位)."""
+
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets[:2],
+        ("角色与工作范围", {"fields": ROLE_FIELDS}),
+        *DjangoUserAdmin.fieldsets[2:],
+    ]
+    add_fieldsets = [
+        *DjangoUserAdmin.add_fieldsets,
+        (
+            "姓名与角色",
+            {"classes": ["wide"], "fields": ("last_name", "first_name", *ROLE_FIELDS)},
+        ),
+    ]
+    list_display = ["username", "full_name", "role", "scope", "phone", "is_active", "is_staff"]
+    list_filter = ["role", "town", "department", "is_active", "is_staff"]
+    list_select_related = ["village__town", "town", "department", "help_unit"]
+    search_fields = ["username", "last_name", "first_name", "phone", "email"]
+    autocomplete_fields = ["village", "town"]
+
+    @admin.display(description="姓名")
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()
+
+    @admin.display(description="工作范围")
+    def scope(self, obj: User) -> str:
+        return obj.scope_label
+
+    def scoped_queryset(self, user):
+        return selectors.user_list(user=user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser hands out superuser rights or raw permissions.
+        if request.user.is_superuser:
+            return []
+        return ["is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "message", "created_at", "read_at"]
+    list_filter = ["read_at"]
+    list_select_related = ["recipient"]
+    search_fields = ["message", "recipient__username"]
+    raw_id_fields = ["recipient"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        # A notification is personal: staff other than superusers read only their own.
+        return qs if request.user.is_superuser else qs.filter(recipient=request.user)
