@@ -126,6 +126,7 @@ class HouseholdForm(forms.ModelForm):
             "registered_in_county",
             "long_term_resident",
         ]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})}
         help_texts = {
             "code": "选填，如扶贫系统户编号",
             "registered_in_county": "三(五)：户籍在濉溪县",
@@ -179,6 +180,10 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = MEMBER_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relation"].choices = [("", "请选择"), *Member.Relation.choices]
 
     def clean_id_number(self) -> str:
         return id_numbers.normalize_id_number(self.cleaned_data["id_number"])

@@ -209,6 +209,9 @@ class HistoryEntry:
     subject: str
     action: str
     changes: tuple[FieldChange, ...]
+    # A change with no earlier version on record (data loaded in bulk): the values
+    # after the change are shown, since what they replaced is unknown.
+    baseline: bool = False
 
 
 # The household's own history and that of every record hanging off it.
@@ -260,6 +263,7 @@ def household_history(
             subject=_history_subject(record, model),
             action=_ACTIONS.get(record.history_type, record.history_type),
             changes=tuple(_history_changes(record, before, model, names, show_full_id_numbers)),
+            baseline=before is None and record.history_type == "~",
         )
         for record, order, before, model in raw
     ]

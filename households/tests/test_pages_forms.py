@@ -79,7 +79,7 @@ def test_an_invalid_second_member_saves_nothing_and_marks_that_row(world, client
     assert not formset.forms[0].errors
     assert "校验位不正确" in formset.forms[1].errors["id_number"][0]
     page = response.content.decode()
-    second_row = page.split("<legend>成员 2</legend>")[1].split("</fieldset>")[0]
+    second_row = page.split("<legend>成员 2")[1].split("</fieldset>")[0]
     assert "校验位不正确" in second_row
 
 
