@@ -4,5 +4,23 @@ from . import views
 
 app_name = "identification"
 urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("apply/<int:household_pk>/", views.case_apply, name="apply"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/verify/", views.case_verify, name="verify"),
+    path("<int:pk>/deliberate/", views.case_deliberate, name="deliberate"),
+    path("<int:pk>/compare/", views.case_compare, name="compare"),
+    path("<int:pk>/publicize-village/", views.case_publicize_village, name="publicize_village"),
+    path("<int:pk>/approve-town/", views.case_approve_town, name="approve_town"),
+    path("<int:pk>/file/", views.case_file, name="file"),
+    path("<int:pk>/reject/", views.case_reject, name="reject"),
+    path("<int:pk>/withdraw/", views.case_withdraw, name="withdraw"),
+    path("<int:pk>/conclude/", views.case_conclude, name="conclude"),
+    path("<int:pk>/objections/new/", views.objection_lodge, name="objection_lodge"),
+    path("objections/<int:pk>/", views.objection_decide, name="objection_decide"),
+    path("datasets/", views.dataset_list, name="datasets"),
+    path("notices/", views.announcement_list, name="notices"),
+    path("notices/village/<int:village_pk>/", views.notice_village, name="notice_village"),
+    path("notices/town/<int:town_pk>/", views.notice_town, name="notice_town"),
+    path("notices/announcements/<int:pk>/", views.announcement_detail, name="announcement"),
 ]
