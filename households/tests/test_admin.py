@@ -11,8 +11,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from assistance.models import HelpAssignment
+from households.id_numbers import make_id_number
 from households.models import Household, IncomeRecord, Member, MonitoringSubject, RiskType
-from households.tests.factories import HouseholdFactory, MemberFactory, new_id_number
+from households.tests.factories import HouseholdFactory, MemberFactory
 from organization.models import Role
 from organization.tests.factories import UserFactory
 
@@ -142,7 +143,7 @@ def test_a_household_saved_in_the_admin_keeps_its_author(client, root, world):
 
 def test_a_member_added_in_the_admin_is_normalised_and_derived(client, root, world):
     household = HouseholdFactory(village=world.a1)
-    number = new_id_number(datetime.date(1988, 8, 8), male=False)
+    number = make_id_number(region="340621", born=datetime.date(1988, 8, 8), sequence=502)
     client.force_login(root)
     response = client.post(
         _url(Member, "add"),

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from households.id_numbers import make_id_number
 from households.models import Household, IncomeRecord, Member, MonitoringSubject, Visit
 from households.tests.api_fixtures import HOME, KEEPERS, ROLES, VISIBLE, VISITORS, build_registry
 from households.tests.factories import HouseholdFactory, new_id_number
@@ -122,7 +123,7 @@ def test_member_create_follows_the_role(api, world, reg, role):
     payload = {
         "household": household.pk,
         "name": "新成员",
-        "id_number": new_id_number(datetime.date(2001, 3, 4)),
+        "id_number": make_id_number(region="340621", born=datetime.date(2001, 3, 4), sequence=7),
         "relation": "son",
     }
     response = _as(api, world, role).post("/api/members/", payload, format="json")
