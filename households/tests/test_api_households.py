@@ -397,3 +397,25 @@ def test_the_member_and_subject_lists_do_not_grow_with_the_page(
         assert len(_results(api.get("/api/members/?page_size=60"))) == 60
     with django_assert_max_num_queries(3):
         assert len(_results(api.get("/api/monitoring-subjects/?page_size=60"))) == 8
+
+
+# --- history through the API -------------------------------------------------------------
+
+
+def test_changes_through_the_api_are_kept_with_their_author(api, world):
+    household = HouseholdFactory(village=world.a1)
+    member = MemberFactory(household=household)
+    api.force_authenticate(world.carol)
+    assert api.patch(f"/api/households/{household.pk}/", {"phone": "1"}).status_code == 200
+    assert api.patch(f"/api/members/{member.pk}/", {"health": "serious"}).status_code == 200
+    created = api.post(
+        "/api/income-records/",
+        {"household": household.pk, "year": 2021, "wage_income": "3000"},
+        format="json",
+    )
+    assert created.status_code == 201
+    assert household.history.first().history_user == world.carol
+    assert member.history.first().history_user == world.carol
+    record = household.income_records.get()
+    assert record.history.get().history_user == world.carol
+    assert record.household_size == 1  # the one member

@@ -254,6 +254,29 @@ def test_the_schema_describes_every_resource(api, world):
     assert "/api/policy/{year}/" in paths
 
 
+def test_the_foundation_endpoints_generate_a_schema_without_warnings(db):
+    """Other apps' endpoints have their own test; this one covers the routers of issue 2."""
+    from django.urls import include, path
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+
+    from households.api import router as households_router
+    from organization.api import router as organization_router
+
+    patterns = [
+        path("api/", include(organization_router.urls)),
+        path("api/", include(households_router.urls)),
+    ]
+    GENERATOR_STATS.reset()
+    schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+    problems = dict(GENERATOR_STATS._warn_cache) | dict(GENERATOR_STATS._error_cache)
+    GENERATOR_STATS.reset()
+    assert problems == {}
+    assert "/api/households/{id}/" in schema["paths"]
+    member = schema["components"]["schemas"]["Member"]["properties"]
+    assert member["sex"]["readOnly"] and member["birth_date"]["readOnly"]
+
+
 @pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
 def test_the_docs_pages_load_only_local_files(api, world, page):
     api.force_authenticate(world.alice)
