@@ -163,3 +163,78 @@ def test_pages_hold_fifty_rows_and_links_keep_the_filters(world, client):
         reverse("households:list"), {"status_2020": "poverty_alleviated", "page": 2}
     )
     assert len(second.context["page"].object_list) == 1
+
+
+@pytest.fixture
+def subjects(world):
+    """One monitored household per village, of different categories; one risk already gone."""
+    made = {}
+    for village, category, name in [
+        (world.a1, "unstable", "甲一户"),
+        (world.a2, "marginal", "甲二户"),
+        (world.b1, "sudden", "乙一户"),
+    ]:
+        household = HouseholdFactory(village=village, head_name=name)
+        made[name] = services.monitoring_subject_create(
+            actor=world.erin,
+            household=household,
+            category=category,
+            risk_types=RiskType.objects.filter(code="illness"),
+            started_on=datetime.date(2021, 5, 1),
+        )
+    services.monitoring_subject_eliminate(
+        actor=world.erin, subject=made["甲二户"], on=datetime.date(2021, 12, 1)
+    )
+    return made
+
+
+def _subject_names(response) -> list[str]:
+    return sorted(s.household.head_name for s in response.context["page"].object_list)
+
+
+def test_the_subject_list_is_scoped(world, subjects, client):
+    url = reverse("households:subject_list")
+    assert _subject_names(login(client, world.alice).get(url)) == ["甲一户"]
+    assert _subject_names(login(client, world.carol).get(url)) == ["甲一户", "甲二户"]
+    assert _subject_names(login(client, world.dave).get(url)) == ["乙一户"]
+    assert len(_subject_names(login(client, world.erin).get(url))) == 3
+
+
+def test_the_subject_list_filters_by_category_status_town_and_village(world, subjects, client):
+    url = reverse("households:subject_list")
+    login(client, world.erin)
+    assert _subject_names(client.get(url, {"category": "sudden"})) == ["乙一户"]
+    assert _subject_names(client.get(url, {"status": "eliminated"})) == ["甲二户"]
+    assert _subject_names(client.get(url, {"status": "monitoring"})) == ["乙一户", "甲一户"]
+    assert _subject_names(client.get(url, {"town": world.town_a.pk})) == ["甲一户", "甲二户"]
+    assert _subject_names(client.get(url, {"village": world.a2.pk})) == ["甲二户"]
+
+
+def test_the_subject_list_is_paginated(world, client):
+    for i in range(51):
+        services.monitoring_subject_create(
+            actor=world.erin,
+            household=HouseholdFactory(village=world.a1),
+            category="marginal",
+            risk_types=RiskType.objects.filter(code="other"),
+            started_on=datetime.date(2021, 1, 1) + datetime.timedelta(days=i),
+        )
+    login(client, world.alice)
+    response = client.get(reverse("households:subject_list"), {"category": "marginal"})
+    assert len(response.context["page"].object_list) == 50
+    assert "category=marginal&amp;page=2" in response.content.decode()
+
+
+def test_the_group_choices_on_the_household_form_are_the_users_villages(world, client):
+    login(client, world.alice)
+    form = client.get(reverse("households:create")).context["form"]
+    assert list(form.fields["group"].queryset) == [world.groups[world.a1.pk]]
+    assert list(form.fields["village"].queryset) == [world.a1]
+    login(client, world.carol)
+    form = client.get(reverse("households:create")).context["form"]
+    assert sorted(g.village_id for g in form.fields["group"].queryset) == sorted(
+        [world.a1.pk, world.a2.pk]
+    )
+    # Each group option names its village, so the page offers only the chosen village's groups.
+    page = client.get(reverse("households:create")).content.decode()
+    assert f'data-village="{world.a2.pk}"' in page
