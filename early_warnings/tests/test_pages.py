@@ -1,0 +1,206 @@
+"""The pages of each role, and their scope: another scope's object is a 404."""
+
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from early_warnings import services
+from early_warnings.models import Clue, Result, State, Upload, Warning
+from organization.models import Role
+from organization.tests.factories import UserFactory, department
+
+from .helpers import make_warning, person, upload_rows, xlsx_bytes
+
+MAY = datetime.date(2026, 5, 20)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def url(name, *args):
+    return reverse(f"early_warnings:{name}", args=args)
+
+
+def test_home_sends_each_role_to_its_page(world, client):
+    for user, target in [
+        (world.frank, "upload_list"),
+        (world.carol, "town_inbox"),
+        (world.alice, "village_inbox"),
+        (world.erin, "county"),
+    ]:
+        client.force_login(user)
+        assert client.get(url("home"))["Location"] == url(target)
+    client.force_login(world.grace)
+    assert client.get(url("home")).status_code == 403
+
+
+def test_a_department_uploads_in_the_browser_and_sees_the_result(
+    world, client, django_capture_on_commit_callbacks
+):
+    zhang = person(world.a1, name="张三")
+    client.force_login(world.frank)
+    assert client.get(url("upload_list")).status_code == 200
+    data = xlsx_bytes(
+        [["张三", zhang.id_number, "YB01", 12000, MAY], ["李四", "1", "YB01", 1, MAY]]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("upload_list"), {"period": "2026-05", "file": SimpleUploadedFile("m.xlsx", data)}
+        )
+    upload = Upload.objects.get()
+    assert response["Location"] == url("upload_detail", upload.pk)
+    page = client.get(url("upload_detail", upload.pk)).content.decode()
+    assert "错误明细" in page and "身份证号应为18位" in page
+    report = client.get(url("upload_errors", upload.pk))
+    assert load_workbook(io.BytesIO(report.content)).active["B3"].value == "身份证号"
+    listing = client.get(url("upload_list")).content.decode()
+    assert "m.xlsx" in listing
+
+
+def test_the_upload_form_shows_the_services_refusal(world, client, settings):
+    settings.WARNING_UPLOAD_MAX_BYTES = 10
+    client.force_login(world.frank)
+    response = client.post(
+        url("upload_list"), {"period": "2026-05", "file": SimpleUploadedFile("m.xlsx", b"x" * 11)}
+    )
+    assert response.status_code == 200
+    assert "文件超过大小上限" in response.content.decode()
+    assert Upload.objects.count() == 0
+
+
+def test_departments_see_only_their_own_uploads_and_rows(world, client):
+    health = UserFactory(role=Role.DEPARTMENT_STAFF, department=department("weijian"))
+    zhang = person(world.a1, name="张三")
+    upload = upload_rows(world.frank, [["张三", zhang.id_number, "YB01", 12000, MAY]])
+    warning = Warning.objects.get()
+    client.force_login(health)
+    assert client.get(url("upload_detail", upload.pk)).status_code == 404
+    assert client.get(url("upload_errors", upload.pk)).status_code == 404
+    assert client.get(url("warning_detail", warning.pk)).status_code == 404
+    assert "张三" not in client.get(url("department_warnings")).content.decode()
+    client.force_login(world.frank)
+    page = client.get(url("warning_detail", warning.pk)).content.decode()
+    assert "张三" in page and warning.member.masked_id_number in page
+    assert warning.household.address not in page and "户主" not in page
+    assert "张三" in client.get(url("department_warnings")).content.decode()
+
+
+def test_the_template_download_page(world, client):
+    client.force_login(world.frank)
+    response = client.get(url("template"))
+    assert response.status_code == 200
+    assert "填报说明" in load_workbook(io.BytesIO(response.content)).sheetnames
+    client.force_login(world.carol)
+    assert client.get(url("template")).status_code == 403
+
+
+def test_the_town_inbox_shows_its_town_only_with_priority_colours(world, client):
+    red = make_warning(world.a1, priority="red")
+    make_warning(world.b1)
+    client.force_login(world.carol)
+    page = client.get(url("town_inbox") + "?period=2026-05").content.decode()
+    assert "row-prio-red" in page and red.member.name in page
+    assert page.count('name="ids"') == 1
+    client.force_login(world.dave)
+    assert client.get(url("warning_detail", red.pk)).status_code == 404
+    client.force_login(world.alice)
+    assert client.get(url("town_inbox")).status_code == 403
+
+
+def test_a_town_assigns_one_and_in_bulk_from_the_inbox(world, client):
+    one = make_warning(world.a1)
+    two = make_warning(world.a2)
+    three = make_warning(world.a1)
+    foreign = make_warning(world.b1)
+    client.force_login(world.carol)
+    client.post(url("warning_assign", one.pk))
+    assert Warning.objects.get(pk=one.pk).state == State.ASSIGNED
+    client.post(url("assign_bulk"), {"ids": [two.pk, foreign.pk]})
+    assert Warning.objects.get(pk=two.pk).state == State.PUSHED  # refused as a whole
+    client.post(url("assign_bulk"), {"ids": [two.pk, three.pk]})
+    assert {Warning.objects.get(pk=w.pk).state for w in (two, three)} == {State.ASSIGNED}
+    assert client.post(url("warning_assign", foreign.pk)).status_code == 404
+
+
+def test_the_town_sees_the_overdue_list(world, client):
+    late = make_warning(world.a1, overdue=True)
+    make_warning(world.a1)
+    client.force_login(world.carol)
+    page = client.get(url("town_inbox") + "?overdue=1").content.decode()
+    assert "超期未核实预警" in page and page.count('class="row-prio-') == 1
+    assert late.member.name in page
+
+
+def test_the_village_verifies_and_closes_in_the_browser(world, client):
+    warning = services.item_assign(
+        actor=world.carol, item=make_warning(world.a1, member=person(world.a1, name="钱一"))
+    )
+    other = services.item_assign(
+        actor=world.carol, item=make_warning(world.a2, member=person(world.a2, name="孙二"))
+    )
+    client.force_login(world.alice)
+    inbox = client.get(url("village_inbox")).content.decode()
+    assert warning.member.name in inbox and other.member.name not in inbox
+    assert client.get(url("warning_detail", other.pk)).status_code == 404
+    response = client.post(url("warning_detail", warning.pk), {"result": "no_risk", "reason": ""})
+    assert "核实无风险时请填写核实情况和理由" in response.content.decode()
+    client.post(url("warning_detail", warning.pk), {"result": "no_risk", "reason": "已报销"})
+    assert Warning.objects.get(pk=warning.pk).result == Result.NO_RISK
+    client.post(url("warning_close", warning.pk))
+    assert Warning.objects.get(pk=warning.pk).state == State.CLOSED
+
+
+def test_the_county_page_shows_each_department_and_missing_sweeps(world, client):
+    zhang = person(world.a1, name="张三")
+    upload_rows(world.frank, [["张三", zhang.id_number, "YB01", 12000, MAY]])
+    client.force_login(world.erin)
+    page = client.get(url("county") + "?period=2026-05").content.decode()
+    assert "医保" in page and "卫健" in page and "本季度未开展大排查的部门" in page
+    for user in (world.carol, world.alice, world.frank):
+        client.force_login(user)
+        assert client.get(url("county")).status_code == 403
+
+
+def test_clue_pages_enter_assign_and_verify(world, client):
+    client.force_login(world.carol)
+    response = client.post(
+        url("clue_new"),
+        {"source": "inspection", "name": "孙八", "description": "督查发现", "village": world.a2.pk},
+    )
+    clue = Clue.objects.get()
+    assert response["Location"] == url("clue_detail", clue.pk)
+    client.post(url("clue_detail", clue.pk), {"do": "assign", "village": world.a2.pk})
+    assert Clue.objects.get().state == State.ASSIGNED
+    client.force_login(world.alice)
+    assert client.get(url("clue_detail", clue.pk)).status_code == 404
+    client.force_login(world.bob)
+    client.post(url("clue_detail", clue.pk), {"do": "verify", "result": "no_risk", "reason": "无"})
+    client.post(url("clue_detail", clue.pk), {"do": "close"})
+    assert Clue.objects.get().state == State.CLOSED
+    client.force_login(world.dave)
+    assert client.get(url("clue_detail", clue.pk)).status_code == 404
+
+
+def test_sweeps_page_records_a_departments_sweep(world, client):
+    client.force_login(world.frank)
+    today = datetime.date.today()
+    client.post(
+        url("sweeps"),
+        {
+            "carried_out_on": today.isoformat(),
+            "scope": "全县",
+            "households_checked": 12,
+            "findings": "无",
+        },
+    )
+    client.force_login(world.erin)
+    page = client.get(url("sweeps")).content.decode()
+    assert "全县" in page and "尚未登记排查的部门" in page
+    missing = page.split("尚未登记排查的部门")[1].split("</p>")[0]
+    assert "医保" not in missing and "卫健" in missing
