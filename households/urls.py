@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/income/new/", views.income_create, name="income_create"),
     path("<int:pk>/income/<int:record_pk>/edit/", views.income_update, name="income_update"),
     path("<int:pk>/visits/new/", views.visit_create, name="visit_create"),
+    path("<int:pk>/visits/<int:visit_pk>/edit/", views.visit_update, name="visit_update"),
     path("<int:pk>/monitoring/new/", views.subject_create, name="subject_create"),
     path("monitoring/", views.subject_list, name="subject_list"),
     path("monitoring/<int:subject_pk>/", views.subject_detail, name="subject_detail"),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -163,7 +163,9 @@ def household_list(request: HttpRequest) -> HttpResponse:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     household = _household(user, pk)
-    members = list(household.members.all())
+    # The head first, then the others in the order they were entered.
+    head_first = Case(When(relation=Member.Relation.HEAD, then=0), default=1)
+    members = list(household.members.order_by(head_first, "id"))
     incomes = list(household.income_records.order_by("-year"))
     lines = {year: PolicySettings.for_year(year).income_line for year in {r.year for r in incomes}}
     income_rows = [
@@ -462,6 +464,38 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
             "title": "登记走访",
             "nav_active": "households",
             "crumbs": _household_crumbs(household, ("登记走访", "")),
+        },
+    )
+
+
+@login_required
+def visit_update(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    """A visitor corrects their own record; those who keep the registry may correct any."""
+    user = request.user
+    visit = _in_scope(
+        visit_list(user=user).select_related("household"), pk=visit_pk, household_id=pk
+    )
+    if visit.visitor_id != user.pk and not can_edit_registry(user):
+        raise PermissionDenied("只能修改自己的走访记录")
+    household = visit.household
+    form = VisitForm(request.POST or None, instance=visit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_update(actor=user, visit=visit, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "走访记录已保存")
+            return redirect(reverse("households:detail", args=[household.pk]) + "#visits")
+    return render(
+        request,
+        "households/simple_form.html",
+        {
+            "form": form,
+            "household": household,
+            "title": "修改走访记录",
+            "nav_active": "households",
+            "crumbs": _household_crumbs(household, ("修改走访记录", "")),
         },
     )
 

@@ -195,3 +195,35 @@ def test_the_list_never_shows_a_whole_id_number(world, data, client):
     page = client.get(reverse("households:list"), {"q": data.head.id_number}).content.decode()
     assert "李大山" in page
     assert data.head.id_number not in page.replace(f'value="{data.head.id_number}"', "")
+
+
+# alice wrote the A1 visit; grace may read the household but only edit her own visits.
+EDIT_VISIT_A1 = {
+    "alice": 200,
+    "bob": 404,
+    "carol": 200,
+    "dave": 404,
+    "erin": 200,
+    "frank": 404,
+    "grace": 403,
+}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_a_visit_is_corrected_by_its_visitor_or_a_registry_keeper(world, data, client, who):
+    url = reverse("households:visit_update", args=[data.a1.pk, data.visit.pk])
+    assert login(client, getattr(world, who)).get(url).status_code == EDIT_VISIT_A1[who]
+
+
+def test_a_helper_corrects_her_own_visit(world, data, client):
+    from households.tests.factories import VisitFactory
+
+    mine = VisitFactory(household=data.a1, visitor=world.grace, findings="初记")
+    login(client, world.grace)
+    url = reverse("households:visit_update", args=[data.a1.pk, mine.pk])
+    response = client.post(
+        url, {"visited_on": "2021-06-02", "reason": "routine", "findings": "更正后的情况"}
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.findings == "更正后的情况"
