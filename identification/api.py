@@ -54,7 +54,7 @@ RiskTypesField = serializers.SlugRelatedField(
 # --- read ----------------------------------------------------------------------------
 
 
-class PublicitySerializer(serializers.ModelSerializer):
+class CasePublicitySerializer(serializers.ModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
     last_day = serializers.DateField(read_only=True)
@@ -77,7 +77,7 @@ class PublicitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class CaseObjectionSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     lodged_by_name = serializers.CharField(source="lodged_by.__str__", read_only=True)
 
@@ -150,11 +150,13 @@ class CaseSerializer(serializers.ModelSerializer):
         return selectors.days_waiting(case)
 
     def get_overdue(self, case: IdentificationCase) -> bool:
-        cutoff = self.context.setdefault("overdue_cutoff", selectors.overdue_cutoff())
+        if "overdue_cutoff" not in self.context:
+            self.context["overdue_cutoff"] = selectors.overdue_cutoff()
+        cutoff = self.context["overdue_cutoff"]
         return selectors.case_is_overdue(case, cutoff)
 
 
-class TimelineEntrySerializer(serializers.Serializer):
+class CaseTimelineEntrySerializer(serializers.Serializer):
     step = serializers.CharField()
     day = serializers.DateField(allow_null=True)
     at = serializers.DateTimeField()
@@ -164,16 +166,16 @@ class TimelineEntrySerializer(serializers.Serializer):
 
 class CaseDetailSerializer(CaseSerializer):
     timeline = serializers.SerializerMethodField()
-    publicities = PublicitySerializer(many=True, read_only=True)
-    objections = ObjectionSerializer(many=True, read_only=True)
+    publicities = CasePublicitySerializer(many=True, read_only=True)
+    objections = CaseObjectionSerializer(many=True, read_only=True)
 
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "timeline", "publicities", "objections"]
         read_only_fields = fields
 
-    @extend_schema(responses=TimelineEntrySerializer(many=True))
+    @extend_schema(responses=CaseTimelineEntrySerializer(many=True))
     def get_timeline(self, case: IdentificationCase) -> list[dict]:
-        return TimelineEntrySerializer(selectors.case_timeline(case), many=True).data
+        return CaseTimelineEntrySerializer(selectors.case_timeline(case), many=True).data
 
 
 # --- step inputs ---------------------------------------------------------------------
@@ -187,7 +189,7 @@ def _members(user: User):
     return Member.objects.filter(household_scope_q(user, "household__"))
 
 
-class ApplySerializer(serializers.Serializer):
+class CaseApplySerializer(serializers.Serializer):
     household = ScopedPrimaryKeyField(
         scoped=_households, queryset=Household.objects.all(), label="农户"
     )
@@ -201,7 +203,7 @@ class ApplySerializer(serializers.Serializer):
     source_note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TeamMemberSerializer(serializers.Serializer):
+class HomeCheckTeamMemberSerializer(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
         required=False,
@@ -217,9 +219,9 @@ class TeamMemberSerializer(serializers.Serializer):
         return attrs
 
 
-class VerifySerializer(serializers.Serializer):
+class CaseVerifySerializer(serializers.Serializer):
     checked_on = serializers.DateField(label="核查日期")
-    team = TeamMemberSerializer(many=True, label="核查组成员")
+    team = HomeCheckTeamMemberSerializer(many=True, label="核查组成员")
     findings = serializers.CharField(label="核查情况")
     passed = serializers.BooleanField(label="初核通过")
     sudden_change = serializers.BooleanField(default=False)
@@ -229,7 +231,7 @@ class VerifySerializer(serializers.Serializer):
     water_unsafe = serializers.BooleanField(default=False)
 
 
-class DeliberateSerializer(serializers.Serializer):
+class CaseDeliberateSerializer(serializers.Serializer):
     group = ScopedPrimaryKeyField(
         scoped=lambda user: group_list(user=user),
         queryset=VillagerGroup.objects.all(),
@@ -242,32 +244,32 @@ class DeliberateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class JudgementSerializer(serializers.Serializer):
+class ComparisonJudgementSerializer(serializers.Serializer):
     record = serializers.IntegerField(label="比对数据ID")
     judgement = serializers.ChoiceField(choices=ComparisonHit.Judgement.choices)
     reason = serializers.CharField(label="研判理由")
 
 
-class CompareSerializer(serializers.Serializer):
+class CaseCompareSerializer(serializers.Serializer):
     compared_on = serializers.DateField(label="比对日期")
-    judgements = JudgementSerializer(many=True, required=False, default=list)
+    judgements = ComparisonJudgementSerializer(many=True, required=False, default=list)
     conclusion = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PublicizeVillageSerializer(serializers.Serializer):
+class CasePublicizeVillageSerializer(serializers.Serializer):
     meeting_on = serializers.DateField(label="两委会议日期")
     decision = serializers.CharField(label="研究意见")
     publicity_started_on = serializers.DateField(label="公示开始日期")
 
 
-class ApproveTownSerializer(serializers.Serializer):
+class CaseApproveTownSerializer(serializers.Serializer):
     meeting_on = serializers.DateField(label="领导小组会议日期")
     approved = serializers.BooleanField(label="审定通过")
     opinion = serializers.CharField(label="审定意见")
     publicity_started_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class FileSerializer(serializers.Serializer):
+class CaseFileSerializer(serializers.Serializer):
     filed_on = serializers.DateField(label="备案日期")
     category = serializers.ChoiceField(choices=MonitoringSubject.Category.choices)
     risk_types = RiskTypesField
@@ -276,17 +278,17 @@ class FileSerializer(serializers.Serializer):
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class CaseReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(label="原因")
 
 
-class LodgeSerializer(serializers.Serializer):
+class ObjectionLodgeSerializer(serializers.Serializer):
     content = serializers.CharField(label="异议内容")
     lodged_on = serializers.DateField(label="提出日期")
     raised_by_name = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class HitSerializer(serializers.Serializer):
+class ComparisonHitSerializer(serializers.Serializer):
     record = serializers.IntegerField(source="record.pk")
     member = serializers.IntegerField(source="member.pk")
     member_name = serializers.CharField(source="member.name")
@@ -343,130 +345,132 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    @extend_schema(request=ApplySerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CaseApplySerializer, responses=CaseDetailSerializer)
     def create(self, request, *args, **kwargs):
-        data = self._input(ApplySerializer)
+        data = self._input(CaseApplySerializer)
         case = services.case_apply(actor=request.user, **data)
         return self._answer(case, status.HTTP_201_CREATED)
 
-    @extend_schema(request=VerifySerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CaseVerifySerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         case = self.get_object()
-        data = self._input(VerifySerializer)
+        data = self._input(CaseVerifySerializer)
         team = [
             services.TeamMember(role=m["role"], user=m.get("user"), name=m.get("name", ""))
             for m in data.pop("team")
         ]
         return self._answer(services.case_verify(actor=request.user, case=case, team=team, **data))
 
-    @extend_schema(request=DeliberateSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CaseDeliberateSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def deliberate(self, request, pk=None):
         case = self.get_object()
-        data = self._input(DeliberateSerializer)
+        data = self._input(CaseDeliberateSerializer)
         return self._answer(
             services.case_record_deliberation(actor=request.user, case=case, **data)
         )
 
-    @extend_schema(responses=HitSerializer(many=True))
+    @extend_schema(responses=ComparisonHitSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="comparison-hits")
     def comparison_hits(self, request, pk=None):
         """The hits the bureau must judge before ``compare``."""
         result = selectors.comparison_hits(self.get_object())
         return Response(
             {
-                "hits": HitSerializer(result.hits, many=True).data,
+                "hits": ComparisonHitSerializer(result.hits, many=True).data,
                 "missing_kinds": result.missing_kinds,
             }
         )
 
-    @extend_schema(request=CompareSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CaseCompareSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def compare(self, request, pk=None):
         case = self.get_object()
-        data = self._input(CompareSerializer)
+        data = self._input(CaseCompareSerializer)
         judgements = {j["record"]: (j["judgement"], j["reason"]) for j in data.pop("judgements")}
         return self._answer(
             services.case_compare(actor=request.user, case=case, judgements=judgements, **data)
         )
 
-    @extend_schema(request=PublicizeVillageSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CasePublicizeVillageSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="publicize-village")
     def publicize_village(self, request, pk=None):
         case = self.get_object()
-        data = self._input(PublicizeVillageSerializer)
+        data = self._input(CasePublicizeVillageSerializer)
         return self._answer(services.case_publicize_village(actor=request.user, case=case, **data))
 
-    @extend_schema(request=ApproveTownSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CaseApproveTownSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="approve-town")
     def approve_town(self, request, pk=None):
         case = self.get_object()
-        data = self._input(ApproveTownSerializer)
+        data = self._input(CaseApproveTownSerializer)
         return self._answer(services.case_approve_town(actor=request.user, case=case, **data))
 
-    @extend_schema(request=FileSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CaseFileSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def file(self, request, pk=None):
         case = self.get_object()
-        data = self._input(FileSerializer)
+        data = self._input(CaseFileSerializer)
         return self._answer(services.case_file(actor=request.user, case=case, **data))
 
-    @extend_schema(request=ReasonSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CaseReasonSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         case = self.get_object()
-        data = self._input(ReasonSerializer)
+        data = self._input(CaseReasonSerializer)
         return self._answer(services.case_reject(actor=request.user, case=case, **data))
 
-    @extend_schema(request=ReasonSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CaseReasonSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         case = self.get_object()
-        data = self._input(ReasonSerializer)
+        data = self._input(CaseReasonSerializer)
         return self._answer(services.case_withdraw(actor=request.user, case=case, **data))
 
     # --- objections, nested under the case ---
 
-    @extend_schema(methods=["get"], responses=ObjectionSerializer(many=True))
-    @extend_schema(methods=["post"], request=LodgeSerializer, responses=ObjectionSerializer)
+    @extend_schema(methods=["get"], responses=CaseObjectionSerializer(many=True))
+    @extend_schema(
+        methods=["post"], request=ObjectionLodgeSerializer, responses=CaseObjectionSerializer
+    )
     @action(detail=True, methods=["get", "post"])
     def objections(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
-            return Response(ObjectionSerializer(case.objections.all(), many=True).data)
-        data = self._input(LodgeSerializer)
+            return Response(CaseObjectionSerializer(case.objections.all(), many=True).data)
+        data = self._input(ObjectionLodgeSerializer)
         objection = services.objection_lodge(actor=request.user, case=case, **data)
-        return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
+        return Response(CaseObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
 
     def _objection(self, objection_pk) -> Objection:
         case = self.get_object()
         return get_object_or_404(case.objections.all(), pk=objection_pk)
 
-    @extend_schema(request=ReasonSerializer, responses=ObjectionSerializer)
+    @extend_schema(request=CaseReasonSerializer, responses=CaseObjectionSerializer)
     @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection_pk>\d+)/uphold")
     def uphold_objection(self, request, pk=None, objection_pk=None):
         objection = self._objection(objection_pk)
-        data = self._input(ReasonSerializer)
+        data = self._input(CaseReasonSerializer)
         return Response(
-            ObjectionSerializer(
+            CaseObjectionSerializer(
                 services.objection_uphold(actor=request.user, objection=objection, **data)
             ).data
         )
 
-    @extend_schema(request=ReasonSerializer, responses=ObjectionSerializer)
+    @extend_schema(request=CaseReasonSerializer, responses=CaseObjectionSerializer)
     @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection_pk>\d+)/dismiss")
     def dismiss_objection(self, request, pk=None, objection_pk=None):
         objection = self._objection(objection_pk)
-        data = self._input(ReasonSerializer)
+        data = self._input(CaseReasonSerializer)
         return Response(
-            ObjectionSerializer(
+            CaseObjectionSerializer(
                 services.objection_dismiss(actor=request.user, objection=objection, **data)
             ).data
         )
 
 
-class DatasetSerializer(serializers.ModelSerializer):
+class ComparisonDatasetSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True, default="")
 
@@ -487,7 +491,7 @@ class DatasetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DatasetUploadSerializer(serializers.Serializer):
+class ComparisonDatasetUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ComparisonKind.choices, label="比对类别")
     as_of = serializers.DateField(label="数据截止日期")
     file = serializers.FileField(label="文件（xlsx、xls或csv，含“身份证号”列）")
@@ -496,7 +500,7 @@ class DatasetUploadSerializer(serializers.Serializer):
 class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """比对数据集: departments and the bureau upload; the bureau reads them all."""
 
-    serializer_class = DatasetSerializer
+    serializer_class = ComparisonDatasetSerializer
     parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
     filter_backends: list = []
 
@@ -505,9 +509,9 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         kind = self.request.query_params.get("kind")
         return qs.filter(kind=kind) if kind else qs
 
-    @extend_schema(request=DatasetUploadSerializer, responses=DatasetSerializer)
+    @extend_schema(request=ComparisonDatasetUploadSerializer, responses=ComparisonDatasetSerializer)
     def create(self, request, *args, **kwargs):
-        serializer = DatasetUploadSerializer(data=request.data)
+        serializer = ComparisonDatasetUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         dataset, created = services.dataset_upload(
@@ -518,7 +522,7 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             content=upload.read(),
         )
         return Response(
-            DatasetSerializer(dataset).data,
+            ComparisonDatasetSerializer(dataset).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

@@ -73,7 +73,7 @@ class Notice:
         ]
 
 
-def _row(case: IdentificationCase, category: str) -> NoticeRow:
+def _row(case: IdentificationCase, category: str, risk_types=None) -> NoticeRow:
     household = case.household
     members = list(household.members.all())
     head = next((m for m in members if m.relation == "head"), case.applicant)
@@ -85,7 +85,9 @@ def _row(case: IdentificationCase, category: str) -> NoticeRow:
         masked_id=mask(head.id_number),
         size=len(members),
         category=category,
-        reason="、".join(r.name for r in case.risk_types.all()),
+        reason="、".join(
+            r.name for r in (risk_types if risk_types is not None else case.risk_types.all())
+        ),
     )
 
 
@@ -138,15 +140,7 @@ def announcement_notice(*, user: User, announcement: Announcement) -> Notice:
         kind="announcement",
         title="濉溪县防止返贫监测对象备案公告",
         subtitle=f"濉溪县乡村振兴（扶贫）工作公告 {announcement.label}",
-        rows=[
-            NoticeRow(
-                **{
-                    **_row(f.case, f.get_category_display()).__dict__,
-                    "reason": "、".join(r.name for r in f.risk_types.all()),
-                }
-            )
-            for f in filings
-        ],
+        rows=[_row(f.case, f.get_category_display(), f.risk_types.all()) for f in filings],
         issuer="濉溪县扶贫开发领导小组办公室",
         issued_on=announcement.published_on,
         closing="经农户申请、村初核、镇审定，下列农户经县级备案纳入防止返贫监测对象，现予公告。（依据濉扶组〔2021〕6号 三(七)7）",

@@ -104,8 +104,10 @@ def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Ide
     elif filters.overdue is False:
         qs = qs.exclude(overdue_q)
     open_objections = Objection.objects.filter(case=OuterRef("pk"), status=Objection.Status.OPEN)
-    return qs.annotate(has_open_objection=Exists(open_objections)).select_related(
-        "household__village__town", "household__group", "applicant"
+    return (
+        qs.annotate(has_open_objection=Exists(open_objections))
+        .select_related("household__village__town", "household__group", "applicant")
+        .prefetch_related("risk_types")
     )
 
 

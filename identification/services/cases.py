@@ -47,7 +47,7 @@ from ..models import (
 )
 from ..models.case import OPEN_STATES, PUBLICIZING_STATES
 from ..models.steps import TeamRole
-from ..selectors import comparison_hits, fraction_label, household_income_on
+from ..selectors import comparison_hits, fraction_label, household_income_on, team_candidates
 
 SYSTEM = "系统"
 
@@ -254,6 +254,12 @@ def case_verify(
         _check_date(checked_on, "checked_on", not_before=case.applied_on, before_label="申请日期")
         policy = _policy(checked_on)
         rows = _team_rows(team)
+        chosen = {row.user_id for row in rows if row.user_id}
+        allowed = team_candidates(user=actor, household=case.household).filter(pk__in=chosen)
+        if chosen and allowed.count() != len(chosen):
+            raise ValidationError(
+                {"team": "核查组中的系统用户须为本村干部或该户帮扶人；其他人员请填写姓名"}
+            )
         if len(rows) < policy.home_check_team_min:
             raise ApplicationError(
                 f"三(七)2：核查组成员不得少于{policy.home_check_team_min}人（当前{len(rows)}人）",
@@ -711,13 +717,17 @@ REJECT_ROLES: dict[str, set[str]] = {
     CaseState.VERIFIED: VILLAGE | TOWN | COUNTY,
     CaseState.DELIBERATED: COUNTY,
     CaseState.COMPARED: VILLAGE | TOWN,
+    # During a publicity only the town stops a case outright (an objection usually
+    # sends it back for 复核 instead); the running publicity is ended with it.
+    CaseState.VILLAGE_PUBLICIZING: TOWN,
     CaseState.TOWN_REVIEWING: TOWN,
+    CaseState.TOWN_PUBLICIZING: TOWN,
     CaseState.COUNTY_FILING: COUNTY,
 }
 
 
 def case_reject(*, actor: User, case: IdentificationCase, reason: str) -> IdentificationCase:
-    """Stop a case with the step and reason kept. During a publicity, objections decide instead."""
+    """Stop a case with the step and reason kept (any open state, by the level that owns it)."""
     if not reason.strip():
         raise ValidationError({"reason": "请填写不予通过的原因"})
     with transaction.atomic():

@@ -314,3 +314,23 @@ def test_department_staff_see_their_own_data_sets_only(world, api):
     )  # uploaded by someone else, no department
     api.force_authenticate(world.frank)
     assert api.get("/api/comparison-datasets/").data["count"] == 0
+
+
+def test_the_list_costs_the_same_queries_for_two_cases_or_six(
+    world, api, client, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api.force_authenticate(world.erin)
+    client.force_login(world.erin)
+    counts = []
+    for _ in range(2):
+        for _ in range(2 if not counts else 4):
+            walk(world, CaseState.APPLIED)
+        with CaptureQueriesContext(connection) as api_queries:
+            assert api.get(URL).status_code == 200
+        with CaptureQueriesContext(connection) as page_queries:
+            assert client.get("/identification/").status_code == 200
+        counts.append((len(api_queries), len(page_queries)))
+    assert counts[0] == counts[1]

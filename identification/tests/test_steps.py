@@ -598,10 +598,19 @@ def test_a_village_monitor_cannot_reject_at_the_county_step(world):
         services.case_reject(actor=world.alice, case=case, reason="x")
 
 
-def test_a_case_in_publicity_is_not_rejected_but_objected_to(world):
+def test_only_the_town_stops_a_case_during_its_publicity(world):
     case = walk(world, CaseState.VILLAGE_PUBLICIZING)
+    with pytest.raises(PermissionDenied):
+        services.case_reject(actor=world.alice, case=case, reason="x")
+    case = services.case_reject(actor=world.carol, case=case, reason="经查该户已迁出")
+    assert (case.state, case.closed_step) == (CaseState.REJECTED, CaseState.VILLAGE_PUBLICIZING)
+    assert case.publicities.get().outcome == Publicity.Outcome.ENDED
+
+
+def test_a_filed_case_cannot_be_rejected(world):
+    case = walk(world, CaseState.FILED)
     with pytest.raises(ConflictError):
-        services.case_reject(actor=world.carol, case=case, reason="x")
+        services.case_reject(actor=world.erin, case=case, reason="x")
 
 
 def test_a_household_withdraws_during_publicity_and_may_apply_again(world):
@@ -644,3 +653,18 @@ def test_every_step_leaves_a_history_row_with_who_did_it(world):
     assert case.home_checks.get().history.get().history_user == world.alice
     assert case.deliberations.get().history.get().history_user == world.alice
     assert case.filing.history.get().history_user == world.erin
+
+
+def test_a_team_member_from_another_village_must_be_named_not_picked(world):
+    case = apply(world, household_ready(world.a1))
+    picked = [
+        TeamMember(role="village_committee", user=world.alice),
+        TeamMember(role="work_team", user=world.bob),
+    ]
+    with pytest.raises(ValidationError, match="系统用户须为本村干部"):
+        verify(world, case, team=picked)
+    named = [
+        TeamMember(role="village_committee", user=world.alice),
+        TeamMember(role="work_team", name="王某"),
+    ]
+    assert verify(world, case, team=named).state == CaseState.VERIFIED
