@@ -525,12 +525,14 @@ def build_context(*, organization, seed: int, reference: datetime.date) -> Conte
         reference=reference,
         seed=seed,
     )
-    if Member.objects.filter(id_number__startswith=COUNTY_CODE).exists():
-        numbers = Member.objects.filter(id_number__startswith=COUNTY_CODE).values_list(
-            "id_number", flat=True
-        )
-        context.ids.load(numbers.iterator(chunk_size=20000))
     return context
+
+
+def _load_used_id_numbers(context: Context) -> None:
+    numbers = Member.objects.filter(id_number__startswith=COUNTY_CODE).values_list(
+        "id_number", flat=True
+    )
+    context.ids.load(numbers.iterator(chunk_size=20000))
 
 
 def seed_households(
@@ -542,6 +544,10 @@ def seed_households(
 ) -> int:
     """Create households 0..count-1 that do not exist yet; returns how many were created."""
     have = existing_indices()
+    if len(have) >= count and all(i in have for i in range(count)):
+        return 0
+    # Every ID number already in the county, so new ones never collide with them.
+    _load_used_id_numbers(context)
     todo = (i for i in range(count) if i not in have)
     created, started = 0, time.monotonic()
     for chunk in _chunks(todo, batch_size):
