@@ -36,6 +36,7 @@ from .models import WarningIndicator, period_end, period_label, period_start
 
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 HEADER_SCAN_ROWS = 10
+EXAMPLE_NOTE = "示例行，填报时请删除"
 
 
 class FileRejected(Exception):
@@ -426,9 +427,11 @@ def parse_rows(
     for number, cells in table.rows:
         if not _filled(cells):
             continue  # blank lines between blocks are common and mean nothing
-        counted += 1
         cells = list(cells) + [None] * (width - len(cells))
         cell = {key: cells[index] for key, index in columns.items()}
+        if "note" in columns and _text(cell["note"]).startswith(EXAMPLE_NOTE[:3]):
+            continue  # the template's example row, left in by mistake, is not a person
+        counted += 1
         row_errors: list[RowError] = []
 
         def fail(
@@ -544,10 +547,10 @@ def department_template(
         example_id,
         first.code if first else "",
         float(first.threshold) if first and first.threshold is not None else None,
-        "2026-05-20",
+        (datetime.date.today().replace(day=1) - datetime.timedelta(days=12)).isoformat(),
         "",
         "",
-        "示例行，填报时请删除",
+        EXAMPLE_NOTE,
     ]
     for index, value in enumerate(example, start=1):
         sheet.cell(row=2, column=index, value=value)

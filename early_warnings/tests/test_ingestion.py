@@ -203,3 +203,17 @@ def test_the_template_has_text_ids_a_code_list_and_instructions(world):
     codes = [row[0].value for row in guide.iter_rows()]
     assert {"YB01", "YB02"} <= set(codes)
     assert "WJ01" not in codes  # only the department's own indicators
+
+
+def test_the_templates_example_row_is_never_taken_for_a_person(world):
+    from early_warnings import spreadsheets
+    from early_warnings.models import WarningIndicator
+
+    data = spreadsheets.department_template(
+        department=world.frank.department,
+        indicators=list(WarningIndicator.objects.filter(department=world.frank.department)),
+        example_id=services.sample_id_number(),
+    )
+    result = upload(world.frank, [], data=data)
+    assert result.status == Upload.Status.DONE
+    assert (result.rows_total, result.clues_count, result.warnings_count) == (0, 0, 0)
