@@ -12,7 +12,7 @@ from households.selectors import household_list
 from organization.models import Department, Role, Town, Village
 from organization.selectors import village_list
 
-from .models import Clue, Result, previous_period
+from .models import Clue, Result, WarningIndicator, previous_period
 
 
 class UploadForm(forms.Form):
@@ -126,3 +126,12 @@ class SweepForm(forms.Form):
         super().__init__(*args, **kwargs)
         if user.role == Role.DEPARTMENT_STAFF:
             del self.fields["department"]
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = WarningIndicator
+        fields = [
+            "department", "code", "name", "risk_type", "unit", "rule", "threshold", "severe",
+            "description", "active",
+        ]  # fmt: skip

@@ -21,4 +21,7 @@ urlpatterns = [
     path("clues/new/", views.clue_new, name="clue_new"),
     path("clues/<int:pk>/", views.clue_detail, name="clue_detail"),
     path("sweeps/", views.sweeps, name="sweeps"),
+    path("indicators/", views.indicator_list, name="indicators"),
+    path("indicators/new/", views.indicator_edit, name="indicator_new"),
+    path("indicators/<int:pk>/", views.indicator_edit, name="indicator_edit"),
 ]

@@ -597,3 +597,54 @@ def sweeps(request: HttpRequest) -> HttpResponse:
             "crumbs": _crumbs(("部门季度排查", "")),
         },
     )
+
+
+# --- indicators -----------------------------------------------------------------------------
+
+
+@login_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "early_warnings/indicator_list.html",
+        {
+            "indicators": selectors.indicator_list(user=request.user),
+            "can_edit": request.user.is_county,
+            "nav_active": "warnings",
+            "crumbs": _crumbs(("预警指标", "")),
+        },
+    )
+
+
+@login_required
+def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The county bureau keeps each department's indicators (thresholds are data, DESIGN §3)."""
+    _roles(request, Role.COUNTY_BUREAU)
+    indicator = None
+    if pk is not None:
+        indicator = selectors.indicator_list(user=request.user).filter(pk=pk).first()
+        if indicator is None:
+            raise Http404
+    form = forms.IndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if _run(
+            request,
+            form,
+            lambda: services.indicator_save(actor=request.user, indicator=indicator, **fields),
+        ):
+            messages.success(request, "预警指标已保存。")
+            return redirect("early_warnings:indicators")
+    return render(
+        request,
+        "early_warnings/indicator_form.html",
+        {
+            "form": form,
+            "indicator": indicator,
+            "nav_active": "warnings",
+            "crumbs": _crumbs(
+                ("预警指标", reverse("early_warnings:indicators")),
+                (str(indicator) if indicator else "新增指标", ""),
+            ),
+        },
+    )

@@ -204,3 +204,30 @@ def test_sweeps_page_records_a_departments_sweep(world, client):
     assert "全县" in page and "尚未登记排查的部门" in page
     missing = page.split("尚未登记排查的部门")[1].split("</p>")[0]
     assert "医保" not in missing and "卫健" in missing
+
+
+def test_the_bureau_edits_an_indicator_in_the_browser(world, client):
+    from early_warnings.models import WarningIndicator
+
+    yb01 = WarningIndicator.objects.get(code="YB01")
+    client.force_login(world.frank)
+    assert "YB01" in client.get(url("indicators")).content.decode()
+    assert client.get(url("indicator_edit", yb01.pk)).status_code == 403
+    client.force_login(world.erin)
+    form = {
+        "department": yb01.department_id,
+        "code": "YB01",
+        "name": yb01.name,
+        "risk_type": yb01.risk_type_id,
+        "unit": "元",
+        "rule": "threshold",
+        "threshold": "",
+        "description": "",
+        "active": "on",
+    }
+    response = client.post(url("indicator_edit", yb01.pk), form)
+    assert "按阈值预警的指标必须填写阈值" in response.content.decode()
+    client.post(url("indicator_edit", yb01.pk), {**form, "threshold": "8000"})
+    yb01.refresh_from_db()
+    assert yb01.threshold == 8000
+    assert yb01.history.first().history_user == world.erin
