@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -182,12 +182,18 @@ def upload_ingest(*, upload_id: int) -> Upload:
             max_unpacked_bytes=max_unpacked_bytes(),
             required=required,
         )
+        _progress(upload, 30)
+        valid, errors, counted = spreadsheets.parse_rows(
+            table, period=upload.period, indicators=indicators
+        )
     except spreadsheets.FileRejected as rejected:
         return _finish_rejected(upload, rejected.message)
-    _progress(upload, 30)
-    valid, errors, counted = spreadsheets.parse_rows(
-        table, period=upload.period, indicators=indicators
-    )
+    except DatabaseError:
+        raise  # the database, not the file: let the task be retried
+    except Exception:
+        # A file that breaks the reader would otherwise be retried forever by the tick.
+        logger.exception("upload %s could not be read", upload.pk)
+        return _finish_rejected(upload, "文件无法处理，请另存为 xlsx 后重新上传，或联系县扶贫局")
     _progress(upload, 50, rows_total=counted)
     warnings, clues, registry_errors = _match(valid, upload)
     errors.extend(registry_errors)
