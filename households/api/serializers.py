@@ -13,7 +13,15 @@ from organization.models import PolicySettings, Village, VillagerGroup
 from organization.selectors import group_list, village_list
 
 from .. import id_numbers, selectors
-from ..models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
+from ..models import (
+    Household,
+    IncomeRecord,
+    Member,
+    MonitoringSubject,
+    RiskType,
+    Status2020,
+    Visit,
+)
 
 MSG_INCOME_YEAR_TAKEN = "该户{year}年度已有收入记录，请修改原记录"
 MONEY_TEXT = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -41,7 +49,7 @@ def _households_in_scope(*, user):
 
 
 class PolicyYears:
-    """Every year's thresholds read once per request.
+    """Every year's thresholds read once per request, and each year resolved once.
 
     ``PolicySettings.for_year`` per row would cost one query per household in
     a list; the table has one row a year, so reading it whole is cheap.
@@ -49,11 +57,37 @@ class PolicyYears:
 
     def __init__(self) -> None:
         self._rows: list[PolicySettings] | None = None
+        self._by_year: dict[int | None, PolicySettings] = {}
 
-    def for_year(self, year: int) -> PolicySettings:
+    def for_year(self, year: int | None) -> PolicySettings:
+        """Like ``PolicySettings.for_year``; ``None`` (no income yet) gives the defaults."""
+        if year not in self._by_year:
+            self._by_year[year] = self._resolve(year)
+        return self._by_year[year]
+
+    def _resolve(self, year: int | None) -> PolicySettings:
+        if year is None:
+            return PolicySettings()
         if self._rows is None:
             self._rows = list(PolicySettings.objects.order_by("-year"))
         return next((row for row in self._rows if row.year <= year), PolicySettings(year=year))
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceLabelField(serializers.Field):
+    """The Chinese label of a choice value (``dibao`` → 低保户).
+
+    A plain lookup: ``source="get_FOO_display"`` makes DRF inspect the method's
+    signature on every row, a noticeable share of a 50-row page.
+    """
+
+    def __init__(self, *, choices, **kwargs):
+        self.labels = {value: str(label) for value, label in choices}
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        return self.labels.get(value, value)
 
 
 def _policy_years(serializer: serializers.Serializer) -> PolicyYears:
@@ -85,8 +119,8 @@ class IdNumberField(serializers.CharField):
 
 class MemberFieldsMixin(serializers.ModelSerializer):
     id_number = IdNumberField()
-    sex_display = serializers.CharField(source="get_sex_display", read_only=True)
-    relation_display = serializers.CharField(source="get_relation_display", read_only=True)
+    sex_display = ChoiceLabelField(source="sex", choices=Member.Sex.choices)
+    relation_display = ChoiceLabelField(source="relation", choices=Member.Relation.choices)
 
     class Meta:
         model = Member
@@ -139,7 +173,7 @@ class HouseholdListSerializer(serializers.ModelSerializer):
     town = serializers.IntegerField(source="village.town_id", read_only=True)
     town_name = serializers.CharField(source="village.town.name", read_only=True)
     group_name = serializers.CharField(source="group.name", read_only=True, default="")
-    status_2020_display = serializers.CharField(source="get_status_2020_display", read_only=True)
+    status_2020_display = ChoiceLabelField(source="status_2020", choices=Status2020.choices)
     size = serializers.IntegerField(read_only=True, label="家庭人口")
     is_monitored = serializers.BooleanField(read_only=True, label="监测对象")
     in_identification_scope = serializers.SerializerMethodField(label="属于识别范围")
@@ -174,9 +208,7 @@ class HouseholdListSerializer(serializers.ModelSerializer):
 
     def get_in_identification_scope(self, obj: Household) -> bool:
         """三(五): registered and resident, and 2020 status or below the minimum living standard."""
-        year = obj.latest_income_year
-        policy = _policy_years(self).for_year(year) if year else PolicySettings()
-        return obj.in_identification_scope(policy)
+        return obj.in_identification_scope(_policy_years(self).for_year(obj.latest_income_year))
 
 
 class HouseholdDetailSerializer(HouseholdListSerializer):
@@ -306,8 +338,10 @@ class MonitoringSubjectSerializer(serializers.ModelSerializer):
     village = serializers.IntegerField(source="household.village_id", read_only=True)
     village_name = serializers.CharField(source="household.village.name", read_only=True)
     town_name = serializers.CharField(source="household.village.town.name", read_only=True)
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    category_display = ChoiceLabelField(
+        source="category", choices=MonitoringSubject.Category.choices
+    )
+    status_display = ChoiceLabelField(source="status", choices=MonitoringSubject.Status.choices)
     risk_types = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=RiskType.objects.all(), label="风险类型代码"
     )
@@ -358,7 +392,7 @@ class VisitSerializer(serializers.ModelSerializer):
         selector=_households_in_scope, queryset=Household.objects.all(), label="农户"
     )
     visitor_name = serializers.StringRelatedField(source="visitor", label="走访人姓名")
-    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
+    reason_display = ChoiceLabelField(source="reason", choices=Visit.Reason.choices)
 
     class Meta:
         model = Visit
