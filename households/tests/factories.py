@@ -8,16 +8,23 @@ from households.id_numbers import make_id_number
 from households.models import Household, IncomeRecord, Member, Visit
 from organization.tests.factories import VillageFactory
 
-_sequence = itertools.count(1)
+_orders: dict[tuple[datetime.date, bool], itertools.count] = {}
+_default_days = itertools.count()
 
 
-def new_id_number(born: datetime.date = datetime.date(1980, 5, 17), *, male: bool = True) -> str:
-    """A fresh valid ID number; the order code's parity sets the sex (GB 11643)."""
-    n = next(_sequence)
-    order = (n * 2 + (1 if male else 0)) % 1000
-    return make_id_number(
-        region="340621", born=born + datetime.timedelta(days=n // 500), sequence=order
-    )
+def new_id_number(born: datetime.date | None = None, *, male: bool = True) -> str:
+    """A fresh valid ID number, born exactly on ``born`` when given (else on some adult's birthday).
+
+    Each birth date has 499 order codes per sex (GB 11643: odd for men), so a
+    given date never drifts however many numbers a test run asks for.
+    """
+    if born is None:
+        born = datetime.date(1960, 1, 1) + datetime.timedelta(days=next(_default_days) % 15000)
+    # Order codes start at 002/003: a number ending in 000 reads as one Excel rounded.
+    k = next(_orders.setdefault((born, male), itertools.count(1)))
+    if k >= 500:
+        raise ValueError(f"no more ID numbers for {born} ({'M' if male else 'F'})")
+    return make_id_number(region="340621", born=born, sequence=k * 2 + (1 if male else 0))
 
 
 class HouseholdFactory(factory.django.DjangoModelFactory):

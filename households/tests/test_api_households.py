@@ -45,7 +45,7 @@ def _household_with_members(world, *id_numbers):
 
 
 def test_a_monitor_creates_a_household_with_its_members_in_one_request(api, world):
-    # Explicit numbers: new_id_number() moves the birth date on as its counter grows.
+    # Explicit numbers, so the expected sexes and birth dates are plain to read.
     head = make_id_number(region="340621", born=datetime.date(1970, 2, 3), sequence=11)
     wife = make_id_number(region="340621", born=datetime.date(1972, 8, 9), sequence=12)
     api.force_authenticate(world.alice)
