@@ -65,6 +65,7 @@ class Notice:
     issuer: str = ""
     issued_on: datetime.date | None = None
     closing: str = ""
+    number: str = ""
 
     def table(self) -> list[list[object]]:
         return [
@@ -139,9 +140,10 @@ def announcement_notice(*, user: User, announcement: Announcement) -> Notice:
     return Notice(
         kind="announcement",
         title="濉溪县防止返贫监测对象备案公告",
-        subtitle=f"濉溪县乡村振兴（扶贫）工作公告 {announcement.label}",
+        number=f"濉溪县防贫监测公告{announcement.label}",
+        subtitle="经农户申请、村初核、镇审定并公示无异议，县扶贫局备案，下列农户纳入防止返贫监测对象，现予公告。",
         rows=[_row(f.case, f.get_category_display(), f.risk_types.all()) for f in filings],
         issuer="濉溪县扶贫开发领导小组办公室",
         issued_on=announcement.published_on,
-        closing="经农户申请、村初核、镇审定，下列农户经县级备案纳入防止返贫监测对象，现予公告。（依据濉扶组〔2021〕6号 三(七)7）",
+        closing="特此公告。（依据濉扶组〔2021〕6号 三(七)7）",
     )

@@ -526,7 +526,16 @@ def _notice_response(request, notice: notices.Notice, target: str):
     if request.GET.get("format") == "xlsx":
         content = spreadsheets.notice_workbook(
             title=notice.title,
-            subtitle=notice.subtitle + (f"公示时间：{notice.period}。" if notice.period else ""),
+            subtitle=" ".join(
+                filter(
+                    None,
+                    [
+                        notice.number,
+                        notice.subtitle,
+                        f"公示时间：{notice.period}。" if notice.period else "",
+                    ],
+                )
+            ),
             headers=notices.HEADERS,
             rows=notice.table(),
             footer=[notice.closing, f"{notice.issuer}    {notice.issued_on:%Y年%m月%d日}"],
