@@ -78,7 +78,8 @@ class MonitoringSubjectGate(permissions.BasePermission):
     """Filing and marking risk-eliminated are the bureau's (三(七)7, 三(九)); updating the risk
     types is the registry keepers' (三(四)2). Object checks come after the scoped lookup (404)."""
 
-    message = "只有县扶贫局可以备案监测对象或标注风险消除"
+    # Permission instances are made per request, so each check may set its own message.
+    message = "只有县扶贫局可以备案监测对象"
 
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS or view.action != "create":
@@ -89,7 +90,9 @@ class MonitoringSubjectGate(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         if view.action == "eliminate":
+            self.message = "只有县扶贫局可以标注风险消除"
             return request.user.is_county
+        self.message = services.MSG_NO_REGISTRY_RIGHT
         return selectors.can_edit_registry(request.user)
 
 
@@ -107,6 +110,7 @@ class VisitWriteGate(permissions.BasePermission):
     def has_object_permission(self, request, view, obj: Visit) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
+        self.message = "只能修改自己的走访记录"
         return obj.visitor_id == request.user.pk or selectors.can_edit_registry(request.user)
 
 

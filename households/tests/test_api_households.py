@@ -419,3 +419,14 @@ def test_changes_through_the_api_are_kept_with_their_author(api, world):
     record = household.income_records.get()
     assert record.history.get().history_user == world.carol
     assert record.household_size == 1  # the one member
+
+
+def test_the_head_cannot_be_deleted_before_the_others_through_the_api(api, world):
+    household = HouseholdFactory(village=world.a1)
+    head = MemberFactory(household=household)
+    MemberFactory(household=household, relation="spouse")
+    api.force_authenticate(world.alice)
+    response = api.delete(f"/api/members/{head.pk}/")
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["请先变更户主，再删除原户主"]}
+    assert household.members.count() == 2

@@ -247,6 +247,7 @@ def test_a_helper_edits_her_own_visit_but_not_anothers(api, world, reg):
     assert client.patch(f"/api/visits/{created['id']}/", {"findings": "已复查"}).status_code == 200
     others = client.patch(f"/api/visits/{reg.visits['a1'].pk}/", {"findings": "改"})
     assert others.status_code == 403
+    assert others.json()["detail"] == "只能修改自己的走访记录"
     reg.visits["a1"].refresh_from_db()
     assert reg.visits["a1"].findings == "生产生活正常"
 
@@ -334,6 +335,8 @@ def test_only_the_county_marks_a_subject_risk_eliminated(api, world, reg, role, 
         format="json",
     )
     assert response.status_code == expected
+    if expected == 403:
+        assert response.json()["detail"] == "只有县扶贫局可以标注风险消除"
     subject.refresh_from_db()
     assert subject.status == ("eliminated" if expected == 200 else "monitoring")
 
