@@ -6,6 +6,8 @@ for a drop-down.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -15,7 +17,7 @@ from organization.admin import ScopedAdminMixin, ServiceAdminMixin
 from organization.selectors import group_list, village_list
 from suixi_monitor.exceptions import ApplicationError
 
-from . import selectors, services
+from . import id_numbers, selectors, services
 from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
 
 
@@ -32,6 +34,17 @@ def _id_number_column(request):
         return obj.id_number if _shows_full_id_numbers(request) else obj.masked_id_number
 
     return id_number
+
+
+class IdNumberSearchMixin:
+    """A searched ID number is normalised first (spaces, full-width digits, lower-case x), as
+    everywhere else, so ``=id_number`` search fields find it however it was typed."""
+
+    def get_search_results(self, request, queryset, search_term):
+        # A name or a partial number is searched as typed.
+        with contextlib.suppress(ValidationError):
+            search_term = id_numbers.normalize_id_number(search_term)
+        return super().get_search_results(request, queryset, search_term)
 
 
 class ScopedChoicesMixin:
@@ -85,7 +98,9 @@ class IncomeRecordInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedChoicesMixin, ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class HouseholdAdmin(
+    IdNumberSearchMixin, ScopedChoicesMixin, ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin
+):
     list_display = [
         "head_name",
         "village",
@@ -139,7 +154,7 @@ class HouseholdAdmin(ScopedChoicesMixin, ServiceAdminMixin, ScopedAdminMixin, Si
 
 
 @admin.register(Member)
-class MemberAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(IdNumberSearchMixin, ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_filter = ["relation", "sex", "health", "labour_capacity", "schooling"]
     list_select_related = ["household__village"]
     search_fields = ["name", "=id_number", "household__head_name"]
@@ -175,7 +190,9 @@ class MemberAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(IncomeRecord)
-class IncomeRecordAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class IncomeRecordAdmin(
+    IdNumberSearchMixin, ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin
+):
     list_display = [
         "household",
         "year",
@@ -228,7 +245,9 @@ class RiskTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonitoringSubject)
-class MonitoringSubjectAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class MonitoringSubjectAdmin(
+    IdNumberSearchMixin, ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin
+):
     """监测对象. The status moves only by the ``eliminate`` action (the exit service)."""
 
     list_display = ["household", "category", "risks", "started_on", "status", "ended_on"]

@@ -254,3 +254,14 @@ def test_the_household_page_lists_members_whole_or_masked_by_role(client, root, 
     client.force_login(_staff(world.grace, "view_household", "view_member"))
     html = client.get(_url(Household, "change", household.pk)).content.decode()
     assert member.masked_id_number in html and member.id_number not in html
+
+
+def test_an_id_number_typed_loosely_is_found_in_the_admin(client, root, world):
+    household = HouseholdFactory(village=world.a1, head_name="搜索户")
+    member = MemberFactory(household=household)
+    client.force_login(root)
+    typed = f"{member.id_number[:6]} {member.id_number[6:]}".lower()
+    html = client.get(_url(Household, "changelist"), {"q": typed}).content.decode()
+    assert "搜索户" in html
+    html = client.get(_url(Member, "changelist"), {"q": typed}).content.decode()
+    assert member.id_number in html
