@@ -773,6 +773,10 @@ def objection_lodge(
         _check_date(
             lodged_on, "lodged_on", not_before=publicity.started_on, before_label="公示开始日期"
         )
+        if lodged_on > publicity.last_day:
+            raise ValidationError(
+                {"lodged_on": f"异议须在公示期内（{publicity.last_day:%Y-%m-%d}前）提出"}
+            )
         objection = Objection(
             case=case,
             publicity=publicity,

@@ -434,9 +434,9 @@ def test_objections_are_refused_outside_a_publicity(world):
 def test_another_towns_official_cannot_lodge_or_decide(world):
     case = publicized(world, started=8)
     with pytest.raises(PermissionDenied):
-        services.objection_lodge(actor=world.dave, case=case, content="x", lodged_on=days_ago(1))
+        services.objection_lodge(actor=world.dave, case=case, content="x", lodged_on=days_ago(7))
     objection = services.objection_lodge(
-        actor=world.erin, case=case, content="x", lodged_on=days_ago(1)
+        actor=world.erin, case=case, content="x", lodged_on=days_ago(7)
     )
     with pytest.raises(PermissionDenied):
         services.objection_dismiss(actor=world.dave, objection=objection, reason="y")
@@ -447,7 +447,7 @@ def test_another_towns_official_cannot_lodge_or_decide(world):
 def test_a_decided_objection_cannot_be_decided_again(world):
     case = publicized(world, started=8)
     objection = services.objection_lodge(
-        actor=world.carol, case=case, content="x", lodged_on=days_ago(1)
+        actor=world.carol, case=case, content="x", lodged_on=days_ago(7)
     )
     services.objection_dismiss(actor=world.carol, objection=objection, reason="不成立")
     with pytest.raises(ConflictError):
@@ -668,3 +668,9 @@ def test_a_team_member_from_another_village_must_be_named_not_picked(world):
         TeamMember(role="work_team", name="王某"),
     ]
     assert verify(world, case, team=named).state == CaseState.VERIFIED
+
+
+def test_an_objection_dated_after_the_publicity_is_refused(world):
+    case = publicized(world, started=8)  # ran from 8 days ago to 2 days ago
+    with pytest.raises(ValidationError, match="公示期内"):
+        services.objection_lodge(actor=world.carol, case=case, content="x", lodged_on=days_ago(1))
