@@ -54,9 +54,13 @@ class HouseholdFilter(django_filters.FilterSet):
         )
 
     def filter_queryset(self, queryset: QuerySet[Household]) -> QuerySet[Household]:
-        # ``queryset`` is ``household_list(user=...)`` unfiltered; asking the
-        # selector again with the filters keeps one definition of each filter.
-        return household_list(user=self.request.user, filters=self.household_filters())
+        # ``queryset`` is ``household_list(user=...)`` unfiltered (perhaps with a prefetch
+        # for the detail page); asking the selector again with the filters keeps one
+        # definition of each filter.
+        filters = self.household_filters()
+        if filters == HouseholdFilters():
+            return queryset
+        return household_list(user=self.request.user, filters=filters)
 
 
 class MemberFilter(django_filters.FilterSet):

@@ -430,3 +430,23 @@ def test_the_head_cannot_be_deleted_before_the_others_through_the_api(api, world
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["请先变更户主，再删除原户主"]}
     assert household.members.count() == 2
+
+
+def test_households_can_be_ordered(api, world, three):
+    api.force_authenticate(world.erin)
+    ids = [row["id"] for row in _results(api.get("/api/households/?ordering=id"))]
+    assert ids == sorted(ids)
+    ids = [row["id"] for row in _results(api.get("/api/households/"))]
+    assert ids == sorted(ids, reverse=True)  # newest first by default
+
+
+def test_the_detail_page_costs_the_same_queries_whatever_the_members(
+    api, world, django_assert_num_queries
+):
+    household = HouseholdFactory(village=world.a1)
+    for relation in ["head", "spouse", "son", "daughter", "other"]:
+        MemberFactory(household=household, relation=relation)
+    api.force_authenticate(world.alice)
+    # The household with its joins and subqueries, then its members.
+    with django_assert_num_queries(2):
+        assert len(api.get(f"/api/households/{household.pk}/").json()["members"]) == 5
