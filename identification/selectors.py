@@ -246,6 +246,26 @@ def comparison_hits(case: IdentificationCase) -> ComparisonResult:
     )
 
 
+def hit_counts(cases: list[IdentificationCase]) -> dict[int, int]:
+    """Hits per case in the latest data sets, for a page of the comparison queue (fixed queries)."""
+    datasets = latest_datasets()
+    owners: dict[str, list[int]] = {}
+    by_household: dict[int, list[int]] = {}
+    for case in cases:
+        by_household.setdefault(case.household_id, []).append(case.pk)
+    for household_id, id_number in Member.objects.filter(household_id__in=by_household).values_list(
+        "household_id", "id_number"
+    ):
+        owners.setdefault(id_number, []).extend(by_household[household_id])
+    counts = dict.fromkeys((case.pk for case in cases), 0)
+    for id_number in ComparisonRecord.objects.filter(
+        dataset__in=datasets, id_number__in=list(owners)
+    ).values_list("id_number", flat=True):
+        for pk in owners[id_number]:
+            counts[pk] += 1
+    return counts
+
+
 def dataset_list(*, user: User) -> QuerySet[ComparisonDataset]:
     """The bureau sees every set; department staff the sets of their department."""
     qs = ComparisonDataset.objects.select_related("department", "uploaded_by")

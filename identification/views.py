@@ -128,6 +128,10 @@ def case_list(request):
         }
         for case in page
     ]
+    if request.user.role == Role.COUNTY_BUREAU:
+        counts = selectors.hit_counts([row["case"] for row in rows])
+        for row in rows:
+            row["hits"] = counts[row["case"].pk]
     queues = [(key, selectors.QUEUES[key][0]) for key in QUEUES_BY_ROLE.get(request.user.role, [])]
     open_objections = selectors.objection_list(user=request.user, open_only=True)
     return render(

@@ -269,3 +269,13 @@ def test_department_staff_upload_data_sets_on_their_page(world, client):
     assert "已导入财政供养人员数据 1 条" in response.content.decode()
     assert login(client, world.frank).get("/identification/").status_code == 302
     assert login(client, world.alice).get("/identification/datasets/").status_code == 403
+
+
+def test_the_comparison_queue_shows_the_hits_per_case(world, client):
+    case = walk(world, CaseState.DELIBERATED)
+    dataset_with(case.household.members.first())
+    walk(world, CaseState.DELIBERATED)
+    response = login(client, world.erin).get("/identification/?queue=compare")
+    hits = {row["case"].pk: row["hits"] for row in response.context["rows"]}
+    assert hits[case.pk] == 1
+    assert sorted(hits.values()) == [0, 1]
