@@ -14,14 +14,16 @@ from .cases import (
     case_verify,
     case_withdraw,
     deliberation_required,
+)
+from .datasets import dataset_upload
+from .notices import notice_export_log
+from .publicity import (
     objection_dismiss,
     objection_lodge,
     objection_uphold,
     publicities_conclude_due,
     publicity_conclude,
 )
-from .datasets import dataset_upload
-from .notices import notice_export_log
 
 __all__ = [
     "REJECT_ROLES",

@@ -12,20 +12,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.urls import reverse
-from django.utils import timezone
-from django_fsm import FSMField
 
 from households.models import Household, Member, MonitoringSubject, RiskType
-from households.selectors import can_edit_registry, household_scope_q
+from households.selectors import can_edit_registry
 from households.services import monitoring_subject_create
-from organization.models import PolicySettings, Role, User, VillagerGroup
-from organization.services import notify
+from organization.models import User, VillagerGroup
 from suixi_monitor.exceptions import ApplicationError, ConflictError
 
 from ..models import (
@@ -40,114 +34,29 @@ from ..models import (
     HomeCheck,
     HomeCheckMember,
     IdentificationCase,
-    Objection,
     Publicity,
     TownApproval,
     VillageDecision,
 )
-from ..models.case import OPEN_STATES, PUBLICIZING_STATES
+from ..models.case import OPEN_STATES
 from ..models.steps import TeamRole
 from ..selectors import comparison_hits, fraction_label, household_income_on, team_candidates
-
-SYSTEM = "系统"
-
-
-# --- plumbing ---------------------------------------------------------------------
-
-
-def _save(instance, *, actor: User | None, reason: str = "") -> None:
-    # full_clean() writes cleaned values back with setattr, which a protected FSM field
-    # refuses; its value only ever comes from a transition, so there is nothing to check.
-    protected = [
-        f.name for f in instance._meta.concrete_fields if isinstance(f, FSMField) and f.protected
-    ]
-    instance.full_clean(exclude=protected)
-    instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
-    instance.save()
-
-
-def _lock(case: IdentificationCase, actor: User | None) -> IdentificationCase:
-    """The case row, locked for this transaction, after checking the actor may see it."""
-    locked = IdentificationCase.objects.select_for_update().get(pk=case.pk)
-    if (
-        actor is not None
-        and not Household.objects.filter(household_scope_q(actor), pk=locked.household_id).exists()
-    ):
-        raise PermissionDenied("您无权办理该户的识别申请")
-    return locked
-
-
-def _require_role(actor: User | None, roles: set[str], what: str) -> None:
-    if actor is None or actor.role not in roles:
-        names = "、".join(Role(r).label for r in sorted(roles))
-        raise PermissionDenied(f"{what}须由{names}办理")
-
-
-def _require_state(case: IdentificationCase, states: Iterable[str], what: str) -> None:
-    if case.state not in set(states):
-        raise ConflictError(
-            f"该申请当前环节为“{case.get_state_display()}”，不能{what}",
-            extra={"state": case.state},
-        )
-
-
-def _check_date(
-    day: datetime.date,
-    field: str,
-    *,
-    not_before: datetime.date | None = None,
-    before_label: str = "",
-) -> None:
-    """Dates may be entered after the fact (paper meetings), never in the future."""
-    if day > timezone.localdate():
-        raise ValidationError({field: "日期不能晚于今天"})
-    if not_before and day < not_before:
-        raise ValidationError({field: f"日期不能早于{before_label}（{not_before:%Y-%m-%d}）"})
-
-
-def _policy(day: datetime.date) -> PolicySettings:
-    return PolicySettings.for_year(day.year)
-
-
-def _case_url(case: IdentificationCase) -> str:
-    return reverse("identification:detail", args=[case.pk])
-
-
-def _notify_after_commit(recipients: Q, message: str, case: IdentificationCase) -> None:
-    def send() -> None:
-        users = list(User.objects.filter(recipients, is_active=True))
-        if users:
-            notify(recipients=users, message=message, url=_case_url(case))
-
-    transaction.on_commit(send)
-
-
-def _village_and_town_q(case: IdentificationCase) -> Q:
-    village = case.household.village
-    return Q(role=Role.VILLAGE_MONITOR, village_id=village.pk) | Q(
-        role=Role.TOWN_OFFICIAL, town_id=village.town_id
-    )
-
-
-def _town_q(case: IdentificationCase) -> Q:
-    return Q(role=Role.TOWN_OFFICIAL, town_id=case.household.village.town_id)
-
-
-def _advance(
-    case: IdentificationCase, transition, *, actor: User | None, note: str, **kwargs: Any
-) -> IdentificationCase:
-    """Call the transition and save the case; ``note`` becomes the history's change reason."""
-    transition(at=timezone.now(), **kwargs)
-    _save(case, actor=actor, reason=note)
-    return case
-
-
-VILLAGE = {Role.VILLAGE_MONITOR}
-TOWN = {Role.TOWN_OFFICIAL}
-COUNTY = {Role.COUNTY_BUREAU}
-
+from ._common import (
+    COUNTY,
+    TOWN,
+    VILLAGE,
+    _advance,
+    _check_date,
+    _end_running_publicity,
+    _lock,
+    _notify_after_commit,
+    _policy,
+    _reject,
+    _require_role,
+    _require_state,
+    _save,
+    _village_and_town_q,
+)
 
 # --- 1. 户申请 -----------------------------------------------------------------------
 
@@ -293,16 +202,6 @@ def case_verify(
         if passed:
             return _advance(case, case.verify, actor=actor, note="村初核通过")
         return _reject(case, actor=actor, reason=f"村初核未通过：{findings}")
-
-
-def _reject(case: IdentificationCase, *, actor: User | None, reason: str) -> IdentificationCase:
-    _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.ENDED)
-    case.reject(at=timezone.now(), reason=reason)
-    _save(case, actor=actor, reason="未通过")
-    _notify_after_commit(
-        _village_and_town_q(case), f"{case.household.head_name}户识别申请未通过：{reason}", case
-    )
-    return case
 
 
 # --- 3. 组评议 -----------------------------------------------------------------------
@@ -493,93 +392,6 @@ def case_publicize_village(
         return _advance(case, case.publicize_village, actor=actor, note="村公示开始")
 
 
-# --- publicity conclusion (the system, or an official) -------------------------------
-
-
-def _running_publicity(case: IdentificationCase) -> Publicity | None:
-    return case.publicities.filter(outcome=Publicity.Outcome.RUNNING).first()
-
-
-def _end_running_publicity(case: IdentificationCase, *, actor: User | None, outcome: str) -> None:
-    publicity = _running_publicity(case)
-    if publicity:
-        publicity.outcome = outcome
-        publicity.concluded_at = timezone.now()
-        publicity.concluded_by = actor
-        _save(publicity, actor=actor)
-
-
-def publicity_conclude(
-    *, case: IdentificationCase, actor: User | None = None, on: datetime.date | None = None
-) -> IdentificationCase:
-    """三(七)5/6: a publicity that ran its full days with no open objection moves the case on.
-
-    Counted from the recorded start: with 7 days starting on the 1st, the 8th is the
-    first day it may conclude. ``actor=None`` is the daily task, recorded as the system.
-    """
-    if actor is not None:
-        _require_role(actor, TOWN | COUNTY, "结束公示")
-    on = on or timezone.localdate()
-    with transaction.atomic():
-        case = _lock(case, actor)
-        _require_state(case, PUBLICIZING_STATES, "结束公示")
-        publicity = _running_publicity(case)
-        village = publicity.level == Publicity.Level.VILLAGE
-        clause = "三(七)5" if village else "三(七)6"
-        if not publicity.has_run_on(on):
-            raise ApplicationError(
-                f"{clause}：{publicity.get_level_display()}须满{publicity.days}天，"
-                f"自{publicity.started_on:%Y-%m-%d}起已公示{publicity.days_run(on)}天，"
-                f"{publicity.due_on:%Y-%m-%d}起方可结束",
-            )
-        if publicity.objections.filter(status=Objection.Status.OPEN).exists():
-            raise ApplicationError(f"{clause}：公示期间有未处理的异议，须先处理异议才能结束公示")
-        _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.NO_OBJECTION)
-        who = actor or SYSTEM
-        reason = f"{who}：{publicity.get_level_display()}期满无异议"
-        if village:
-            _advance(case, case.conclude_village_publicity, actor=actor, note=reason)
-            _notify_after_commit(
-                _town_q(case), f"{case.household.head_name}户村公示期满无异议，待镇审定", case
-            )
-        else:
-            _advance(case, case.conclude_town_publicity, actor=actor, note=reason)
-            _notify_after_commit(
-                Q(role=Role.COUNTY_BUREAU),
-                f"{case.household.head_name}户镇公示期满无异议，待县备案",
-                case,
-            )
-        return case
-
-
-def publicities_conclude_due(*, today: datetime.date | None = None) -> int:
-    """The daily task's body: conclude every publicity that is due and unopposed.
-
-    Reads dates, not "yesterday", so a run after days of downtime catches up,
-    and a second run the same day finds nothing left to do.
-    """
-    today = today or timezone.localdate()
-    running = (
-        Publicity.objects.filter(
-            outcome=Publicity.Outcome.RUNNING,
-            case__state__in=PUBLICIZING_STATES,
-            started_on__lt=today,
-        )
-        .exclude(objections__status=Objection.Status.OPEN)
-        .select_related("case")
-    )
-    done = 0
-    for publicity in running:
-        if not publicity.has_run_on(today):
-            continue
-        try:
-            publicity_conclude(case=publicity.case, actor=None, on=today)
-        except ApplicationError:
-            continue  # changed since it was read (an objection, another run): next time
-        done += 1
-    return done
-
-
 # --- 6. 镇审定公示 -------------------------------------------------------------------
 
 
@@ -749,100 +561,3 @@ def case_withdraw(*, actor: User, case: IdentificationCase, reason: str) -> Iden
         _require_state(case, OPEN_STATES, "撤回")
         _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.ENDED)
         return _advance(case, case.withdraw, actor=actor, note="撤回申请", reason=reason.strip())
-
-
-# --- objections ------------------------------------------------------------------------
-
-
-def objection_lodge(
-    *,
-    actor: User,
-    case: IdentificationCase,
-    content: str,
-    lodged_on: datetime.date,
-    raised_by_name: str = "",
-) -> Objection:
-    """An objection during either publicity, by a user of that town or the bureau."""
-    _require_role(actor, VILLAGE | TOWN | COUNTY, "登记公示异议")
-    if not content.strip():
-        raise ValidationError({"content": "请填写异议内容"})
-    with transaction.atomic():
-        case = _lock(case, actor)
-        _require_state(case, PUBLICIZING_STATES, "登记异议（只能在公示期间提出）")
-        publicity = _running_publicity(case)
-        _check_date(
-            lodged_on, "lodged_on", not_before=publicity.started_on, before_label="公示开始日期"
-        )
-        if lodged_on > publicity.last_day:
-            raise ValidationError(
-                {"lodged_on": f"异议须在公示期内（{publicity.last_day:%Y-%m-%d}前）提出"}
-            )
-        objection = Objection(
-            case=case,
-            publicity=publicity,
-            content=content.strip(),
-            lodged_on=lodged_on,
-            raised_by_name=raised_by_name.strip(),
-            lodged_by=actor,
-        )
-        _save(objection, actor=actor, reason="登记异议")
-        _notify_after_commit(
-            _town_q(case),
-            f"{case.household.head_name}户{publicity.get_level_display()}收到异议，请处理",
-            case,
-        )
-        return objection
-
-
-def _lock_objection(objection: Objection, actor: User) -> tuple[Objection, IdentificationCase]:
-    _require_role(actor, TOWN | COUNTY, "处理公示异议")
-    case = _lock(objection.case, actor)
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    if objection.status != Objection.Status.OPEN:
-        raise ConflictError(f"该异议已处理（{objection.get_status_display()}）")
-    return objection, case
-
-
-def objection_uphold(*, actor: User, objection: Objection, reason: str) -> Objection:
-    """三(七)6 复核: an upheld objection sends the case back to a new home check, history kept."""
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写处理意见"})
-    with transaction.atomic():
-        objection, case = _lock_objection(objection, actor)
-        now = timezone.now()
-        # Every objection open against the same publicity goes back with it.
-        for other in objection.publicity.objections.select_for_update().filter(
-            status=Objection.Status.OPEN
-        ):
-            other.uphold(
-                by=actor,
-                at=now,
-                reason=reason.strip()
-                if other.pk == objection.pk
-                else "同一公示的异议已成立，一并退回复核",
-            )
-            _save(other, actor=actor, reason="异议成立")
-            if other.pk == objection.pk:
-                objection = other
-        if (
-            case.state in PUBLICIZING_STATES
-            and objection.publicity.outcome == Publicity.Outcome.RUNNING
-        ):
-            _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.OBJECTION_UPHELD)
-            _advance(case, case.reopen, actor=actor, note="异议成立，退回重新入户核查（复核）")
-            _notify_after_commit(
-                _village_and_town_q(case),
-                f"{case.household.head_name}户公示异议成立，请重新入户核查",
-                case,
-            )
-        return objection
-
-
-def objection_dismiss(*, actor: User, objection: Objection, reason: str) -> Objection:
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写异议不成立的理由"})
-    with transaction.atomic():
-        objection, _case = _lock_objection(objection, actor)
-        objection.dismiss(by=actor, at=timezone.now(), reason=reason.strip())
-        _save(objection, actor=actor, reason="异议不成立")
-        return objection

@@ -1,0 +1,147 @@
+"""What every step shares: locking, rule and state checks, saving with the actor, notifying after commit."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import FSMField
+
+from households.models import Household
+from households.selectors import household_scope_q
+from organization.models import PolicySettings, Role, User
+from organization.services import notify
+from suixi_monitor.exceptions import ConflictError
+
+from ..models import (
+    IdentificationCase,
+    Publicity,
+)
+
+SYSTEM = "系统"
+
+
+# --- plumbing ---------------------------------------------------------------------
+
+
+def _save(instance, *, actor: User | None, reason: str = "") -> None:
+    # full_clean() writes cleaned values back with setattr, which a protected FSM field
+    # refuses; its value only ever comes from a transition, so there is nothing to check.
+    protected = [
+        f.name for f in instance._meta.concrete_fields if isinstance(f, FSMField) and f.protected
+    ]
+    instance.full_clean(exclude=protected)
+    instance._history_user = actor
+    if reason:
+        instance._change_reason = reason
+    instance.save()
+
+
+def _lock(case: IdentificationCase, actor: User | None) -> IdentificationCase:
+    """The case row, locked for this transaction, after checking the actor may see it."""
+    locked = IdentificationCase.objects.select_for_update().get(pk=case.pk)
+    if (
+        actor is not None
+        and not Household.objects.filter(household_scope_q(actor), pk=locked.household_id).exists()
+    ):
+        raise PermissionDenied("您无权办理该户的识别申请")
+    return locked
+
+
+def _require_role(actor: User | None, roles: set[str], what: str) -> None:
+    if actor is None or actor.role not in roles:
+        names = "、".join(Role(r).label for r in sorted(roles))
+        raise PermissionDenied(f"{what}须由{names}办理")
+
+
+def _require_state(case: IdentificationCase, states: Iterable[str], what: str) -> None:
+    if case.state not in set(states):
+        raise ConflictError(
+            f"该申请当前环节为“{case.get_state_display()}”，不能{what}",
+            extra={"state": case.state},
+        )
+
+
+def _check_date(
+    day: datetime.date,
+    field: str,
+    *,
+    not_before: datetime.date | None = None,
+    before_label: str = "",
+) -> None:
+    """Dates may be entered after the fact (paper meetings), never in the future."""
+    if day > timezone.localdate():
+        raise ValidationError({field: "日期不能晚于今天"})
+    if not_before and day < not_before:
+        raise ValidationError({field: f"日期不能早于{before_label}（{not_before:%Y-%m-%d}）"})
+
+
+def _policy(day: datetime.date) -> PolicySettings:
+    return PolicySettings.for_year(day.year)
+
+
+def _case_url(case: IdentificationCase) -> str:
+    return reverse("identification:detail", args=[case.pk])
+
+
+def _notify_after_commit(recipients: Q, message: str, case: IdentificationCase) -> None:
+    def send() -> None:
+        users = list(User.objects.filter(recipients, is_active=True))
+        if users:
+            notify(recipients=users, message=message, url=_case_url(case))
+
+    transaction.on_commit(send)
+
+
+def _village_and_town_q(case: IdentificationCase) -> Q:
+    village = case.household.village
+    return Q(role=Role.VILLAGE_MONITOR, village_id=village.pk) | Q(
+        role=Role.TOWN_OFFICIAL, town_id=village.town_id
+    )
+
+
+def _town_q(case: IdentificationCase) -> Q:
+    return Q(role=Role.TOWN_OFFICIAL, town_id=case.household.village.town_id)
+
+
+def _advance(
+    case: IdentificationCase, transition, *, actor: User | None, note: str, **kwargs: Any
+) -> IdentificationCase:
+    """Call the transition and save the case; ``note`` becomes the history's change reason."""
+    transition(at=timezone.now(), **kwargs)
+    _save(case, actor=actor, reason=note)
+    return case
+
+
+VILLAGE = {Role.VILLAGE_MONITOR}
+TOWN = {Role.TOWN_OFFICIAL}
+COUNTY = {Role.COUNTY_BUREAU}
+
+
+def _running_publicity(case: IdentificationCase) -> Publicity | None:
+    return case.publicities.filter(outcome=Publicity.Outcome.RUNNING).first()
+
+
+def _end_running_publicity(case: IdentificationCase, *, actor: User | None, outcome: str) -> None:
+    publicity = _running_publicity(case)
+    if publicity:
+        publicity.outcome = outcome
+        publicity.concluded_at = timezone.now()
+        publicity.concluded_by = actor
+        _save(publicity, actor=actor)
+
+
+def _reject(case: IdentificationCase, *, actor: User | None, reason: str) -> IdentificationCase:
+    _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.ENDED)
+    case.reject(at=timezone.now(), reason=reason)
+    _save(case, actor=actor, reason="未通过")
+    _notify_after_commit(
+        _village_and_town_q(case), f"{case.household.head_name}户识别申请未通过：{reason}", case
+    )
+    return case

@@ -1,0 +1,207 @@
+"""Publicities (三(七)5/6): their conclusion by the system or an official, and objections."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from organization.models import Role, User
+from suixi_monitor.exceptions import ApplicationError, ConflictError
+
+from ..models import (
+    IdentificationCase,
+    Objection,
+    Publicity,
+)
+from ..models.case import PUBLICIZING_STATES
+from ._common import (
+    COUNTY,
+    SYSTEM,
+    TOWN,
+    VILLAGE,
+    _advance,
+    _check_date,
+    _end_running_publicity,
+    _lock,
+    _notify_after_commit,
+    _require_role,
+    _require_state,
+    _running_publicity,
+    _save,
+    _town_q,
+    _village_and_town_q,
+)
+
+# --- publicity conclusion (the system, or an official) -------------------------------
+
+
+def publicity_conclude(
+    *, case: IdentificationCase, actor: User | None = None, on: datetime.date | None = None
+) -> IdentificationCase:
+    """三(七)5/6: a publicity that ran its full days with no open objection moves the case on.
+
+    Counted from the recorded start: with 7 days starting on the 1st, the 8th is the
+    first day it may conclude. ``actor=None`` is the daily task, recorded as the system.
+    """
+    if actor is not None:
+        _require_role(actor, TOWN | COUNTY, "结束公示")
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, PUBLICIZING_STATES, "结束公示")
+        publicity = _running_publicity(case)
+        village = publicity.level == Publicity.Level.VILLAGE
+        clause = "三(七)5" if village else "三(七)6"
+        if not publicity.has_run_on(on):
+            raise ApplicationError(
+                f"{clause}：{publicity.get_level_display()}须满{publicity.days}天，"
+                f"自{publicity.started_on:%Y-%m-%d}起已公示{publicity.days_run(on)}天，"
+                f"{publicity.due_on:%Y-%m-%d}起方可结束",
+            )
+        if publicity.objections.filter(status=Objection.Status.OPEN).exists():
+            raise ApplicationError(f"{clause}：公示期间有未处理的异议，须先处理异议才能结束公示")
+        _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.NO_OBJECTION)
+        who = actor or SYSTEM
+        reason = f"{who}：{publicity.get_level_display()}期满无异议"
+        if village:
+            _advance(case, case.conclude_village_publicity, actor=actor, note=reason)
+            _notify_after_commit(
+                _town_q(case), f"{case.household.head_name}户村公示期满无异议，待镇审定", case
+            )
+        else:
+            _advance(case, case.conclude_town_publicity, actor=actor, note=reason)
+            _notify_after_commit(
+                Q(role=Role.COUNTY_BUREAU),
+                f"{case.household.head_name}户镇公示期满无异议，待县备案",
+                case,
+            )
+        return case
+
+
+def publicities_conclude_due(*, today: datetime.date | None = None) -> int:
+    """The daily task's body: conclude every publicity that is due and unopposed.
+
+    Reads dates, not "yesterday", so a run after days of downtime catches up,
+    and a second run the same day finds nothing left to do.
+    """
+    today = today or timezone.localdate()
+    running = (
+        Publicity.objects.filter(
+            outcome=Publicity.Outcome.RUNNING,
+            case__state__in=PUBLICIZING_STATES,
+            started_on__lt=today,
+        )
+        .exclude(objections__status=Objection.Status.OPEN)
+        .select_related("case")
+    )
+    done = 0
+    for publicity in running:
+        if not publicity.has_run_on(today):
+            continue
+        try:
+            publicity_conclude(case=publicity.case, actor=None, on=today)
+        except ApplicationError:
+            continue  # changed since it was read (an objection, another run): next time
+        done += 1
+    return done
+
+
+# --- objections ------------------------------------------------------------------------
+
+
+def objection_lodge(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    content: str,
+    lodged_on: datetime.date,
+    raised_by_name: str = "",
+) -> Objection:
+    """An objection during either publicity, by a user of that town or the bureau."""
+    _require_role(actor, VILLAGE | TOWN | COUNTY, "登记公示异议")
+    if not content.strip():
+        raise ValidationError({"content": "请填写异议内容"})
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, PUBLICIZING_STATES, "登记异议（只能在公示期间提出）")
+        publicity = _running_publicity(case)
+        _check_date(
+            lodged_on, "lodged_on", not_before=publicity.started_on, before_label="公示开始日期"
+        )
+        if lodged_on > publicity.last_day:
+            raise ValidationError(
+                {"lodged_on": f"异议须在公示期内（{publicity.last_day:%Y-%m-%d}前）提出"}
+            )
+        objection = Objection(
+            case=case,
+            publicity=publicity,
+            content=content.strip(),
+            lodged_on=lodged_on,
+            raised_by_name=raised_by_name.strip(),
+            lodged_by=actor,
+        )
+        _save(objection, actor=actor, reason="登记异议")
+        _notify_after_commit(
+            _town_q(case),
+            f"{case.household.head_name}户{publicity.get_level_display()}收到异议，请处理",
+            case,
+        )
+        return objection
+
+
+def _lock_objection(objection: Objection, actor: User) -> tuple[Objection, IdentificationCase]:
+    _require_role(actor, TOWN | COUNTY, "处理公示异议")
+    case = _lock(objection.case, actor)
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != Objection.Status.OPEN:
+        raise ConflictError(f"该异议已处理（{objection.get_status_display()}）")
+    return objection, case
+
+
+def objection_uphold(*, actor: User, objection: Objection, reason: str) -> Objection:
+    """三(七)6 复核: an upheld objection sends the case back to a new home check, history kept."""
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写处理意见"})
+    with transaction.atomic():
+        objection, case = _lock_objection(objection, actor)
+        now = timezone.now()
+        # Every objection open against the same publicity goes back with it.
+        for other in objection.publicity.objections.select_for_update().filter(
+            status=Objection.Status.OPEN
+        ):
+            other.uphold(
+                by=actor,
+                at=now,
+                reason=reason.strip()
+                if other.pk == objection.pk
+                else "同一公示的异议已成立，一并退回复核",
+            )
+            _save(other, actor=actor, reason="异议成立")
+            if other.pk == objection.pk:
+                objection = other
+        if (
+            case.state in PUBLICIZING_STATES
+            and objection.publicity.outcome == Publicity.Outcome.RUNNING
+        ):
+            _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.OBJECTION_UPHELD)
+            _advance(case, case.reopen, actor=actor, note="异议成立，退回重新入户核查（复核）")
+            _notify_after_commit(
+                _village_and_town_q(case),
+                f"{case.household.head_name}户公示异议成立，请重新入户核查",
+                case,
+            )
+        return objection
+
+
+def objection_dismiss(*, actor: User, objection: Objection, reason: str) -> Objection:
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写异议不成立的理由"})
+    with transaction.atomic():
+        objection, _case = _lock_objection(objection, actor)
+        objection.dismiss(by=actor, at=timezone.now(), reason=reason.strip())
+        _save(objection, actor=actor, reason="异议不成立")
+        return objection
