@@ -7,6 +7,9 @@ object the user may see but not change answers 403 on its edit pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,6 +56,22 @@ PAGE_SIZE = 50
 MSG_NOT_FOUND = "未找到该记录，或不在您的管辖范围内"
 MSG_READ_ONLY = "您可以查看该农户，但没有修改台账的权限"
 MSG_NO_REGISTRY = "县直部门人员不查看农户台账；部门数据上报在“预警信息”中办理"
+
+
+# --- extension point --------------------------------------------------------------
+
+# Buttons that higher apps add to the household page (e.g. identification's "申请纳入"),
+# so this app never imports them. Each callable takes (user, household) and returns
+# (label, url) or None when the button does not apply.
+DetailAction = Callable[[Any, Household], tuple[str, str] | None]
+DETAIL_ACTIONS: list[DetailAction] = []
+
+
+def register_detail_action(action: DetailAction) -> DetailAction:
+    """Call from an app's ``AppConfig.ready``; usable as a decorator."""
+    if action not in DETAIL_ACTIONS:
+        DETAIL_ACTIONS.append(action)
+    return action
 
 
 # --- access helpers -------------------------------------------------------------
@@ -198,6 +217,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit_registry(user),
             "can_visit": user.role != Role.DEPARTMENT_STAFF,
             "can_file_subject": user.is_county and not household.is_monitored,
+            "extra_actions": [a for action in DETAIL_ACTIONS if (a := action(user, household))],
             "nav_active": "households",
             "crumbs": _household_crumbs(household)[:-1] + [(f"{household.head_name}户", "")],
         },

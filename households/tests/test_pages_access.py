@@ -227,3 +227,24 @@ def test_a_helper_corrects_her_own_visit(world, data, client):
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.findings == "更正后的情况"
+
+
+def test_other_apps_add_buttons_to_the_household_page(world, data, client):
+    from households import views
+
+    def apply_button(user, household):
+        return (
+            ("申请纳入监测", f"/extension-test/{household.pk}/")
+            if user.role == "village_monitor"
+            else None
+        )
+
+    views.register_detail_action(apply_button)
+    try:
+        url = reverse("households:detail", args=[data.a1.pk])
+        assert (
+            f"/extension-test/{data.a1.pk}/" in login(client, world.alice).get(url).content.decode()
+        )
+        assert "/extension-test/" not in login(client, world.carol).get(url).content.decode()
+    finally:
+        views.DETAIL_ACTIONS.remove(apply_button)
