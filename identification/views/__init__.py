@@ -1,0 +1,51 @@
+"""Pages of identification: queues, one form per step, the case with its timeline, notices.
+
+Thin (STYLE.md rule 6): a view reads through a scoped selector (another
+scope's case is 404), parses a form, calls the step's service, and shows a
+refused rule as a form error and a wrong state as a message.
+"""
+
+from .cases import case_detail, case_list
+from .notices import (
+    announcement_detail,
+    announcement_list,
+    dataset_list,
+    notice_town,
+    notice_village,
+)
+from .steps import (
+    case_apply,
+    case_approve_town,
+    case_compare,
+    case_conclude,
+    case_deliberate,
+    case_file,
+    case_publicize_village,
+    case_reject,
+    case_verify,
+    case_withdraw,
+    objection_decide,
+    objection_lodge,
+)
+
+__all__ = [
+    "announcement_detail",
+    "announcement_list",
+    "case_apply",
+    "case_approve_town",
+    "case_compare",
+    "case_conclude",
+    "case_deliberate",
+    "case_detail",
+    "case_file",
+    "case_list",
+    "case_publicize_village",
+    "case_reject",
+    "case_verify",
+    "case_withdraw",
+    "dataset_list",
+    "notice_town",
+    "notice_village",
+    "objection_decide",
+    "objection_lodge",
+]

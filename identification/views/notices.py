@@ -1,0 +1,154 @@
+"""Comparison data set uploads and the public notices (print-ready HTML and xlsx, exports logged)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from organization.models import Role
+from organization.selectors import town_list, village_list
+
+from .. import forms, notices, selectors, services, spreadsheets
+from .cases import NAV, _crumbs
+from .steps import _apply_errors
+
+# --- comparison data sets -----------------------------------------------------------
+
+
+@login_required
+def dataset_list(request):
+    if not selectors.can_upload_datasets(request.user):
+        raise PermissionDenied
+    form = forms.DatasetUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            dataset, created = services.dataset_upload(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                as_of=form.cleaned_data["as_of"],
+                file_name=upload.name,
+                content=upload.read(),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if created:
+                messages.success(
+                    request, f"已导入{dataset.get_kind_display()}数据 {dataset.row_count} 条"
+                )
+            else:
+                messages.info(request, "该文件此前已上传，未重复导入")
+            return redirect("identification:datasets")
+    return render(
+        request,
+        "identification/dataset_list.html",
+        {
+            **NAV,
+            "form": form,
+            "datasets": selectors.dataset_list(user=request.user)[:200],
+            "latest": selectors.latest_datasets()
+            if request.user.role == Role.COUNTY_BUREAU
+            else [],
+            "crumbs": _crumbs(("比对数据", "")),
+        },
+    )
+
+
+# --- notices -----------------------------------------------------------------------
+
+
+def _notice_response(request, notice: notices.Notice, target: str):
+    if request.GET.get("format") == "xlsx":
+        content = spreadsheets.notice_workbook(
+            title=notice.title,
+            subtitle=" ".join(
+                filter(
+                    None,
+                    [
+                        notice.number,
+                        notice.subtitle,
+                        f"公示时间：{notice.period}。" if notice.period else "",
+                    ],
+                )
+            ),
+            headers=notices.HEADERS,
+            rows=notice.table(),
+            footer=[notice.closing, f"{notice.issuer}    {notice.issued_on:%Y年%m月%d日}"],
+        )
+        services.notice_export_log(
+            actor=request.user,
+            kind=notice.title,
+            target=target,
+            file_format="xlsx",
+            row_count=len(notice.rows),
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''{_quote(notice.title)}.xlsx"
+        )
+        return response
+    services.notice_export_log(
+        actor=request.user,
+        kind=notice.title,
+        target=target,
+        file_format="html",
+        row_count=len(notice.rows),
+    )
+    return render(
+        request, "identification/notice.html", {**NAV, "notice": notice, "headers": notices.HEADERS}
+    )
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+@login_required
+def notice_village(request, village_pk: int):
+    village = get_object_or_404(village_list(user=request.user), pk=village_pk)
+    return _notice_response(
+        request, notices.village_notice(user=request.user, village=village), str(village)
+    )
+
+
+@login_required
+def notice_town(request, town_pk: int):
+    town = get_object_or_404(town_list(user=request.user), pk=town_pk)
+    return _notice_response(request, notices.town_notice(user=request.user, town=town), str(town))
+
+
+@login_required
+def announcement_list(request):
+    announcements = selectors.announcement_list(user=request.user)
+    return render(
+        request,
+        "identification/announcement_list.html",
+        {
+            **NAV,
+            "announcements": announcements.prefetch_related("filings")[:200],
+            "villages": village_list(user=request.user)[:300]
+            if request.user.role != Role.COUNTY_BUREAU
+            else [],
+            "towns": town_list(user=request.user),
+            "crumbs": _crumbs(("公示与公告", "")),
+        },
+    )
+
+
+@login_required
+def announcement_detail(request, pk: int):
+    announcement = get_object_or_404(selectors.announcement_list(user=request.user), pk=pk)
+    return _notice_response(
+        request,
+        notices.announcement_notice(user=request.user, announcement=announcement),
+        announcement.label,
+    )

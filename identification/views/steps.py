@@ -1,0 +1,326 @@
+"""One form per step: parse, call the service, show a refused rule as a form error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from households.models import Household
+from households.selectors import can_edit_registry, household_scope_q
+from organization.models import PolicySettings
+from suixi_monitor.exceptions import ApplicationError, ConflictError
+
+from .. import forms, selectors, services
+from ..models import IdentificationCase, Objection
+from .cases import NAV, _case, _crumbs
+
+# --- steps -------------------------------------------------------------------------
+
+
+def _apply_errors(form, error: Exception) -> None:
+    """A refused rule shows as a form error, on its field when the service named one."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    elif isinstance(error, ApplicationError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _step(
+    request,
+    case: IdentificationCase,
+    form,
+    run: Callable[[], object],
+    *,
+    title: str,
+    template: str = "identification/step_form.html",
+    done: str = "已保存",
+    **context,
+):
+    if request.method == "POST" and form.is_valid():
+        try:
+            run()
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect("identification:detail", case.pk)
+        except (ApplicationError, ValidationError) as error:
+            _apply_errors(form, error)
+        else:
+            if not form.errors:
+                messages.success(request, done)
+                return redirect("identification:detail", case.pk)
+    return render(
+        request,
+        template,
+        {
+            **NAV,
+            "case": case,
+            "form": form,
+            "title": title,
+            "crumbs": _crumbs(
+                (f"{case.household.head_name}户", reverse("identification:detail", args=[case.pk])),
+                (title, ""),
+            ),
+            **context,
+        },
+    )
+
+
+def _policy():
+    return PolicySettings.current()
+
+
+@login_required
+def case_apply(request, household_pk: int):
+    household = get_object_or_404(
+        Household.objects.filter(household_scope_q(request.user)), pk=household_pk
+    )
+    if not can_edit_registry(request.user, household):
+        raise PermissionDenied
+    form = forms.ApplyForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_apply(actor=request.user, household=household, **form.cleaned_data)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+        except (ApplicationError, ValidationError) as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "识别申请已登记，请组织入户核查")
+            return redirect("identification:detail", case.pk)
+    return render(
+        request,
+        "identification/apply_form.html",
+        {
+            **NAV,
+            "household": household,
+            "form": form,
+            "in_scope": household.in_identification_scope(),
+            "title": "户申请",
+            "crumbs": _crumbs(
+                (f"{household.head_name}户", reverse("households:detail", args=[household.pk])),
+                ("户申请", ""),
+            ),
+        },
+    )
+
+
+@login_required
+def case_verify(request, pk: int):
+    case = _case(request, pk)
+    candidates = selectors.team_candidates(user=request.user, household=case.household)
+    form = forms.VerifyForm(request.POST or None, candidates=candidates, actor=request.user)
+
+    def run():
+        team = form.team()
+        if form.errors:
+            return
+        services.case_verify(actor=request.user, case=case, team=team, **form.step_data())
+
+    today = timezone.localdate()
+    return _step(
+        request,
+        case,
+        form,
+        run,
+        title="村初核（入户核查）",
+        template="identification/verify_form.html",
+        done="村初核已录入",
+        preview=selectors.criteria_preview(case.household, today),
+        policy=_policy(),
+    )
+
+
+@login_required
+def case_deliberate(request, pk: int):
+    case = _case(request, pk)
+    form = forms.DeliberateForm(request.POST or None, case=case)
+    policy = _policy()
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.case_record_deliberation(
+            actor=request.user, case=case, **form.cleaned_data
+        ),
+        title="组评议",
+        template="identification/deliberate_form.html",
+        done="组评议已录入",
+        policy=policy,
+        quorum=selectors.fraction_label(policy.quorum_numerator, policy.quorum_denominator),
+        share=selectors.fraction_label(policy.pass_numerator, policy.pass_denominator),
+    )
+
+
+@login_required
+def case_compare(request, pk: int):
+    case = _case(request, pk)
+    result = selectors.comparison_hits(case)
+    form = forms.CompareForm(request.POST or None, hits=result.hits)
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.case_compare(
+            actor=request.user,
+            case=case,
+            compared_on=form.cleaned_data["compared_on"],
+            conclusion=form.cleaned_data["conclusion"],
+            judgements=form.judgements(),
+        ),
+        title="信息比对",
+        template="identification/compare_form.html",
+        done="信息比对已完成，结果已反馈镇村",
+        result=result,
+        members=case.household.members.all(),
+    )
+
+
+@login_required
+def case_publicize_village(request, pk: int):
+    case = _case(request, pk)
+    form = forms.PublicizeVillageForm(request.POST or None)
+    policy = _policy()
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.case_publicize_village(actor=request.user, case=case, **form.cleaned_data),
+        title="村研究确定并公示",
+        done="村公示已开始",
+        rule=f"三(七)5：村两委根据比对结果研究确定，在村内公示{policy.village_publicity_days}日；"
+        "公示天数从登记的开始日期起算，期满无异议由系统自动上报到镇。",
+        comparison=case.comparisons.prefetch_related("hits__member", "hits__dataset").first(),
+    )
+
+
+@login_required
+def case_approve_town(request, pk: int):
+    case = _case(request, pk)
+    form = forms.ApproveTownForm(request.POST or None)
+    policy = _policy()
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.case_approve_town(actor=request.user, case=case, **form.cleaned_data),
+        title="镇审定",
+        done="镇审定已录入",
+        rule=f"三(七)6：镇领导小组会议审定（会议日期不早于村公示期满之日），审定通过后公示不少于"
+        f"{policy.town_publicity_days}天；对情况存在疑问的，请及时组织复核。",
+        comparison=case.comparisons.prefetch_related("hits__member", "hits__dataset").first(),
+    )
+
+
+@login_required
+def case_file(request, pk: int):
+    case = _case(request, pk)
+    form = forms.FileForm(request.POST or None, initial={"risk_types": list(case.risk_types.all())})
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.case_file(actor=request.user, case=case, **form.cleaned_data),
+        title="县备案",
+        done="已备案并纳入监测对象",
+        rule="三(七)7：镇公示期满无异议后县扶贫局备案，纳入监测对象并发布公告（公告号按年度顺序编号）。",
+    )
+
+
+@login_required
+def case_reject(request, pk: int):
+    case = _case(request, pk)
+    form = forms.ReasonForm(request.POST or None)
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.case_reject(actor=request.user, case=case, **form.cleaned_data),
+        title="不予通过",
+        done="已作不予通过处理",
+        rule="不予通过后申请终止，当前环节和原因记入办理记录。",
+    )
+
+
+@login_required
+def case_withdraw(request, pk: int):
+    case = _case(request, pk)
+    form = forms.ReasonForm(request.POST or None)
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.case_withdraw(actor=request.user, case=case, **form.cleaned_data),
+        title="农户撤回申请",
+        done="申请已撤回",
+        rule="农户书面申请撤回后申请终止；以后仍可重新申请。",
+    )
+
+
+@login_required
+@require_POST
+def case_conclude(request, pk: int):
+    case = _case(request, pk)
+    try:
+        services.publicity_conclude(case=case, actor=request.user)
+    except PermissionDenied:
+        raise
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "公示已结束，转入下一环节")
+    return redirect("identification:detail", case.pk)
+
+
+@login_required
+def objection_lodge(request, pk: int):
+    case = _case(request, pk)
+    form = forms.ObjectionForm(request.POST or None)
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.objection_lodge(actor=request.user, case=case, **form.cleaned_data),
+        title="登记公示异议",
+        done="异议已登记，待镇处理；异议处理前公示不能结束",
+        rule="公示期间收到的异议须登记；异议未处理前公示不能结束。异议成立的退回重新入户核查（复核）。",
+    )
+
+
+@login_required
+def objection_decide(request, pk: int):
+    try:
+        objection = selectors.objection_get(user=request.user, pk=pk)
+    except Objection.DoesNotExist:
+        raise Http404 from None
+    case = objection.case
+    form = forms.ObjectionDecisionForm(request.POST or None)
+
+    def run():
+        service = (
+            services.objection_uphold
+            if form.cleaned_data["decision"] == "uphold"
+            else services.objection_dismiss
+        )
+        service(actor=request.user, objection=objection, reason=form.cleaned_data["reason"])
+
+    return _step(
+        request,
+        case,
+        form,
+        run,
+        title="处理公示异议",
+        done="异议已处理",
+        objection=objection,
+        rule="异议成立的，申请退回“已申请”重新入户核查（复核），原有记录保留；异议不成立的须写明理由。",
+    )
