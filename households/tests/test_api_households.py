@@ -450,3 +450,31 @@ def test_the_detail_page_costs_the_same_queries_whatever_the_members(
     # The household with its joins and subqueries, then its members.
     with django_assert_num_queries(2):
         assert len(api.get(f"/api/households/{household.pk}/").json()["members"]) == 5
+
+
+def test_derived_household_and_income_fields_cannot_be_typed(api, world):
+    household = HouseholdFactory(village=world.a1)
+    api.force_authenticate(world.alice)
+    response = api.patch(
+        f"/api/households/{household.pk}/",
+        {"below_income_line": True, "latest_per_capita_income": "1", "latest_income_year": 2021},
+        format="json",
+    )
+    assert response.status_code == 200
+    household.refresh_from_db()
+    assert (household.below_income_line, household.latest_per_capita_income) == (False, None)
+    response = api.post(
+        "/api/income-records/",
+        {
+            "household": household.pk,
+            "year": 2021,
+            "household_size": 2,
+            "wage_income": "15000",
+            "per_capita_net_income": "1",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["per_capita_net_income"] == "7500.00"
+    household.refresh_from_db()
+    assert household.latest_per_capita_income == Decimal("7500.00")
