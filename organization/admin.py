@@ -19,6 +19,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from suixi_monitor.exceptions import ApplicationError
+
 from . import selectors
 from .models import (
     Department,
@@ -116,6 +118,9 @@ class ServiceAdminMixin:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as error:
             self.message_user(request, "；".join(error.messages), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        except ApplicationError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
 
