@@ -279,3 +279,10 @@ def test_the_comparison_queue_shows_the_hits_per_case(world, client):
     hits = {row["case"].pk: row["hits"] for row in response.context["rows"]}
     assert hits[case.pk] == 1
     assert sorted(hits.values()) == [0, 1]
+
+
+def test_the_household_page_leads_to_the_open_application_instead_of_a_new_one(world, client):
+    case = walk(world, CaseState.VERIFIED)
+    page = login(client, world.carol).get(f"/households/{case.household.pk}/").content.decode()
+    assert f'href="/identification/{case.pk}/"' in page
+    assert f"/identification/apply/{case.household.pk}/" not in page

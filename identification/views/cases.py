@@ -79,6 +79,18 @@ def case_actions(case: IdentificationCase, user) -> list[Action]:
     return actions
 
 
+def household_button(user, household) -> tuple[str, str] | None:
+    """The household page's button: the open application, or a new one where the user may apply."""
+    if user.role not in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU}:
+        return None
+    case = household.identification_cases.filter(state__in=OPEN_STATES).only("pk").first()
+    if case:
+        return ("识别申请办理中", reverse("identification:detail", args=[case.pk]))
+    if getattr(household, "is_monitored", False):
+        return None
+    return ("识别申请（户申请）", reverse("identification:apply", args=[household.pk]))
+
+
 # --- lists -------------------------------------------------------------------------
 
 
