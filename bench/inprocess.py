@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 
 from common import RESULTS, cases, percentiles, setup_django
@@ -39,13 +40,17 @@ def main() -> None:
             lambda run, sql, *rest, log=queries: log.append(sql) or run(sql, *rest)
         ):
             size = len(client.get(case.path).content)
-        samples = []
+        samples, cpu = [], []
         for _ in range(args.requests):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(case.path)
             samples.append((time.perf_counter() - started) * 1000)
+            # CPU time of this process: with SQLite it includes the database, and unlike
+            # wall time it does not grow when other jobs share the machine.
+            cpu.append((time.process_time() - started_cpu) * 1000)
             assert response.status_code == 200
         p50, p95 = percentiles(samples)
+        cpu50, _ = percentiles(cpu)
         rows.append(
             {
                 "database": connection.vendor,
@@ -54,16 +59,19 @@ def main() -> None:
                 "requests": args.requests,
                 "p50_ms": round(p50, 1),
                 "p95_ms": round(p95, 1),
+                "cpu_p50_ms": round(cpu50, 1),
                 "queries": len(queries),
                 "bytes": size,
             }
         )
         print(
             f"{connection.vendor:10} {case.name:15} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+            f"cpu p50 {cpu50:6.1f} ms  "
             f"{len(queries):2d} queries  {size} bytes  {case.path}",
             flush=True,
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     out = RESULTS / f"inprocess-{args.label or connection.vendor}.json"
     out.write_text(json.dumps(rows, ensure_ascii=False, indent=1))
     if args.show_queries:

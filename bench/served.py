@@ -91,6 +91,7 @@ def main() -> None:
     bare = [r["rps"] for r in rows if r["case"] == "bare"]
     ratio = (sum(real) / len(real)) / (sum(bare) / len(bare))
     print(f"{vendor:10} village page / bare view throughput: {ratio:.2f}")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"served-{args.label or vendor}.json"
     out.write_text(

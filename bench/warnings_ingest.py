@@ -1,0 +1,219 @@
+"""Department-file ingestion at county scale (issue: 100,000 rows against ~1,000,000 members).
+
+    VAR_DIR=bench/results/warnings-sqlite python bench/warnings_ingest.py --label sqlite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/suixi_warn_bench \\
+        VAR_DIR=bench/results/warnings-postgres python bench/warnings_ingest.py --label postgres
+
+Uses a database of its own (never var/db.sqlite3): migrates it, seeds HOUSEHOLDS households
+with 1-6 members each in bulk (IDs are deterministic, so the same file fits every database),
+writes one 100,000-row 医保 file once, then times in the same process:
+- the bare read of the file with python-calamine, and the reader plus row validation;
+- upload to warnings written: ``upload_create`` (stores the file) + ``upload_ingest``
+  (what the Celery task runs), on an empty month;
+- the same file again (everything already there: nothing new may be written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "suixi_monitor.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import python_calamine  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+
+from early_warnings import services, spreadsheets  # noqa: E402
+from early_warnings.models import Clue, Upload, Warning, WarningIndicator  # noqa: E402
+from households.id_numbers import make_id_number  # noqa: E402
+from households.models import Household, Member  # noqa: E402
+from organization.models import Department, Role, Town, User, Village  # noqa: E402
+
+PERIOD = "2026-05"
+FILE = ROOT / "bench" / "results" / "warnings-100k.xlsx"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+
+
+def member_id(i: int) -> str:
+    born = datetime.date(1940, 1, 1) + datetime.timedelta(days=i // 1000)
+    return make_id_number(region="340621", born=born, sequence=i % 1000)
+
+
+def seed(households: int) -> int:
+    """Bulk rows straight into the tables: the registry is the setting here, not the subject."""
+    if Household.objects.count() >= households:
+        return Member.objects.count()
+    town, _ = Town.objects.get_or_create(code="340621999", defaults={"name": "基准镇"})
+    villages = [
+        Village.objects.get_or_create(
+            code=f"340621999{v:03d}", defaults={"town": town, "name": f"基准{v}村"}
+        )[0]
+        for v in range(50)
+    ]
+    rng = random.Random(7)
+    member_index = Member.objects.count()
+    batch = 20_000
+    for start in range(Household.objects.count(), households, batch):
+        size = min(batch, households - start)
+        with transaction.atomic():
+            created = Household.objects.bulk_create(
+                Household(
+                    village=villages[(start + k) % len(villages)],
+                    head_name=f"{SURNAMES[(start + k) % len(SURNAMES)]}{start + k}",
+                    address="基准",
+                )
+                for k in range(size)
+            )
+            members = []
+            for household in created:
+                for position in range(rng.choice((1, 2, 3, 3, 4, 4, 5, 6))):
+                    number = member_id(member_index)
+                    members.append(
+                        Member(
+                            household=household,
+                            name=household.head_name if position == 0 else f"成员{member_index}",
+                            id_number=number,
+                            relation="head" if position == 0 else "other",
+                            sex="M",
+                            birth_date=datetime.date(1960, 1, 1),
+                        )
+                    )
+                    member_index += 1
+            Member.objects.bulk_create(members, batch_size=5_000)
+        print(f"  seeded {start + size} households, {member_index} members", flush=True)
+    return member_index
+
+
+def write_file(rows: int, members: int) -> None:
+    """95% registered members, 3% people outside the registry, 2% rows with an error."""
+    if FILE.exists():
+        return
+    rng = random.Random(11)
+    picked = rng.sample(range(members), rows)
+    names = dict(
+        Member.objects.filter(id_number__in=[member_id(i) for i in picked]).values_list(
+            "id_number", "name"
+        )
+    )
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("预警信息")
+    sheet.append(
+        ["姓名", "身份证号", "指标代码", "数值", "发生日期", "镇（园区）", "村（社区）", "备注"]
+    )
+    day = datetime.date(2026, 5, 20)
+    for n, i in enumerate(picked):
+        number = member_id(i)
+        code, value = ("YB02", 60000) if n % 10 == 0 else ("YB01", 10000 + n % 5000)
+        if n % 100 < 3:  # outside the registry: a valid ID no member has
+            number = make_id_number(
+                region="340621",
+                born=datetime.date(2001, 1, 1) + datetime.timedelta(days=n // 1000),
+                sequence=n % 1000,
+            )
+            sheet.append(["外来人员", number, code, value, day, "基准镇", "", ""])
+        elif n % 100 < 5:
+            sheet.append([names[number], number[:17], code, value, day, "", "", ""])
+        else:
+            sheet.append([names[number], number, code, value, day, "", "", ""])
+    FILE.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(FILE)
+
+
+def timed(fn):
+    started = time.perf_counter()
+    result = fn()
+    return result, round(time.perf_counter() - started, 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--label", required=True)
+    parser.add_argument("--households", type=int, default=300_000)
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    members, seed_seconds = timed(lambda: seed(args.households))
+    write_file(args.rows, members)
+    staff = User.objects.filter(username="bench_yibao").first() or User.objects.create_user(
+        username="bench_yibao",
+        password=None,
+        role=Role.DEPARTMENT_STAFF,
+        department=Department.objects.get(code="yibao"),
+    )
+    WarningIndicator.objects.filter(code__in=["YB01", "YB02"]).update(active=True)
+    Warning.objects.filter(period=PERIOD).delete()
+    Clue.objects.filter(period=PERIOD).delete()
+    Upload.objects.filter(period=PERIOD).delete()
+
+    def bare_read():
+        workbook = python_calamine.CalamineWorkbook.from_path(str(FILE))
+        return len(workbook.get_sheet_by_index(0).to_python())
+
+    _, calamine_seconds = timed(bare_read)
+    indicators = {i.code: i for i in WarningIndicator.objects.filter(department__code="yibao")}
+
+    def read_and_validate():
+        table = spreadsheets.read_table(
+            FILE,
+            original_name=FILE.name,
+            max_bytes=services.max_upload_bytes(),
+            max_unpacked_bytes=services.max_unpacked_bytes(),
+            required=["name", "id_number", "indicator", "value", "occurred_on"],
+        )
+        return spreadsheets.parse_rows(table, period=PERIOD, indicators=indicators)
+
+    _, validate_seconds = timed(read_and_validate)
+
+    def ingest(name: str) -> Upload:
+        upload = services.upload_create(
+            actor=staff,
+            period=PERIOD,
+            file=SimpleUploadedFile(name, FILE.read_bytes()),
+        )
+        return services.upload_ingest(upload_id=upload.pk)
+
+    first, first_seconds = timed(lambda: ingest("first.xlsx"))
+    again, again_seconds = timed(lambda: ingest("again.xlsx"))
+    result = {
+        "label": args.label,
+        "database": connection.vendor,
+        "households": Household.objects.count(),
+        "members": Member.objects.count(),
+        "rows": first.rows_total,
+        "seed_seconds": seed_seconds,
+        "calamine_read_seconds": calamine_seconds,
+        "read_and_validate_seconds": validate_seconds,
+        "upload_to_warnings_seconds": first_seconds,
+        "same_file_again_seconds": again_seconds,
+        "first": {
+            "valid": first.rows_valid,
+            "errors": first.rows_error,
+            "warnings": first.warnings_count,
+            "clues": first.clues_count,
+        },
+        "again": {"warnings": again.warnings_count, "clues": again.clues_count},
+        "load_average": os.getloadavg(),
+    }
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    out = ROOT / "bench" / "results" / f"warnings-{args.label}.json"
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
