@@ -172,6 +172,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
             "can_create": can_edit_registry(request.user),
+            # Detail pages live at <list>/<pk>/; one reverse() instead of fifty.
+            "detail_base": reverse("households:list"),
             "nav_active": "households",
             "crumbs": _crumbs(("农户台账", "")),
         },

@@ -238,3 +238,9 @@ def test_the_group_choices_on_the_household_form_are_the_users_villages(world, c
     # Each group option names its village, so the page offers only the chosen village's groups.
     page = client.get(reverse("households:create")).content.decode()
     assert f'data-village="{world.a2.pk}"' in page
+
+
+def test_each_row_links_to_the_household_page(world, households, client):
+    page = login(client, world.alice).get(reverse("households:list")).content.decode()
+    for household in (households["zhao"], households["qian"]):
+        assert f'href="{reverse("households:detail", args=[household.pk])}"' in page
