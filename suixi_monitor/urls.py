@@ -2,21 +2,29 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
 
 from early_warnings.api import router as early_warnings_router
 from households.api import router as households_router
 from identification.api import router as identification_router
 from organization.api import router as organization_router
 
+# One router for the whole API, so that /api/ lists every resource of every app.
+api_router = DefaultRouter()
+for app_router in (
+    organization_router,
+    households_router,
+    identification_router,
+    early_warnings_router,
+):
+    api_router.registry.extend(app_router.registry)
+
 api_patterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("", include(organization_router.urls)),
-    path("", include(households_router.urls)),
-    path("", include(identification_router.urls)),
-    path("", include(early_warnings_router.urls)),
+    path("", include(api_router.urls)),
 ]
 
 urlpatterns = [
