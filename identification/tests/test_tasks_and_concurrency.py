@@ -134,3 +134,41 @@ def test_two_monitors_verifying_one_case_at_once_record_one_home_check(world):
 
     assert sorted(outcomes) == ["conflict", "won"]
     assert case.home_checks.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_filings_at_once_take_consecutive_announcement_numbers(world):
+    from households.models import RiskType
+    from identification.models import Announcement
+
+    cases = [walk(world, CaseState.COUNTY_FILING) for _ in range(2)]
+    illness = RiskType.objects.get(code="illness")
+    barrier = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def act(case) -> None:
+        close_old_connections()
+        try:
+            barrier.wait()
+            services.case_file(
+                actor=world.erin,
+                case=case,
+                filed_on=days_ago(1),
+                category="marginal",
+                risk_types=[illness],
+            )
+        except Exception as error:  # noqa: BLE001 - any failure is the test's finding
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=act, args=(case,)) for case in cases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(Announcement.objects.values_list("number", flat=True)) == [1, 2]
