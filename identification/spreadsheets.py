@@ -27,6 +27,7 @@ NAME_HEADERS = {"姓名", "名字"}
 DETAIL_HEADERS = {"比对内容", "内容", "说明", "详情", "备注"}
 SUFFIXES = {".xlsx", ".xls", ".xlsm", ".ods", ".csv"}
 MAX_ROWS = 500_000
+MAX_BYTES = 50 * 1024 * 1024  # a department's whole register fits; a mistaken dump does not
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ def _cell_text(value: object) -> str:
 
 
 def _table(content: bytes, file_name: str) -> list[list[object]]:
+    if len(content) > MAX_BYTES:
+        raise FileProblem(f"文件超过{MAX_BYTES // 1024 // 1024}MB，请分批上传")
     suffix = Path(file_name).suffix.lower()
     if suffix not in SUFFIXES:
         raise FileProblem("请上传 xlsx、xls 或 csv 格式的文件")

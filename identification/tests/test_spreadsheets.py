@@ -52,3 +52,11 @@ def test_cells_that_start_like_a_formula_are_written_as_text(value):
     ).active
     assert sheet.cell(4, 1).value == "'" + value
     assert sheet.cell(4, 1).data_type == "s"
+
+
+def test_an_oversized_file_is_refused_before_reading(monkeypatch):
+    from identification import spreadsheets
+
+    monkeypatch.setattr(spreadsheets, "MAX_BYTES", 10)
+    with pytest.raises(FileProblem, match="MB"):
+        read_dataset(b"x" * 11, "a.csv")
