@@ -244,9 +244,18 @@ class MemberForm(forms.ModelForm):
         model = Member
         fields = MEMBER_FIELDS
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, household: Household | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.household = household
         self.fields["relation"].choices = [("", "请选择"), *Member.Relation.choices]
+
+    def clean_relation(self) -> str:
+        relation = self.cleaned_data["relation"]
+        if relation == Member.Relation.HEAD and self.household is not None:
+            heads = self.household.members.filter(relation=Member.Relation.HEAD)
+            if heads.exclude(pk=self.instance.pk).exists():
+                raise ValidationError("该户已有户主；请先把原户主的“与户主关系”改为其他")
+        return relation
 
     def clean_id_number(self) -> str:
         return id_numbers.normalize_id_number(self.cleaned_data["id_number"])

@@ -69,7 +69,7 @@ LIST_COLUMNS = (
 )
 MSG_NOT_FOUND = "未找到该记录，或不在您的管辖范围内"
 MSG_READ_ONLY = "您可以查看该农户，但没有修改台账的权限"
-MSG_NO_REGISTRY = "县直部门人员不查看农户台账；部门数据上报在“预警信息”中办理"
+MSG_NO_REGISTRY = "县直部门人员不查看农户台账；部门数据上报在“部门预警”中办理"
 
 
 # --- extension point --------------------------------------------------------------
@@ -208,11 +208,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {"record": r, "line": lines[r.year], "below": r.per_capita_net_income < lines[r.year]}
         for r in incomes
     ]
-    latest_line = None
-    if household.latest_income_year:
-        latest_line = lines.get(household.latest_income_year) or (
-            PolicySettings.for_year(household.latest_income_year).income_line
-        )
+    # The household's latest income is always one of its records, so its line is in ``lines``.
+    latest_line = lines.get(household.latest_income_year)
     policy = PolicySettings.for_year(household.latest_income_year or _this_year())
     subjects = household.monitoring_subjects.prefetch_related("risk_types")
     show_full = user.can_see_full_id_numbers
@@ -338,7 +335,7 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     household = _household(user, pk)
     _require_editor(user)
-    form = MemberForm(request.POST or None)
+    form = MemberForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
         try:
             services.member_create(actor=user, household=household, **_member_fields(form))
@@ -376,7 +373,7 @@ def member_update(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
     member = _member(user, pk, member_pk)
     _require_editor(user)
     household = member.household
-    form = MemberForm(request.POST or None, instance=member)
+    form = MemberForm(request.POST or None, instance=member, household=household)
     if request.method == "POST" and form.is_valid():
         try:
             services.member_update(actor=user, member=member, **_member_fields(form))

@@ -345,3 +345,33 @@ def test_a_subject_needs_a_risk_type(world, client):
         {"category": "marginal", "started_on": "2021-06-01"},
     )
     assert response.context["form"].errors["risk_types"] == ["请至少选择一种风险类型"]
+
+
+def test_a_second_head_is_refused_on_the_relation_field(world, data, client):
+    login(client, world.alice)
+    response = client.post(
+        reverse("households:member_create", args=[data.a1.pk]),
+        {
+            "name": "李二",
+            "id_number": new_id_number(),
+            "relation": "head",
+            "labour_capacity": "ordinary",
+            "health": "healthy",
+        },
+    )
+    assert response.context["form"].errors["relation"] == [
+        "该户已有户主；请先把原户主的“与户主关系”改为其他"
+    ]
+    # The head may still be edited while keeping the relation.
+    edit = reverse("households:member_update", args=[data.a1.pk, data.head.pk])
+    response = client.post(
+        edit,
+        {
+            "name": "李大山",
+            "id_number": data.head.id_number,
+            "relation": "head",
+            "labour_capacity": "skilled",
+            "health": "healthy",
+        },
+    )
+    assert response.status_code == 302
