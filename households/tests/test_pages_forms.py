@@ -375,3 +375,33 @@ def test_a_second_head_is_refused_on_the_relation_field(world, data, client):
         },
     )
     assert response.status_code == 302
+
+
+def test_history_masks_id_numbers_for_roles_that_may_not_see_them(world, data, client):
+    from households import services
+
+    services.member_update(actor=world.alice, member=data.head, labour_capacity="weak")
+    url = reverse("households:detail", args=[data.a1.pk])
+    grace_page = login(client, world.grace).get(url)
+    grace_values = [c.new for e in grace_page.context["history"] for c in e.changes]
+    assert data.head.masked_id_number in grace_values
+    assert data.head.id_number not in grace_page.content.decode()
+    carol_page = login(client, world.carol).get(url)
+    assert data.head.id_number in [c.new for e in carol_page.context["history"] for c in e.changes]
+
+
+def test_history_shows_risk_type_changes_of_the_monitoring_subject(world, data, client):
+    from households import services
+    from households.models import RiskType
+
+    services.monitoring_subject_update_risks(
+        actor=world.carol,
+        subject=data.subject,
+        risk_types=RiskType.objects.filter(code__in=["illness", "water"]),
+    )
+    history = login(client, world.erin).get(reverse("households:detail", args=[data.a1.pk]))
+    newest = history.context["history"][0]
+    assert (newest.kind, newest.who) == ("监测对象", world.carol)
+    assert [(c.label, c.old, c.new) for c in newest.changes] == [
+        ("风险类型", "因病", "因病、饮水安全")
+    ]
