@@ -57,51 +57,43 @@ class FastSelect(forms.Select):
         )
 
 
-class VillageSelect(FastSelect):
-    """Options carry their town, so the page can narrow villages to the chosen town."""
+class ValuesSelect(forms.Select):
+    """A pick-list of places built from one ``values_list`` query, each option naming its
+    parent (``data-town`` on villages, ``data-village`` on groups) so the page can narrow
+    it to the chosen parent. The county's 250 villages and 1,500 groups as model instances
+    and option dicts cost more than everything else on the page."""
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        instance = getattr(value, "instance", None)
-        if instance is not None:
-            option["attrs"]["data-town"] = instance.town_id
-        return option
-
-
-class VillageFilterSelect(forms.Select):
-    """The village pick-list of the list pages, built from one ``values_list`` query:
-    the county's 250 villages as model instances and option dicts cost more than the rows."""
-
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, parent_attr: str = "", empty_label: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.parent_attr = parent_attr
+        self.empty_label = empty_label
         self.options_data: list[tuple[int, str, int]] = []
-        self.empty_label = "全部村"
 
-    def load(self, villages) -> None:
-        rows = villages.values_list("pk", "town__name", "name", "town_id")
-        self.options_data = [(pk, f"{town} · {name}", town_id) for pk, town, name, town_id in rows]
+    def load(self, rows) -> None:
+        """``rows``: (pk, label, parent pk) for every option, in display order."""
+        self.options_data = list(rows)
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = "" if value is None else str(value)
         parts = [f'<option value="">{escape(self.empty_label)}</option>']
-        for pk, label, town_id in self.options_data:
+        for pk, label, parent in self.options_data:
             selected = " selected" if str(pk) == chosen else ""
             parts.append(
-                f'<option value="{pk}" data-town="{town_id}"{selected}>{escape(label)}</option>'
+                f'<option value="{pk}" {self.parent_attr}="{parent}"{selected}>'
+                f"{escape(label)}</option>"
             )
         attrs = flatatt(self.build_attrs(self.attrs, attrs))
-        return mark_safe(f'<select name="{escape(name)}"{attrs}>{"".join(parts)}</select>')  # noqa: S308 - every part is escaped
+        # Every label went through escape(); pks and parent ids are integers.
+        return mark_safe(f'<select name="{escape(name)}"{attrs}>{"".join(parts)}</select>')  # noqa: S308
 
 
-class GroupSelect(FastSelect):
-    """Options carry their village, so the page can offer only the chosen village's groups."""
+def _village_rows(villages) -> list[tuple[int, str, int]]:
+    rows = villages.values_list("pk", "town__name", "name", "town_id")
+    return [(pk, f"{town} · {name}", town_id) for pk, town, name, town_id in rows]
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        instance = getattr(value, "instance", None)
-        if instance is not None:
-            option["attrs"]["data-village"] = instance.village_id
-        return option
+
+def _group_rows(groups) -> list[tuple[int, str, int]]:
+    return list(groups.values_list("pk", "name", "village_id"))
 
 
 class VillageChoiceField(forms.ModelChoiceField):
@@ -128,7 +120,11 @@ class HouseholdFilterForm(forms.Form):
         widget=FastSelect,
     )
     village = VillageChoiceField(
-        label="村", queryset=None, required=False, empty_label="全部村", widget=VillageFilterSelect
+        label="村",
+        queryset=None,
+        required=False,
+        empty_label="全部村",
+        widget=ValuesSelect(parent_attr="data-town", empty_label="全部村"),
     )
     status_2020 = forms.ChoiceField(
         label="2020年底身份",
@@ -148,7 +144,7 @@ class HouseholdFilterForm(forms.Form):
         self.fields["town"].queryset = town_list(user=user)
         villages = village_list(user=user)
         self.fields["village"].queryset = villages
-        self.fields["village"].widget.load(villages)
+        self.fields["village"].widget.load(_village_rows(villages))
 
     def filters(self) -> HouseholdFilters:
         """The filters that parsed; a value outside the user's scope is reported and ignored."""
@@ -167,13 +163,16 @@ class HouseholdFilterForm(forms.Form):
 
 
 class HouseholdForm(forms.ModelForm):
-    village = VillageChoiceField(label="村", queryset=None, widget=VillageSelect)
+    village = VillageChoiceField(
+        label="村",
+        queryset=None,
+        widget=ValuesSelect(parent_attr="data-town", empty_label="请选择村"),
+    )
     group = forms.ModelChoiceField(
         label="村民小组",
         queryset=None,
         required=False,
-        widget=GroupSelect,
-        empty_label="（未分组）",
+        widget=ValuesSelect(parent_attr="data-village", empty_label="（未分组）"),
     )
 
     class Meta:
@@ -199,8 +198,11 @@ class HouseholdForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         villages = village_list(user=user)
+        groups = group_list(user=user)
         self.fields["village"].queryset = villages
-        self.fields["group"].queryset = group_list(user=user)
+        self.fields["village"].widget.load(_village_rows(villages))
+        self.fields["group"].queryset = groups
+        self.fields["group"].widget.load(_group_rows(groups))
         if not self.instance.pk and user.village_id and not self.initial.get("village"):
             self.initial["village"] = user.village_id
 
@@ -386,7 +388,11 @@ class SubjectFilterForm(forms.Form):
         widget=FastSelect,
     )
     village = VillageChoiceField(
-        label="村", queryset=None, required=False, empty_label="全部村", widget=VillageFilterSelect
+        label="村",
+        queryset=None,
+        required=False,
+        empty_label="全部村",
+        widget=ValuesSelect(parent_attr="data-town", empty_label="全部村"),
     )
 
     def __init__(self, *args, user: User, **kwargs):
@@ -394,4 +400,4 @@ class SubjectFilterForm(forms.Form):
         self.fields["town"].queryset = town_list(user=user)
         villages = village_list(user=user)
         self.fields["village"].queryset = villages
-        self.fields["village"].widget.load(villages)
+        self.fields["village"].widget.load(_village_rows(villages))
