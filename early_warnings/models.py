@@ -207,6 +207,7 @@ class CheckedItem(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # never searched by; each index slows a 100,000-row insert
     )
     overdue = models.BooleanField("核实超期", default=False)
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
@@ -217,6 +218,7 @@ class CheckedItem(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # never searched by; each index slows a 100,000-row insert
     )
     result = models.CharField("核实结果", max_length=20, choices=Result.choices, blank=True)
     result_reason = models.TextField("核实情况", blank=True)
@@ -228,6 +230,7 @@ class CheckedItem(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # never searched by; each index slows a 100,000-row insert
     )
 
     class Meta:
@@ -271,11 +274,20 @@ class CheckedItem(FSMModelMixin, models.Model):
 class Warning(CheckedItem):
     """One indicator firing for one registered member in one period (unique, so re-uploads add nothing)."""
 
+    # The unique (indicator, period, member) and (department, period) indexes lead with these.
     indicator = models.ForeignKey(
-        WarningIndicator, verbose_name="预警指标", on_delete=models.PROTECT, related_name="warnings"
+        WarningIndicator,
+        verbose_name="预警指标",
+        on_delete=models.PROTECT,
+        related_name="warnings",
+        db_index=False,
     )
     department = models.ForeignKey(
-        Department, verbose_name="部门", on_delete=models.PROTECT, related_name="warnings"
+        Department,
+        verbose_name="部门",
+        on_delete=models.PROTECT,
+        related_name="warnings",
+        db_index=False,
     )
     period = models.CharField("数据月份", max_length=7, validators=[period_validator])
     member = models.ForeignKey(

@@ -415,65 +415,92 @@ def parse_date(cell: Any) -> datetime.date | None:
 def parse_rows(
     table: Table, *, period: str, indicators: dict[str, WarningIndicator]
 ) -> tuple[list[ParsedRow], list[RowError], int]:
-    """Every row normalised and checked on its own; returns (valid rows, errors, non-blank rows)."""
+    """Every row normalised and checked on its own; returns (valid rows, errors, non-blank rows).
+
+    Written for 100,000-row files: cells are read by index, and the columns whose values
+    repeat (indicator code, date) are judged once per distinct value.
+    """
     valid: list[ParsedRow] = []
     errors: list[RowError] = []
     first, last = period_start(period), period_end(period)
     codes = "、".join(sorted(indicators)) or "（本部门尚无指标）"
     columns = table.columns
+    at = {column.key: columns.get(column.key, -1) for column in COLUMNS}
     width = max(columns.values()) + 1
+    has_date = "occurred_on" in columns
+    code_cache: dict[Any, tuple[str, WarningIndicator | None]] = {}
+    date_cache: dict[Any, tuple[datetime.date | None, str]] = {}
     counted = 0
+
+    def judge_date(raw: Any) -> tuple[datetime.date | None, str]:
+        try:
+            day = parse_date(raw)
+        except ValueError:
+            return None, "日期无法识别，请填写如 2026-05-20 的日期"
+        if day is None:
+            return None, "发生日期不能为空" if has_date else ""
+        if not first <= day <= last:
+            return None, f"发生日期不在所报月份（{period_label(period)}）内"
+        return day, ""
 
     for number, cells in table.rows:
         if not _filled(cells):
             continue  # blank lines between blocks are common and mean nothing
-        cells = list(cells) + [None] * (width - len(cells))
-        cell = {key: cells[index] for key, index in columns.items()}
-        if "note" in columns and _text(cell["note"]).startswith(EXAMPLE_NOTE[:3]):
+        if len(cells) < width:
+            cells = list(cells) + [None] * (width - len(cells))
+
+        def get(key: str, _cells=cells) -> Any:
+            index = at[key]
+            return _cells[index] if index >= 0 else None
+
+        note = _text(get("note"))
+        if note.startswith(EXAMPLE_NOTE[:3]):
             continue  # the template's example row, left in by mistake, is not a person
         counted += 1
-        row_errors: list[RowError] = []
+        failed: list[tuple[str, str]] = []
 
-        def fail(
-            key: str, reason: str, *, _n: int = number, _c: dict = cell, _e=row_errors
-        ) -> None:
-            _e.append(RowError(_n, COLUMN_BY_KEY[key].label, _display(_c.get(key)), reason))
-
-        name = normalize_name(cell.get("name"))
+        name = normalize_name(get("name"))
         if not name:
-            fail("name", "姓名不能为空")
+            failed.append(("name", "姓名不能为空"))
         id_number = ""
         try:
-            id_number = fast_id_number(cell.get("id_number"))
+            id_number = fast_id_number(get("id_number"))
         except ValidationError as error:
-            fail("id_number", error.messages[0])
-        code = _text(cell.get("indicator")).replace(" ", "").upper()
-        indicator = indicators.get(code)
+            failed.append(("id_number", error.messages[0]))
+        raw_code = get("indicator")
+        try:
+            code, indicator = code_cache[raw_code]
+        except (KeyError, TypeError):
+            code = _text(raw_code).replace(" ", "").upper()
+            indicator = indicators.get(code)
+            if isinstance(raw_code, str | None):
+                code_cache[raw_code] = (code, indicator)
         if not code:
-            fail("indicator", "指标代码不能为空")
+            failed.append(("indicator", "指标代码不能为空"))
         elif indicator is None:
-            fail("indicator", f"指标代码“{code}”不是本部门的启用指标（可用：{codes}）")
+            failed.append(("indicator", f"指标代码“{code}”不是本部门的启用指标（可用：{codes}）"))
         value = None
         try:
-            value = parse_decimal(cell.get("value"))
+            value = parse_decimal(get("value"))
         except ValueError:
-            fail("value", "数值应为数字")
+            failed.append(("value", "数值应为数字"))
         else:
             if value is None and indicator is not None and indicator.needs_value:
-                fail("value", f"指标“{indicator.name}”按数值预警，数值不能为空")
-        occurred_on = None
+                failed.append(("value", f"指标“{indicator.name}”按数值预警，数值不能为空"))
+        raw_date = get("occurred_on")
         try:
-            occurred_on = parse_date(cell.get("occurred_on"))
-        except ValueError:
-            fail("occurred_on", "日期无法识别，请填写如 2026-05-20 的日期")
-        else:
-            if occurred_on is None:
-                if "occurred_on" in columns:
-                    fail("occurred_on", "发生日期不能为空")
-            elif not first <= occurred_on <= last:
-                fail("occurred_on", f"发生日期不在所报月份（{period_label(period)}）内")
-        if row_errors:
-            errors.extend(row_errors)
+            occurred_on, date_error = date_cache[raw_date]
+        except KeyError:
+            occurred_on, date_error = date_cache.setdefault(raw_date, judge_date(raw_date))
+        except TypeError:  # an unhashable cell value
+            occurred_on, date_error = judge_date(raw_date)
+        if date_error:
+            failed.append(("occurred_on", date_error))
+        if failed:
+            errors.extend(
+                RowError(number, COLUMN_BY_KEY[key].label, _display(get(key)), reason)
+                for key, reason in failed
+            )
             continue
         valid.append(
             ParsedRow(
@@ -483,9 +510,9 @@ def parse_rows(
                 indicator=indicator,
                 value=value,
                 occurred_on=occurred_on,
-                town=normalize_name(cell.get("town")),
-                village=normalize_name(cell.get("village")),
-                note=_text(cell.get("note"))[:300],
+                town=normalize_name(get("town")),
+                village=normalize_name(get("village")),
+                note=note[:300],
             )
         )
     return valid, errors, counted
