@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 
@@ -194,15 +195,37 @@ class User(AbstractUser):
         """Roles that enter, check or compare people by ID number see it whole (DESIGN §5)."""
         return self.role in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU}
 
-    @property
+    @cached_property
     def scope_label(self) -> str:
-        return {
-            Role.VILLAGE_MONITOR: f"{self.village.town.name if self.village else ''}{self.village or ''}",
-            Role.TOWN_OFFICIAL: str(self.town or ""),
-            Role.DEPARTMENT_STAFF: str(self.department or ""),
-            Role.COUNTY_BUREAU: "濉溪县",
-            Role.HELPER: str(self.help_unit or "帮扶户"),
-        }.get(self.role, "")
+        """The area the user works in, for the header: one query at most, for the user's own role."""
+        match self.role:
+            case Role.COUNTY_BUREAU:
+                return "濉溪县"
+            case Role.VILLAGE_MONITOR if self.village_id:
+                names = Village.objects.filter(pk=self.village_id).values_list("town__name", "name")
+                return "".join(next(iter(names), ("", "")))
+            case Role.TOWN_OFFICIAL if self.town_id:
+                return (
+                    Town.objects.filter(pk=self.town_id).values_list("name", flat=True).first()
+                    or ""
+                )
+            case Role.DEPARTMENT_STAFF if self.department_id:
+                return (
+                    Department.objects.filter(pk=self.department_id)
+                    .values_list("name", flat=True)
+                    .first()
+                    or ""
+                )
+            case Role.HELPER if self.help_unit_id:
+                return (
+                    HelpUnit.objects.filter(pk=self.help_unit_id)
+                    .values_list("name", flat=True)
+                    .first()
+                    or "帮扶户"
+                )
+            case Role.HELPER:
+                return "帮扶户"
+        return ""
 
 
 class PolicySettings(models.Model):
