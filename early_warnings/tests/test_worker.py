@@ -222,7 +222,7 @@ def test_a_real_worker_ingests_an_upload_and_a_second_run_adds_nothing(world, ha
 
 
 def test_a_worker_killed_mid_file_and_run_again_gives_the_clean_result(world, harness):
-    people = registered_people(world.a1, 6000)
+    people = registered_people(world.a1, 10000)
     codes = ["YB01", "YB02"]
     upload = services.upload_create(
         actor=world.frank,
@@ -232,8 +232,9 @@ def test_a_worker_killed_mid_file_and_run_again_gives_the_clean_result(world, ha
     with harness.database_shared():
         harness.start()
         harness.send(upload.pk)
+        # 70%: rows read and matched, the INSERT transaction under way.
         harness.wait_for(
-            upload.pk, lambda status, progress: status == Upload.Status.RUNNING and progress >= 50
+            upload.pk, lambda status, progress: status == Upload.Status.RUNNING and progress >= 70
         )
         harness.kill()
         status, _ = harness.upload_status(upload.pk)
@@ -246,6 +247,6 @@ def test_a_worker_killed_mid_file_and_run_again_gives_the_clean_result(world, ha
     expected = {(code, m.pk) for code in codes for m in people}
     got = {(indicators[i], m) for i, m in Warning.objects.values_list("indicator_id", "member_id")}
     assert got == expected
-    assert (upload.rows_total, upload.rows_valid, upload.warnings_count) == (12000, 12000, 12000)
+    assert (upload.rows_total, upload.rows_valid, upload.warnings_count) == (20000, 20000, 20000)
     assert set(Warning.objects.values_list("priority", flat=True)) == {"red"}  # YB02 is severe
-    assert Warning.objects.filter(value=Decimal("60000")).count() == 12000
+    assert Warning.objects.filter(value=Decimal("60000")).count() == 20000
