@@ -36,6 +36,19 @@ def _id_number_column(request):
     return id_number
 
 
+def _birth_date_column(request):
+    """The birth date whole beside a whole number; only the year beside a masked one (the
+    masked number's region and last four plus the date would give the number back)."""
+
+    @admin.display(description="出生日期")
+    def birth_date(obj: Member) -> str:
+        if _shows_full_id_numbers(request):
+            return obj.birth_date.isoformat() if obj.birth_date else ""
+        return id_numbers.mask_birth_date(obj.birth_date)
+
+    return birth_date
+
+
 class IdNumberSearchMixin:
     """A searched ID number is normalised first (spaces, full-width digits, lower-case x), as
     everywhere else, so ``=id_number`` search fields find it however it was typed."""
@@ -69,7 +82,7 @@ class MemberInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["name", "id_number_shown", "sex", "birth_date", "relation", "health"]
+    fields = ["name", "id_number_shown", "sex", "birth_date_shown", "relation", "health"]
     readonly_fields = fields
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -80,6 +93,10 @@ class MemberInline(admin.TabularInline):
     @admin.display(description="身份证号")
     def id_number_shown(self, obj: Member) -> str:
         return obj.id_number if _shows_full_id_numbers(self.request) else obj.masked_id_number
+
+    @admin.display(description="出生日期")
+    def birth_date_shown(self, obj: Member) -> str:
+        return _birth_date_column(self.request)(obj)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -162,18 +179,26 @@ class MemberAdmin(IdNumberSearchMixin, ServiceAdminMixin, ScopedAdminMixin, Simp
     show_full_result_count = False
 
     def get_list_display(self, request):
-        return ["name", _id_number_column(request), "sex", "birth_date", "relation", "household"]
+        return [
+            "name",
+            _id_number_column(request),
+            "sex",
+            _birth_date_column(request),
+            "relation",
+            "household",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         derived = ["sex", "birth_date"]
         if obj is not None:
             derived.append("household")  # moving a person is not an edit of the member
         if not _shows_full_id_numbers(request):
-            derived.append(_id_number_column(request))
+            derived = [f for f in derived if f != "birth_date"]
+            derived += [_id_number_column(request), _birth_date_column(request)]
         return derived
 
     def get_exclude(self, request, obj=None):
-        return [] if _shows_full_id_numbers(request) else ["id_number"]
+        return [] if _shows_full_id_numbers(request) else ["id_number", "birth_date"]
 
     def scoped_queryset(self, user):
         return selectors.member_list(user=user)

@@ -91,6 +91,15 @@ def mask(id_number: str) -> str:
     return f"{id_number[:6]}{'*' * (len(id_number) - 10)}{id_number[-4:]}"
 
 
+def mask_birth_date(day: datetime.date | None) -> str:
+    """``1969年``: what a viewer of masked numbers sees of a birth date.
+
+    The masked number keeps the region and the last four digits; the whole birth
+    date beside it would give the full number back, so only the year is shown.
+    """
+    return f"{day.year}年" if day else ""
+
+
 def make_id_number(*, region: str, born: datetime.date, sequence: int) -> str:
     """A valid ID number for demo data and tests: ``sequence`` (0-999) sets the order code and sex."""
     body = f"{region}{born:%Y%m%d}{sequence:03d}"

@@ -117,8 +117,29 @@ class IdNumberField(serializers.CharField):
         return id_numbers.mask(value)
 
 
+class BirthDateField(serializers.DateField):
+    """The birth date, for the roles that see ID numbers whole; ``null`` for the rest, who get
+    ``birth_year`` only: region and last four of the masked number plus the whole date would
+    give the number back."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("label", "出生日期（仅对可查看完整身份证号的角色显示）")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if not _shows_full_id_numbers(self.parent):
+            return None
+        return super().to_representation(value)
+
+
 class MemberFieldsMixin(serializers.ModelSerializer):
     id_number = IdNumberField()
+    birth_date = BirthDateField()
+    birth_year = serializers.IntegerField(
+        source="birth_date.year", read_only=True, label="出生年份"
+    )
     sex_display = ChoiceLabelField(source="sex", choices=Member.Sex.choices)
     relation_display = ChoiceLabelField(source="relation", choices=Member.Relation.choices)
 
@@ -131,6 +152,7 @@ class MemberFieldsMixin(serializers.ModelSerializer):
             "sex",
             "sex_display",
             "birth_date",
+            "birth_year",
             "relation",
             "relation_display",
             "labour_capacity",

@@ -9,6 +9,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from assistance.models import HelpAssignment
 from households.id_numbers import make_id_number
@@ -106,6 +107,12 @@ def test_id_numbers_are_masked_for_staff_whose_role_does_not_need_them(client, w
     assert member.masked_id_number in html and member.id_number not in html
     html = client.get(_url(Member, "change", member.pk)).content.decode()
     assert member.masked_id_number in html and member.id_number not in html
+    # Nor the whole birth date, which with the masked number's digits gives the number back.
+    born = member.birth_date
+    for page in (_url(Member, "changelist"), _url(Member, "change", member.pk)):
+        html = client.get(page).content.decode()
+        assert f"{born.year}年" in html
+        assert born.isoformat() not in html and date_format(born) not in html
 
 
 def test_a_monitor_on_staff_sees_whole_id_numbers_of_the_village(client, world):

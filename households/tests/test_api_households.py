@@ -201,6 +201,12 @@ def test_id_numbers_are_whole_only_for_roles_that_need_them(api, world, role, wh
     assert api.get(f"/api/members/{member.pk}/").json()["id_number"] == expected
     detail = api.get(f"/api/households/{household.pk}/").json()
     assert detail["members"][0]["id_number"] == expected
+    born = member.birth_date
+    listed = api.get(f"/api/members/{member.pk}/").json()
+    assert listed["birth_year"] == born.year
+    # Region and last four plus the whole birth date would give the masked number back.
+    assert listed["birth_date"] == (born.isoformat() if whole else None)
+    assert detail["members"][0]["birth_date"] == (born.isoformat() if whole else None)
 
 
 # --- filters -----------------------------------------------------------------------

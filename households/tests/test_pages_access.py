@@ -188,6 +188,11 @@ def test_full_id_numbers_show_only_to_roles_that_need_them(world, data, client):
     grace_page = login(client, world.grace).get(url).content.decode()
     assert whole not in grace_page
     assert masked in grace_page
+    # The masked number's region and last four plus the whole birth date are the whole number.
+    born = data.head.birth_date
+    assert born.isoformat() in carol_page
+    assert born.isoformat() not in grace_page
+    assert f"{born.year}年" in grace_page
 
 
 def test_the_list_never_shows_a_whole_id_number(world, data, client):

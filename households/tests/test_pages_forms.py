@@ -390,6 +390,19 @@ def test_history_masks_id_numbers_for_roles_that_may_not_see_them(world, data, c
     assert data.head.id_number in [c.new for e in carol_page.context["history"] for c in e.changes]
 
 
+def test_history_never_gives_the_birth_date_to_roles_that_see_masked_numbers(world, data, client):
+    from households import services
+    from households.id_numbers import make_id_number
+
+    number = make_id_number(region="340621", born=datetime.date(1971, 3, 9), sequence=517)
+    services.member_update(actor=world.alice, member=data.head, id_number=number)
+    url = reverse("households:detail", args=[data.a1.pk])
+    grace_page = login(client, world.grace).get(url).content.decode()
+    assert "1971-03-09" not in grace_page and "1971年3月9日" not in grace_page
+    assert "1971年" in grace_page
+    assert "1971-03-09" in login(client, world.carol).get(url).content.decode()
+
+
 def test_history_shows_risk_type_changes_of_the_monitoring_subject(world, data, client):
     from households import services
     from households.models import RiskType
