@@ -110,11 +110,33 @@ def _town_q(case: IdentificationCase) -> Q:
     return Q(role=Role.TOWN_OFFICIAL, town_id=case.household.village.town_id)
 
 
+def _step_moment(on: datetime.date | None) -> datetime.datetime:
+    """When the case entered its new step: the step's recorded date, not the moment of entry.
+
+    Paper meetings are entered days later (三(七) dates may be after the fact); counting
+    "days waiting" and overdue from the typing would hide a case idle since the meeting.
+    """
+    now = timezone.now()
+    if on is None or on >= timezone.localdate(now):
+        return now
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
+
+
 def _advance(
-    case: IdentificationCase, transition, *, actor: User | None, note: str, **kwargs: Any
+    case: IdentificationCase,
+    transition,
+    *,
+    actor: User | None,
+    note: str,
+    on: datetime.date | None = None,
+    **kwargs: Any,
 ) -> IdentificationCase:
-    """Call the transition and save the case; ``note`` becomes the history's change reason."""
-    transition(at=timezone.now(), **kwargs)
+    """Call the transition and save the case; ``note`` becomes the history's change reason.
+
+    ``on`` is the recorded date the step happened (the case has waited in its new
+    step since then); without it, now.
+    """
+    transition(at=_step_moment(on), **kwargs)
     _save(case, actor=actor, reason=note)
     return case
 

@@ -55,6 +55,7 @@ from ._common import (
     _require_role,
     _require_state,
     _save,
+    _step_moment,
     _village_and_town_q,
 )
 
@@ -103,6 +104,8 @@ def case_apply(
             household=household,
             applicant=applicant,
             applied_on=applied_on,
+            # Waiting for the home check since the household applied, not since it was typed in.
+            state_changed_at=_step_moment(applied_on),
             hardship=hardship,
             source=source,
             source_note=source_note,
@@ -200,7 +203,7 @@ def case_verify(
             row.home_check = check
             _save(row, actor=actor)
         if passed:
-            return _advance(case, case.verify, actor=actor, note="村初核通过")
+            return _advance(case, case.verify, actor=actor, note="村初核通过", on=checked_on)
         return _reject(case, actor=actor, reason=f"村初核未通过：{findings}")
 
 
@@ -262,7 +265,7 @@ def case_record_deliberation(
         )
         _save(record, actor=actor)
         if passes:
-            return _advance(case, case.deliberate, actor=actor, note="组评议通过")
+            return _advance(case, case.deliberate, actor=actor, note="组评议通过", on=held_on)
         share = fraction_label(policy.pass_numerator, policy.pass_denominator)
         return _reject(
             case,
@@ -332,7 +335,7 @@ def case_compare(
                 ),
                 actor=actor,
             )
-        _advance(case, case.compare, actor=actor, note="信息比对完成")
+        _advance(case, case.compare, actor=actor, note="信息比对完成", on=compared_on)
         _notify_after_commit(
             _village_and_town_q(case),
             f"{case.household.head_name}户信息比对结果已反馈（命中{len(result.hits)}条），请村研究确定并公示",
@@ -389,7 +392,13 @@ def case_publicize_village(
             ),
             actor=actor,
         )
-        return _advance(case, case.publicize_village, actor=actor, note="村公示开始")
+        return _advance(
+            case,
+            case.publicize_village,
+            actor=actor,
+            note="村公示开始",
+            on=publicity_started_on,
+        )
 
 
 # --- 6. 镇审定公示 -------------------------------------------------------------------
@@ -441,7 +450,13 @@ def case_approve_town(
         _save(publicity, actor=actor)
         approval.publicity = publicity
         _save(approval, actor=actor)
-        return _advance(case, case.approve_town, actor=actor, note="镇审定通过，镇公示开始")
+        return _advance(
+            case,
+            case.approve_town,
+            actor=actor,
+            note="镇审定通过，镇公示开始",
+            on=publicity_started_on,
+        )
 
 
 # --- 7. 县备案 -----------------------------------------------------------------------
@@ -511,7 +526,12 @@ def case_file(
         _save(filing, actor=actor)
         filing.risk_types.set(risk_types)
         _advance(
-            case, case.file, actor=actor, note=f"县备案，公告{announcement.label}", subject=subject
+            case,
+            case.file,
+            actor=actor,
+            note=f"县备案，公告{announcement.label}",
+            on=filed_on,
+            subject=subject,
         )
         _notify_after_commit(
             _village_and_town_q(case),

@@ -68,12 +68,16 @@ def publicity_conclude(
         who = actor or SYSTEM
         reason = f"{who}：{publicity.get_level_display()}期满无异议"
         if village:
-            _advance(case, case.conclude_village_publicity, actor=actor, note=reason)
+            _advance(
+                case, case.conclude_village_publicity, actor=actor, note=reason, on=publicity.due_on
+            )
             _notify_after_commit(
                 _town_q(case), f"{case.household.head_name}户村公示期满无异议，待镇审定", case
             )
         else:
-            _advance(case, case.conclude_town_publicity, actor=actor, note=reason)
+            _advance(
+                case, case.conclude_town_publicity, actor=actor, note=reason, on=publicity.due_on
+            )
             _notify_after_commit(
                 Q(role=Role.COUNTY_BUREAU),
                 f"{case.household.head_name}户镇公示期满无异议，待县备案",

@@ -1,13 +1,11 @@
 """/api/identification-cases/ and /api/comparison-datasets/: steps as POST actions, 400/409, scope."""
 
-import datetime
 import io
 
 import pytest
-from django.utils import timezone
 from openpyxl import Workbook
 
-from identification.models import CaseState, ComparisonDataset, IdentificationCase
+from identification.models import CaseState, ComparisonDataset
 from organization.tests.factories import policy
 
 from .factories import dataset_with, days_ago, household_ready, walk
@@ -222,11 +220,9 @@ def test_other_scopes_get_404_on_a_case_and_its_steps(world, api, who):
 
 def test_the_list_filters_by_state_town_and_overdue(world, api):
     policy(case_overdue_days=20)
-    applied = walk(world, CaseState.APPLIED)
-    walk(world, CaseState.VERIFIED)
-    IdentificationCase.objects.filter(pk=applied.pk).update(
-        state_changed_at=timezone.now() - datetime.timedelta(days=21)
-    )
+    # Idle days count from the step's recorded date: applied 21 days ago, checked 8 days ago.
+    applied = walk(world, CaseState.APPLIED, start=21)
+    walk(world, CaseState.VERIFIED, start=10)
     api.force_authenticate(world.erin)
     assert api.get(URL, {"state": "verified"}).data["count"] == 1
     assert api.get(URL, {"town": world.town_a.pk}).data["count"] == 2

@@ -3,8 +3,10 @@
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from identification import selectors
 from identification.models import CaseState, NoticeExport
 
 from .factories import dataset_with, days_ago, household_ready, walk
@@ -286,3 +288,22 @@ def test_the_household_page_leads_to_the_open_application_instead_of_a_new_one(w
     page = login(client, world.carol).get(f"/households/{case.household.pk}/").content.decode()
     assert f'href="/identification/{case.pk}/"' in page
     assert f"/identification/apply/{case.household.pk}/" not in page
+
+
+def test_days_waiting_and_overdue_count_from_the_recorded_date_not_the_typing(world, client):
+    # Paper meetings are entered later (三(七) dates after the fact): a home check held
+    # 25 days ago and typed in today has left the case waiting 25 days, past the default 20.
+    case = walk(world, CaseState.VERIFIED, start=27)
+    assert selectors.days_waiting(case) == 25
+    assert selectors.case_is_overdue(case)
+    page = login(client, world.erin).get("/identification/?overdue=true").content.decode()
+    assert f"/identification/{case.pk}/" in page and "is-overdue" in page
+
+
+def test_a_step_recorded_within_the_overdue_days_is_not_marked(world, client):
+    case = walk(world, CaseState.VERIFIED, start=21)  # checked 19 days ago
+    assert selectors.days_waiting(case) == 19
+    assert not selectors.case_is_overdue(case)
+    page = login(client, world.erin).get("/identification/?overdue=true").content.decode()
+    assert f"/identification/{case.pk}/" not in page
+
