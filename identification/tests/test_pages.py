@@ -307,3 +307,12 @@ def test_a_step_recorded_within_the_overdue_days_is_not_marked(world, client):
     page = login(client, world.erin).get("/identification/?overdue=true").content.decode()
     assert f"/identification/{case.pk}/" not in page
 
+
+def test_the_publicity_card_counts_days_from_the_recorded_start(world, client):
+    running = walk(world, CaseState.VILLAGE_PUBLICIZING, start=12)  # started 4 days ago
+    login(client, world.alice)
+    page = client.get(f"/identification/{running.pk}/").content.decode()
+    assert f"4 天，{days_ago(4) + timezone.timedelta(days=7):%Y-%m-%d} 起期满" in page
+    ran = walk(world, CaseState.VILLAGE_PUBLICIZING, start=30)  # started 22 days ago
+    page = client.get(f"/identification/{ran.pk}/").content.decode()
+    assert "已满 7 天" in page and "周" not in page

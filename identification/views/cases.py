@@ -155,6 +155,8 @@ def case_list(request):
 def case_detail(request, pk: int):
     case = _case(request, pk)
     comparison = case.comparisons.prefetch_related("hits__member", "hits__dataset").first()
+    publicity = case.publicities.filter(outcome=Publicity.Outcome.RUNNING).first()
+    today = timezone.localdate()
     return render(
         request,
         "identification/case_detail.html",
@@ -165,12 +167,17 @@ def case_detail(request, pk: int):
             "timeline": selectors.case_timeline(case),
             "actions": case_actions(case, request.user),
             "comparison": comparison,
-            "publicity": case.publicities.filter(outcome=Publicity.Outcome.RUNNING).first(),
+            "publicity": publicity,
+            # Days counted from the recorded start (三(七)5/6), capped at the publicity's length.
+            "publicity_days_run": min(publicity.days_run(today), publicity.days)
+            if publicity
+            else 0,
+            "publicity_ran": bool(publicity and publicity.has_run_on(today)),
             "objections": case.objections.select_related("lodged_by", "decided_by"),
             "can_decide": request.user.role in {Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU},
             "overdue": selectors.case_is_overdue(case),
             "days": selectors.days_waiting(case),
-            "today": timezone.localdate(),
+            "today": today,
             "crumbs": _crumbs((f"{case.household.head_name}户", "")),
         },
     )
