@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,12 +20,30 @@ def policy_settings_save(*, actor: User, year: int, values: dict[str, Any]) -> P
         ).first() or PolicySettings(year=year)
         for name, value in values.items():
             setattr(policy, name, value)
+        _check_amounts_positive(policy)
         policy.full_clean()
         policy._history_user = actor
         policy.save()
         # Inside the transaction: the derived flags change with the numbers or not at all.
         policy_changed.send(sender=PolicySettings, year=year)
     return policy
+
+
+# A line of zero or less would leave no household below it and empty 三(五)3 and 三(六).
+POSITIVE_AMOUNTS = {
+    "income_line": "监测收入线必须大于0元",
+    "minimum_living_standard": "农村低保标准必须大于0元",
+}
+
+
+def _check_amounts_positive(policy: PolicySettings) -> None:
+    errors = {
+        name: message
+        for name, message in POSITIVE_AMOUNTS.items()
+        if getattr(policy, name) is not None and getattr(policy, name) <= 0
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def notify(*, recipients: list[User], message: str, url: str = "") -> int:

@@ -190,6 +190,9 @@ def test_the_year_of_a_row_cannot_be_changed(api, world):
         ({"warning_due_day": 15, "warning_push_day": 12}, "warning_push_day", "反馈镇村截止日"),
         ({"quorum_numerator": 4, "quorum_denominator": 3}, "quorum_numerator", "到会比例不能超过1"),
         ({"pass_numerator": 1, "pass_denominator": 1}, "pass_numerator", "通过比例必须小于1"),
+        ({"income_line": "-1"}, "income_line", "监测收入线必须大于0元"),
+        ({"income_line": "0"}, "income_line", "监测收入线必须大于0元"),
+        ({"minimum_living_standard": "-641"}, "minimum_living_standard", "农村低保标准必须大于0"),
     ],
 )
 def test_inconsistent_thresholds_are_400_with_the_field_in_chinese(

@@ -182,6 +182,32 @@ def test_a_bad_threshold_is_shown_on_its_field(world, client):
     assert not PolicySettings.objects.filter(year=2030).exists()
 
 
+def test_a_line_of_zero_or_less_is_refused_on_its_field_and_the_typed_value_kept(world, client):
+    client.force_login(world.erin)
+    values = {
+        "income_line": "-6000",
+        "minimum_living_standard": "641",
+        "home_check_team_min": "2",
+        "quorum_numerator": "2",
+        "quorum_denominator": "3",
+        "pass_numerator": "1",
+        "pass_denominator": "2",
+        "village_publicity_days": "7",
+        "town_publicity_days": "7",
+        "case_overdue_days": "20",
+        "warning_due_day": "10",
+        "warning_push_day": "15",
+        "warning_reminder_days": "3",
+        "warning_verify_days": "7",
+        "wrong_exit_limit": "2",
+    }
+    response = client.post(reverse("policy_edit", args=[2030]), values)
+    assert response.status_code == 200
+    assert response.context["form"].errors["income_line"] == ["监测收入线必须大于0元"]
+    assert 'value="-6000"' in response.content.decode()
+    assert not PolicySettings.objects.filter(year=2030).exists()
+
+
 def test_the_bureau_sees_the_years_history(world, client):
     from organization.services import policy_settings_save
 
