@@ -38,6 +38,12 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def __init__(self, *, selector, **kwargs):
         self.selector = selector
         super().__init__(**kwargs)
+        # DRF's own words ("无效主键 “7” － 对象不存在。") speak of keys, not of the registry.
+        label = kwargs.get("label") or "对象"
+        self.error_messages["does_not_exist"] = (
+            f"编号为 {{pk_value}} 的{label}不存在，或不在您的工作范围内"
+        )
+        self.error_messages["incorrect_type"] = f"{label}应填写编号（整数）"
 
     def get_queryset(self):
         return self.selector(user=self.context["request"].user)

@@ -77,7 +77,8 @@ def test_it_rejects_a_household_in_another_village(api, world):
         "/api/households/", _household_payload(world, "a2"), format="json"
     )
     assert response.status_code == 400
-    assert "village" in response.json()
+    village = world.a2.pk
+    assert response.json()["village"] == [f"编号为 {village} 的村不存在，或不在您的工作范围内"]
     assert not Household.objects.filter(head_name="新户").exists()
 
 
@@ -159,7 +160,15 @@ def test_it_rejects_a_member_for_another_villages_household(api, world, reg):
     }
     response = _as(api, world, "alice").post("/api/members/", payload, format="json")
     assert response.status_code == 400
-    assert "household" in response.json()
+    pk = reg.households["b1"].pk
+    assert response.json()["household"] == [f"编号为 {pk} 的农户不存在，或不在您的工作范围内"]
+
+
+def test_a_household_id_that_is_not_a_number_is_named_in_chinese(api, world, reg):
+    payload = {"household": "谢庙村1号", "visited_on": "2021-08-01", "findings": "x"}
+    response = _as(api, world, "alice").post("/api/visits/", payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["household"] == ["农户应填写编号（整数）"]
 
 
 def test_a_monitor_deletes_a_member_of_their_village_only(api, world, reg):
