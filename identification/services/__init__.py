@@ -1,21 +1,23 @@
 """Writes of identification (STYLE.md rule 3): the steps, data sets, export logging."""
 
 from .cases import (
-    REJECT_ROLES,
     TeamMember,
-    announcement_allocate,
     case_apply,
-    case_approve_town,
     case_compare,
-    case_file,
-    case_publicize_village,
     case_record_deliberation,
-    case_reject,
     case_verify,
-    case_withdraw,
     deliberation_required,
 )
 from .datasets import dataset_upload
+from .decisions import (
+    REJECT_ROLES,
+    announcement_allocate,
+    case_approve_town,
+    case_file,
+    case_publicize_village,
+    case_reject,
+    case_withdraw,
+)
 from .notices import notice_export_log
 from .publicity import (
     objection_dismiss,

@@ -1,0 +1,283 @@
+"""三(七)5–7 as services: the village's decision and publicity, the town's approval, the
+county's filing with its announcement number; and stopping a case (reject, withdraw).
+
+Same contract as ``cases``: lock, refuse a wrong state with ``ConflictError`` (409), a
+failed rule with ``ApplicationError`` (400) naming the clause, record, transition, save."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from households.models import MonitoringSubject, RiskType
+from households.services import monitoring_subject_create
+from organization.models import User
+
+from ..models import (
+    Announcement,
+    AnnouncementCounter,
+    CaseState,
+    Filing,
+    IdentificationCase,
+    Publicity,
+    TownApproval,
+    VillageDecision,
+)
+from ..models.case import OPEN_STATES
+from ._common import (
+    COUNTY,
+    TOWN,
+    VILLAGE,
+    _advance,
+    _check_date,
+    _end_running_publicity,
+    _lock,
+    _notify_after_commit,
+    _policy,
+    _reject,
+    _require_role,
+    _require_state,
+    _save,
+    _village_and_town_q,
+)
+
+# --- 5. 村研究确定并公示 -------------------------------------------------------------
+
+
+def case_publicize_village(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    meeting_on: datetime.date,
+    decision: str,
+    publicity_started_on: datetime.date,
+) -> IdentificationCase:
+    """三(七)5: the 两委 meeting decides and the village publicity starts."""
+    _require_role(actor, VILLAGE, "村研究确定并公示")
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, [CaseState.COMPARED], "录入村研究确定")
+        comparison = case.comparisons.first()
+        _check_date(
+            meeting_on,
+            "meeting_on",
+            not_before=comparison.compared_on if comparison else case.applied_on,
+            before_label="信息比对日期",
+        )
+        _check_date(
+            publicity_started_on,
+            "publicity_started_on",
+            not_before=meeting_on,
+            before_label="两委会议日期",
+        )
+        if not decision.strip():
+            raise ValidationError({"decision": "请填写研究意见"})
+        publicity = Publicity(
+            case=case,
+            level=Publicity.Level.VILLAGE,
+            started_on=publicity_started_on,
+            days=_policy(publicity_started_on).village_publicity_days,
+        )
+        _save(publicity, actor=actor)
+        _save(
+            VillageDecision(
+                case=case,
+                meeting_on=meeting_on,
+                decision=decision,
+                publicity=publicity,
+                recorded_by=actor,
+            ),
+            actor=actor,
+        )
+        return _advance(
+            case,
+            case.publicize_village,
+            actor=actor,
+            note="村公示开始",
+            on=publicity_started_on,
+        )
+
+
+# --- 6. 镇审定公示 -------------------------------------------------------------------
+
+
+def case_approve_town(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    meeting_on: datetime.date,
+    approved: bool,
+    opinion: str,
+    publicity_started_on: datetime.date | None = None,
+) -> IdentificationCase:
+    """三(七)6: the town's leading group approves (town publicity starts) or rejects."""
+    _require_role(actor, TOWN, "镇审定")
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, [CaseState.TOWN_REVIEWING], "镇审定")
+        village_publicity = case.publicities.filter(level=Publicity.Level.VILLAGE).first()
+        _check_date(
+            meeting_on,
+            "meeting_on",
+            not_before=village_publicity.due_on if village_publicity else case.applied_on,
+            before_label="村公示期满之日",
+        )
+        if not opinion.strip():
+            raise ValidationError({"opinion": "请填写审定意见"})
+        approval = TownApproval(
+            case=case, meeting_on=meeting_on, approved=approved, opinion=opinion, recorded_by=actor
+        )
+        if not approved:
+            _save(approval, actor=actor)
+            return _reject(case, actor=actor, reason=f"镇审定未通过：{opinion}")
+        if publicity_started_on is None:
+            raise ValidationError({"publicity_started_on": "审定通过须填写镇公示开始日期"})
+        _check_date(
+            publicity_started_on,
+            "publicity_started_on",
+            not_before=meeting_on,
+            before_label="审定会议日期",
+        )
+        publicity = Publicity(
+            case=case,
+            level=Publicity.Level.TOWN,
+            started_on=publicity_started_on,
+            days=_policy(publicity_started_on).town_publicity_days,
+        )
+        _save(publicity, actor=actor)
+        approval.publicity = publicity
+        _save(approval, actor=actor)
+        return _advance(
+            case,
+            case.approve_town,
+            actor=actor,
+            note="镇审定通过，镇公示开始",
+            on=publicity_started_on,
+        )
+
+
+# --- 7. 县备案 -----------------------------------------------------------------------
+
+
+def announcement_allocate(*, actor: User, published_on: datetime.date) -> Announcement:
+    """The next 〔YYYY〕N号: the year's counter row is locked, so numbers have no gaps or twins.
+
+    Called inside the filing's transaction: a refused filing rolls the number back.
+    """
+    year = published_on.year
+    AnnouncementCounter.objects.get_or_create(year=year)
+    counter = AnnouncementCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    announcement = Announcement(
+        year=year, number=counter.last_number, published_on=published_on, created_by=actor
+    )
+    _save(announcement, actor=actor)
+    return announcement
+
+
+def case_file(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    filed_on: datetime.date,
+    category: str,
+    risk_types: Iterable[RiskType],
+    announcement: Announcement | None = None,
+) -> IdentificationCase:
+    """三(七)7 县备案: the household becomes a MonitoringSubject and is announced."""
+    _require_role(actor, COUNTY, "县备案")
+    risk_types = list(risk_types)
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, [CaseState.COUNTY_FILING], "县备案")
+        town_publicity = case.publicities.filter(level=Publicity.Level.TOWN).first()
+        _check_date(
+            filed_on,
+            "filed_on",
+            not_before=town_publicity.due_on if town_publicity else case.applied_on,
+            before_label="镇公示期满之日",
+        )
+        if category not in MonitoringSubject.Category.values:
+            raise ValidationError({"category": "请选择监测对象类别"})
+        if not risk_types:
+            raise ValidationError({"risk_types": "请至少选择一种风险类型"})
+        if announcement is not None and announcement.year != filed_on.year:
+            raise ValidationError({"announcement": "公告须为备案日期所在年度的公告"})
+        announcement = announcement or announcement_allocate(actor=actor, published_on=filed_on)
+        subject = monitoring_subject_create(
+            actor=actor,
+            household=case.household,
+            category=category,
+            risk_types=risk_types,
+            started_on=filed_on,
+            note=f"识别备案，公告{announcement.label}",
+        )
+        filing = Filing(
+            case=case,
+            filed_on=filed_on,
+            category=category,
+            announcement=announcement,
+            recorded_by=actor,
+        )
+        _save(filing, actor=actor)
+        filing.risk_types.set(risk_types)
+        _advance(
+            case,
+            case.file,
+            actor=actor,
+            note=f"县备案，公告{announcement.label}",
+            on=filed_on,
+            subject=subject,
+        )
+        _notify_after_commit(
+            _village_and_town_q(case),
+            f"{case.household.head_name}户已县备案纳入监测（公告{announcement.label}）",
+            case,
+        )
+        return case
+
+
+# --- reject / withdraw ---------------------------------------------------------------
+
+# Who may stop a case at each step: the level that owns the next step.
+REJECT_ROLES: dict[str, set[str]] = {
+    CaseState.APPLIED: VILLAGE | TOWN,
+    CaseState.VERIFIED: VILLAGE | TOWN | COUNTY,
+    CaseState.DELIBERATED: COUNTY,
+    CaseState.COMPARED: VILLAGE | TOWN,
+    # During a publicity only the town stops a case outright (an objection usually
+    # sends it back for 复核 instead); the running publicity is ended with it.
+    CaseState.VILLAGE_PUBLICIZING: TOWN,
+    CaseState.TOWN_REVIEWING: TOWN,
+    CaseState.TOWN_PUBLICIZING: TOWN,
+    CaseState.COUNTY_FILING: COUNTY,
+}
+
+
+def case_reject(*, actor: User, case: IdentificationCase, reason: str) -> IdentificationCase:
+    """Stop a case with the step and reason kept (any open state, by the level that owns it)."""
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写不予通过的原因"})
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, REJECT_ROLES, "作不予通过处理")
+        _require_role(
+            actor, REJECT_ROLES[case.state], f"“{case.get_state_display()}”环节的不予通过"
+        )
+        return _reject(case, actor=actor, reason=reason.strip())
+
+
+def case_withdraw(*, actor: User, case: IdentificationCase, reason: str) -> IdentificationCase:
+    """The household withdraws its application; the village or town records it."""
+    _require_role(actor, VILLAGE | TOWN, "撤回申请")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写撤回原因"})
+    with transaction.atomic():
+        case = _lock(case, actor)
+        _require_state(case, OPEN_STATES, "撤回")
+        _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.ENDED)
+        return _advance(case, case.withdraw, actor=actor, note="撤回申请", reason=reason.strip())
