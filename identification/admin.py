@@ -2,14 +2,19 @@
 
 Steps need their records (a team, a vote, judgements), so they are entered on
 the case pages, which call the services; the admin shows the records and
-their history, links to the case page, and offers the one step that needs no
-input: concluding publicities that ran their days.
+their history, links to the case page, and offers as actions the transitions
+that need no record or only a reason: concluding publicities that ran their
+days, stopping a case (不予通过), a withdrawal, and deciding objections. Every
+action calls the same service as the page and the API (STYLE.md rule 3).
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -30,6 +35,49 @@ from .models import (
     Objection,
     Publicity,
 )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因或处理意见", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _refusal(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
+
+
+def _run_with_reason(modeladmin, request, queryset, *, action: str, title: str, service):
+    """Ask once for the reason, then call ``service`` for each selected row.
+
+    Each refusal (wrong state 409, rule 400, scope, missing reason) is reported by row,
+    in the service's own words; nothing is written for a refused row.
+    """
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        done = 0
+        for obj in queryset:
+            try:
+                service(request.user, obj, form.cleaned_data["reason"])
+            except (ApplicationError, PermissionDenied, ValidationError) as error:
+                modeladmin.message_user(request, f"{obj}：{_refusal(error)}", messages.WARNING)
+            else:
+                done += 1
+        modeladmin.message_user(request, f"{title}：已办理 {done} 件")
+        return None
+    return TemplateResponse(
+        request,
+        "identification/admin_reason_action.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "opts": modeladmin.model._meta,
+            "form": form,
+            "queryset": queryset,
+            "action": action,
+            "checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
 
 
 class ReadOnlyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
@@ -62,7 +110,7 @@ class IdentificationCaseAdmin(ReadOnlyAdmin):
     date_hierarchy = "applied_on"
     list_select_related = ["household__village"]
     inlines = [PublicityInline]
-    actions = ["conclude_due_publicities"]
+    actions = ["conclude_due_publicities", "reject_cases", "withdraw_cases"]
 
     def scoped_queryset(self, user):
         return IdentificationCase.objects.filter(selectors.case_scope_q(user))
@@ -84,6 +132,32 @@ class IdentificationCaseAdmin(ReadOnlyAdmin):
             else:
                 done += 1
         self.message_user(request, f"已结束 {done} 个公示")
+
+    @admin.action(description="不予通过所选申请（填写原因）")
+    def reject_cases(self, request, queryset):
+        return _run_with_reason(
+            self,
+            request,
+            queryset,
+            action="reject_cases",
+            title="不予通过",
+            service=lambda user, case, reason: services.case_reject(
+                actor=user, case=case, reason=reason
+            ),
+        )
+
+    @admin.action(description="农户撤回所选申请（填写原因）")
+    def withdraw_cases(self, request, queryset):
+        return _run_with_reason(
+            self,
+            request,
+            queryset,
+            action="withdraw_cases",
+            title="农户撤回申请",
+            service=lambda user, case, reason: services.case_withdraw(
+                actor=user, case=case, reason=reason
+            ),
+        )
 
 
 class CaseChildAdmin(ReadOnlyAdmin):
@@ -107,6 +181,33 @@ class DeliberationAdmin(CaseChildAdmin):
 class ObjectionAdmin(CaseChildAdmin):
     list_display = ["case", "lodged_on", "status", "lodged_by", "decided_by"]
     list_filter = ["status"]
+    actions = ["uphold_objections", "dismiss_objections"]
+
+    @admin.action(description="异议成立，退回重新入户核查（复核）")
+    def uphold_objections(self, request, queryset):
+        return _run_with_reason(
+            self,
+            request,
+            queryset,
+            action="uphold_objections",
+            title="异议成立",
+            service=lambda user, objection, reason: services.objection_uphold(
+                actor=user, objection=objection, reason=reason
+            ),
+        )
+
+    @admin.action(description="异议不成立（填写理由）")
+    def dismiss_objections(self, request, queryset):
+        return _run_with_reason(
+            self,
+            request,
+            queryset,
+            action="dismiss_objections",
+            title="异议不成立",
+            service=lambda user, objection, reason: services.objection_dismiss(
+                actor=user, objection=objection, reason=reason
+            ),
+        )
 
 
 @admin.register(Filing)
