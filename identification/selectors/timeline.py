@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from ..models import CaseState, Filing, IdentificationCase, Publicity
 
@@ -104,7 +105,11 @@ def case_timeline(case: IdentificationCase) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 item.concluded_at,
-                item.last_day,
+                # Run to its end: its last day. Ended early (objection upheld, withdrawal,
+                # rejection): the day it was ended, never a last day still in the future.
+                item.last_day
+                if item.outcome == Publicity.Outcome.NO_OBJECTION
+                else timezone.localdate(item.concluded_at),
                 f"{item.get_level_display()}结束",
                 str(item.concluded_by or "系统"),
                 item.get_outcome_display(),

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from identification import selectors
+from identification import selectors, services
 from identification.models import CaseState, NoticeExport
 
 from .factories import dataset_with, days_ago, household_ready, walk
@@ -316,3 +316,10 @@ def test_the_publicity_card_counts_days_from_the_recorded_start(world, client):
     ran = walk(world, CaseState.VILLAGE_PUBLICIZING, start=30)  # started 22 days ago
     page = client.get(f"/identification/{ran.pk}/").content.decode()
     assert "已满 7 天" in page and "周" not in page
+
+
+def test_a_publicity_ended_early_shows_the_day_it_ended_in_the_timeline(world):
+    case = walk(world, CaseState.VILLAGE_PUBLICIZING, start=12)  # runs until 2 days from now
+    services.case_withdraw(actor=world.alice, case=case, reason="农户书面申请撤回")
+    ended = [e for e in selectors.case_timeline(case) if e.kind == "publicity"]
+    assert [e.day for e in ended] == [timezone.localdate()]
