@@ -177,8 +177,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
     form = HouseholdFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if request.GET else HouseholdFilters()
     # Plain rows: building four model instances per household cost more than the query.
-    qs = select_households(user=request.user, filters=filters).order_by("-id").values(*LIST_COLUMNS)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    households = select_households(user=request.user, filters=filters)
+    paginator = Paginator(households.order_by("-id").values(*LIST_COLUMNS), PAGE_SIZE)
+    # Count the plain queryset: counting the .values() rows would keep the town and
+    # group joins, a scan of every household in the county on PostgreSQL.
+    paginator.count = households.count()
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "households/household_list.html",

@@ -27,7 +27,7 @@ def main() -> int:
     celery = Path(sys.executable).with_name("celery")
     worker = subprocess.Popen(
         [str(celery), "-A", "suixi_monitor", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--include=suixi_monitor.tasks", f"--queues={queue}", "--hostname=celery-check@%h", "--without-mingle",
+         f"--queues={queue}", "--hostname=celery-check@%h", "--without-mingle",
          "--without-gossip"],
         cwd=ROOT,
         env=env,

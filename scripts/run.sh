@@ -17,7 +17,7 @@ stop() {
 trap stop INT TERM EXIT
 
 "$VENV/bin/celery" -A suixi_monitor worker --loglevel="${LOG_LEVEL:-INFO}" \
-  --concurrency="${CELERY_CONCURRENCY:-2}" --include=suixi_monitor.tasks &
+  --concurrency="${CELERY_CONCURRENCY:-2}" &
 children+=($!)
 "$VENV/bin/celery" -A suixi_monitor beat --loglevel="${LOG_LEVEL:-INFO}" &
 children+=($!)
