@@ -146,14 +146,25 @@ class HouseholdFilterForm(forms.Form):
         self.fields["village"].queryset = villages
         self.fields["village"].widget.load(_village_rows(villages))
 
+    def clean_q(self) -> str:
+        """A number Excel turned into a float finds nobody; say why instead of "no results"."""
+        term = self.cleaned_data.get("q") or ""
+        if id_numbers.looks_like_float(term):
+            raise ValidationError(id_numbers.MSG_FLOAT, code="float")
+        return term
+
     def filters(self) -> HouseholdFilters:
-        """The filters that parsed; a value outside the user's scope is reported and ignored."""
+        """The filters that parsed; a value outside the user's scope is reported and ignored.
+
+        A refused search term is still searched as typed (and finds nobody): dropping it
+        would list every household as if it had matched."""
         self.is_valid()
         data = self.cleaned_data
         town = data.get("town")
         village = data.get("village")
+        q = self.data.get("q", "") if "q" in self.errors else data.get("q") or ""
         return HouseholdFilters(
-            q=data.get("q") or "",
+            q=q,
             town=town.pk if town else None,
             village=village.pk if village else None,
             status_2020=data.get("status_2020") or "",

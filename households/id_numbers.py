@@ -70,6 +70,15 @@ def normalize_id_number(value: object) -> str:
     return number
 
 
+def looks_like_float(value: str) -> bool:
+    """Whether a typed value is what Excel leaves of an ID number stored as a number."""
+    try:
+        normalize_id_number(value)
+    except ValidationError as error:
+        return error.code == "float"
+    return False
+
+
 def _looks_rounded(text: str) -> bool:
     """An 18-digit number ending 000 whose checksum fails is what Excel leaves of a real ID."""
     return not ric.is_valid(text)

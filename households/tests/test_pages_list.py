@@ -73,6 +73,17 @@ def test_it_searches_by_the_first_digits_of_an_id_number(world, households, clie
     assert _names(response) == ["李四"]
 
 
+@pytest.mark.parametrize("typed", ["3.40621199001011E+17", "340621199001011000"])
+def test_a_number_excel_turned_into_a_float_is_named_and_finds_nobody(
+    world, households, client, typed
+):
+    response = login(client, world.erin).get(reverse("households:list"), {"q": typed})
+    assert _names(response) == []
+    page = response.content.decode()
+    assert "后几位已丢失" in page and "文本" in page
+    assert f'value="{typed}"' in page
+
+
 def test_a_search_never_reaches_outside_the_scope(world, households, client):
     number = households["li"].members.get().id_number
     response = login(client, world.alice).get(reverse("households:list"), {"q": number})
