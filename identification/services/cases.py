@@ -30,6 +30,7 @@ from ..models import (
     HomeCheck,
     HomeCheckMember,
     IdentificationCase,
+    Objection,
 )
 from ..models.case import OPEN_STATES
 from ..models.steps import TeamRole
@@ -154,7 +155,15 @@ def case_verify(
     with transaction.atomic():
         case = _lock(case, actor)
         _require_state(case, [CaseState.APPLIED], "录入村初核")
-        _check_date(checked_on, "checked_on", not_before=case.applied_on, before_label="申请日期")
+        # A 复核 (the case came back on an upheld objection) cannot precede that objection.
+        upheld = case.objections.filter(status=Objection.Status.UPHELD).order_by("-lodged_on")
+        recheck_of = upheld.first()
+        _check_date(
+            checked_on,
+            "checked_on",
+            not_before=recheck_of.lodged_on if recheck_of else case.applied_on,
+            before_label="异议提出日期" if recheck_of else "申请日期",
+        )
         policy = _policy(checked_on)
         rows = _team_rows(team)
         chosen = {row.user_id for row in rows if row.user_id}

@@ -421,7 +421,10 @@ def test_an_upheld_objection_sends_the_case_back_for_a_new_home_check(world):
     assert case.history.latest().history_change_reason.startswith("异议成立")
     # the earlier records stay; a new home check can be recorded
     assert case.home_checks.count() == 1
-    case = verify(world, case, checked_on=days_ago(1))
+    with pytest.raises(ValidationError) as refused:  # the 复核 comes after the objection
+        verify(world, case, checked_on=days_ago(8))
+    assert "异议提出日期" in str(refused.value)
+    case = verify(world, case, checked_on=days_ago(7))
     assert case.home_checks.count() == 2
 
 
