@@ -271,6 +271,14 @@ def test_a_bad_filter_value_is_400(api, world):
     assert "status_2020" in response.json()
 
 
+def test_a_searched_id_number_excel_turned_into_a_float_is_400_saying_why(api, world):
+    api.force_authenticate(world.erin)
+    response = api.get("/api/households/", {"q": "3.40621199001011E+17"})
+    assert response.status_code == 400
+    assert "后几位已丢失" in response.json()["q"][0]
+    assert api.get("/api/households/", {"q": "340621"}).status_code == 200
+
+
 def test_members_filter_by_household_and_village(api, world, three):
     MemberFactory(household=three["zhao"])
     api.force_authenticate(world.erin)
