@@ -62,6 +62,9 @@ def policy(request: HttpRequest, year: int | None = None) -> HttpResponse:
     """Everyone may read a year's thresholds; without a year, the current one."""
     current_year = timezone.localdate().year
     year = year or current_year
+    if not 2021 <= year <= 2100:
+        # The plan starts in 2021 (濉扶组〔2021〕6号); the rows are kept within the model's years.
+        raise Http404
     settings = PolicySettings.for_year(year)
     years = list(policy_list(user=request.user).values_list("year", flat=True))
     return render(

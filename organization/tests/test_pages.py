@@ -156,6 +156,13 @@ def test_only_the_bureau_edits_the_thresholds(world, client, who):
         assert not PolicySettings.objects.filter(year=year, income_line=Decimal("6500")).exists()
 
 
+@pytest.mark.parametrize("year", [1999, 2020, 2101, 99999])
+def test_a_year_outside_the_plan_has_no_thresholds_page(world, client, year):
+    client.force_login(world.alice)
+    assert client.get(reverse("policy_year", args=[year])).status_code == 404
+    assert client.get(reverse("policy_year", args=[2021])).status_code == 200
+
+
 def test_a_bad_threshold_is_shown_on_its_field(world, client):
     client.force_login(world.erin)
     response = client.post(
