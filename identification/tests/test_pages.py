@@ -323,3 +323,17 @@ def test_a_publicity_ended_early_shows_the_day_it_ended_in_the_timeline(world):
     services.case_withdraw(actor=world.alice, case=case, reason="农户书面申请撤回")
     ended = [e for e in selectors.case_timeline(case) if e.kind == "publicity"]
     assert [e.day for e in ended] == [timezone.localdate()]
+
+
+def test_the_apply_page_shows_the_refusals_of_article_3_7_1_before_submit(world, client):
+    login(client, world.alice)
+    fresh = household_ready(world.a1, group=world.groups[world.a1.pk])
+    page = client.get(f"/identification/apply/{fresh.pk}/").content.decode()
+    assert "data-refusal" not in page
+    open_case = walk(world, CaseState.VERIFIED)
+    page = client.get(f"/identification/apply/{open_case.household.pk}/").content.decode()
+    assert "该户已有未办结的识别申请（当前环节：已初核（待组评议））" in page
+    assert f"/identification/{open_case.pk}/" in page
+    filed = walk(world, CaseState.FILED)
+    page = client.get(f"/identification/apply/{filed.household.pk}/").content.decode()
+    assert "三(七)1：该户已是监测对象" in page

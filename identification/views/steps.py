@@ -13,13 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from households.models import Household
+from households.models import Household, MonitoringSubject
 from households.selectors import can_edit_registry, household_scope_q
 from organization.models import PolicySettings
 from suixi_monitor.exceptions import ApplicationError, ConflictError
 
 from .. import forms, selectors, services
 from ..models import IdentificationCase, Objection
+from ..models.case import OPEN_STATES
 from .cases import NAV, _case, _crumbs
 
 # --- steps -------------------------------------------------------------------------
@@ -106,6 +107,11 @@ def case_apply(request, household_pk: int):
             "household": household,
             "form": form,
             "in_scope": household.in_identification_scope(),
+            # The other refusals of 三(七)1, shown before the form is filled in.
+            "open_case": household.identification_cases.filter(state__in=OPEN_STATES).first(),
+            "monitored": household.monitoring_subjects.filter(
+                status=MonitoringSubject.Status.MONITORING
+            ).exists(),
             "title": "户申请",
             "crumbs": _crumbs(
                 (f"{household.head_name}户", reverse("households:detail", args=[household.pk])),
