@@ -150,7 +150,16 @@ def _policy_history(policy: PolicySettings) -> list[dict]:
                         "new": change.new,
                     }
                 )
-        rows.append({"record": record, "changes": changes, "created": previous is None})
+        # A row loaded in bulk has no first version: its first change is not its creation.
+        created = previous is None and record.history_type == "+"
+        rows.append(
+            {
+                "record": record,
+                "changes": changes,
+                "created": created,
+                "unknown_before": previous is None and not created,
+            }
+        )
         previous = record
     return rows[::-1]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from organization.models import (
     Department,
@@ -216,9 +217,9 @@ def _seed_help_units() -> list[HelpUnit]:
 def _seed_policy(current_year: int) -> None:
     """One row per year from 2021 (the plan's year) with the policy's defaults."""
     existing = set(PolicySettings.objects.values_list("year", flat=True))
-    PolicySettings.objects.bulk_create(
-        PolicySettings(year=year) for year in range(2021, current_year + 1) if year not in existing
-    )
+    # With their first history row, so the bureau's first change shows what it changed from.
+    rows = [PolicySettings(year=y) for y in range(2021, current_year + 1) if y not in existing]
+    bulk_create_with_history(rows, PolicySettings)
 
 
 def _seed_users(village: Village, help_unit: HelpUnit) -> dict[str, User]:

@@ -215,6 +215,31 @@ def test_a_line_of_zero_or_less_is_refused_on_its_field_and_the_typed_value_kept
     assert not PolicySettings.objects.filter(year=2030).exists()
 
 
+def test_a_change_to_a_row_loaded_without_history_is_not_called_its_creation(world, client):
+    from organization.services import policy_settings_save
+
+    PolicySettings.objects.bulk_create([PolicySettings(year=2032)])  # no history row
+    policy_settings_save(actor=world.erin, year=2032, values={"income_line": Decimal("6600")})
+    client.force_login(world.erin)
+    response = client.get(reverse("policy_edit", args=[2032]))
+    (only,) = response.context["history"]
+    assert not only["created"] and only["unknown_before"]
+    assert "此前的取值没有记录" in response.content.decode()
+
+
+def test_the_demo_years_have_a_first_version_so_a_change_shows_old_and_new(world, client):
+    from organization.management.demo import _seed_policy
+    from organization.services import policy_settings_save
+
+    _seed_policy(2022)
+    policy_settings_save(actor=world.erin, year=2022, values={"income_line": Decimal("6100")})
+    client.force_login(world.erin)
+    newest = client.get(reverse("policy_edit", args=[2022])).context["history"][0]
+    assert [(c["old"], c["new"]) for c in newest["changes"]] == [
+        (Decimal("6000.00"), Decimal("6100.00"))
+    ]
+
+
 def test_the_bureau_sees_the_years_history(world, client):
     from organization.services import policy_settings_save
 
