@@ -414,6 +414,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = self._input(CaseFileSerializer)
         return self._answer(services.case_file(actor=request.user, case=case, **data))
 
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="conclude-publicity")
+    def conclude_publicity(self, request, pk=None):
+        """三(七)5/6: end a publicity that ran its days with no open objection (as the daily task)."""
+        case = self.get_object()
+        return self._answer(services.publicity_conclude(actor=request.user, case=case))
+
     @extend_schema(request=CaseReasonSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):

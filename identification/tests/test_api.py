@@ -330,3 +330,17 @@ def test_the_list_costs_the_same_queries_for_two_cases_or_six(
             assert client.get("/identification/").status_code == 200
         counts.append((len(api_queries), len(page_queries)))
     assert counts[0] == counts[1]
+
+
+def test_a_publicity_is_concluded_through_the_api_only_when_it_ran_its_days(world, api):
+    # 三(七)5: 7 days counted from the recorded start; started 6 days ago it has not run.
+    early = walk(world, CaseState.VILLAGE_PUBLICIZING, start=14)
+    response = act(api, world.carol, early, "conclude-publicity", {})
+    assert response.status_code == 400 and "三(七)5" in response.data["detail"]
+    ran = walk(world, CaseState.VILLAGE_PUBLICIZING, start=15)
+    response = act(api, world.carol, ran, "conclude-publicity", {})
+    assert response.status_code == 200 and response.data["state"] == CaseState.TOWN_REVIEWING
+    response = act(api, world.carol, ran, "conclude-publicity", {})
+    assert response.status_code == 409
+    assert act(api, world.alice, early, "conclude-publicity", {}).status_code == 403
+    assert act(api, world.dave, early, "conclude-publicity", {}).status_code == 404
