@@ -6,7 +6,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("departments/", views.departments, name="departments"),
     path("policy/", views.policy, name="policy"),
     path("policy/new/", views.policy_new_year, name="policy_new_year"),

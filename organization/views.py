@@ -5,6 +5,7 @@ The registry's dashboards live in ``households.views`` (this app sits below
 """
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -34,6 +35,18 @@ def home(request: HttpRequest) -> HttpResponse:
             },
         )
     return redirect("households:overview")
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signing out is a POST (the header's button); a typed or bookmarked ``/logout/`` gets a
+    page with that button instead of Django's empty 405."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return render(request, "registration/logged_out.html")
+        return render(request, "registration/logout_confirm.html")
 
 
 @login_required

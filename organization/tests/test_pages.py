@@ -34,6 +34,17 @@ def test_signing_in_lands_on_the_home_page_and_signing_out_ends_the_session(worl
     assert client.get(reverse("households:list"))["Location"].startswith(reverse("login"))
 
 
+def test_a_typed_logout_address_asks_to_confirm_and_keeps_the_session(world, client):
+    client.force_login(world.alice)
+    response = client.get(reverse("logout"))
+    assert response.status_code == 200
+    assert "确认退出登录" in response.content.decode()
+    assert client.get(reverse("households:list")).status_code == 200  # still signed in
+    client.post(reverse("logout"))
+    assert client.get(reverse("households:list"))["Location"].startswith(reverse("login"))
+    assert "您已安全退出" in client.get(reverse("logout")).content.decode()
+
+
 def test_pages_need_a_signed_in_user(client, db):
     for name in ["home", "policy", "notifications", "departments", "households:list"]:
         assert client.get(reverse(name)).status_code == 302
