@@ -267,6 +267,9 @@ class CaseApproveTownSerializer(serializers.Serializer):
     approved = serializers.BooleanField(label="审定通过")
     opinion = serializers.CharField(label="审定意见")
     publicity_started_on = serializers.DateField(required=False, allow_null=True, default=None)
+    publicity_days = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, label="镇公示天数"
+    )
 
 
 class CaseFileSerializer(serializers.Serializer):

@@ -197,6 +197,12 @@ class ApproveTownForm(forms.Form):
     )
     opinion = forms.CharField(label="审定意见", widget=forms.Textarea(attrs={"rows": 3}))
     publicity_started_on = date_field("镇公示开始日期", required=False, initial=timezone.localdate)
+    publicity_days = forms.IntegerField(
+        label="镇公示天数",
+        required=False,
+        min_value=1,
+        help_text="不少于政策规定天数；不填按政策规定天数",
+    )
 
 
 class FileForm(forms.Form):

@@ -15,6 +15,7 @@ from django.db import transaction
 from households.models import MonitoringSubject, RiskType
 from households.services import monitoring_subject_create
 from organization.models import User
+from suixi_monitor.exceptions import ApplicationError
 
 from ..models import (
     Announcement,
@@ -112,8 +113,12 @@ def case_approve_town(
     approved: bool,
     opinion: str,
     publicity_started_on: datetime.date | None = None,
+    publicity_days: int | None = None,
 ) -> IdentificationCase:
-    """三(七)6: the town's leading group approves (town publicity starts) or rejects."""
+    """三(七)6: the town's leading group approves (town publicity starts) or rejects.
+
+    The town publicity runs "不少于7天": the policy's days unless the town sets more.
+    """
     _require_role(actor, TOWN, "镇审定")
     with transaction.atomic():
         case = _lock(case, actor)
@@ -141,11 +146,17 @@ def case_approve_town(
             not_before=meeting_on,
             before_label="审定会议日期",
         )
+        minimum = _policy(publicity_started_on).town_publicity_days
+        if publicity_days is not None and publicity_days < minimum:
+            raise ApplicationError(
+                f"三(七)6：镇公示时间不少于{minimum}天（填写为{publicity_days}天）",
+                field="publicity_days",
+            )
         publicity = Publicity(
             case=case,
             level=Publicity.Level.TOWN,
             started_on=publicity_started_on,
-            days=_policy(publicity_started_on).town_publicity_days,
+            days=publicity_days or minimum,
         )
         _save(publicity, actor=actor)
         approval.publicity = publicity

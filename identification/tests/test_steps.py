@@ -471,6 +471,26 @@ def test_the_town_approval_starts_the_town_publicity(world):
     assert case.town_approvals.get().publicity.days == 7
 
 
+def test_the_town_may_publicize_longer_than_the_policy_but_not_shorter(world):
+    # 三(七)6: 公示时间不少于7天.
+    case = walk(world, CaseState.TOWN_REVIEWING, start=40)
+    approve = {
+        "actor": world.carol,
+        "case": case,
+        "meeting_on": days_ago(10),
+        "approved": True,
+        "opinion": "同意",
+        "publicity_started_on": days_ago(9),
+    }
+    with pytest.raises(ApplicationError, match="三\\(七\\)6：镇公示时间不少于7天"):
+        services.case_approve_town(**approve, publicity_days=6)
+    case = services.case_approve_town(**approve, publicity_days=10)
+    publicity = case.town_approvals.get().publicity
+    assert publicity.days == 10
+    assert services.publicities_conclude_due() == 0  # 9 days run of 10: not yet
+    assert services.publicities_conclude_due(today=days_ago(-1)) == 1
+
+
 def test_a_town_meeting_before_the_village_publicity_ran_out_is_refused(world):
     case = walk(world, CaseState.TOWN_REVIEWING, start=40)  # village publicity from 32 days ago
     with pytest.raises(ValidationError, match="村公示期满"):

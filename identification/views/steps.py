@@ -215,6 +215,7 @@ def case_approve_town(request, pk: int):
     case = _case(request, pk)
     form = forms.ApproveTownForm(request.POST or None)
     policy = _policy()
+    form.fields["publicity_days"].initial = policy.town_publicity_days
     return _step(
         request,
         case,
