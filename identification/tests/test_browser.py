@@ -154,6 +154,21 @@ def test_three_users_take_a_household_from_application_to_county_filing(live_ser
     submit(page, case_url)
     assert "镇公示中" in page.text_content("h1")
 
+    # An objection during the town publicity: it blocks the conclusion until decided
+    step(page, "登记异议")
+    page.fill("#id_content", "群众反映该户有经营性收入")
+    page.fill("#id_lodged_on", str(days_ago(24)))
+    submit(page, case_url)
+    assert publicities_conclude_due() == 0
+    step(page, "公示期满，结束公示")
+    assert "须先处理异议才能结束公示" in page.text_content("main")
+    page.click("#objections a.btn-small")
+    page.wait_for_load_state()
+    page.check("input[name=decision][value=dismiss]")
+    page.fill("#id_reason", "经核实为零星务工收入，不影响认定")
+    submit(page, case_url)
+    assert "经核实为零星务工收入" in page.text_content("#objections")
+
     assert publicities_conclude_due() == 1
 
     # 7. 县备案
