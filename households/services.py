@@ -8,6 +8,8 @@ history, and runs in one transaction: nothing is half-saved.
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,6 +61,19 @@ def _prefix_errors(error: ValidationError, prefix: str) -> ValidationError:
     return ValidationError({prefix: error.messages})
 
 
+MSG_PHONE = "联系电话只能填写数字和“-”，如 13800000000 或 0561-6012345"
+# A mobile number (11 digits) or a landline with or without its area code.
+_PHONE = re.compile(r"^\+?\d[\d-]{5,18}\d$")
+
+
+def _clean_phone(household: Household) -> None:
+    """Full-width digits and spaces are tidied; anything but digits and hyphens is refused."""
+    phone = unicodedata.normalize("NFKC", household.phone or "").replace(" ", "")
+    if phone and not _PHONE.match(phone):
+        raise ValidationError({"phone": MSG_PHONE})
+    household.phone = phone
+
+
 def household_create(
     *, actor: User, members: Iterable[dict[str, Any]] = (), **fields: Any
 ) -> Household:
@@ -69,6 +84,7 @@ def household_create(
     ):
         raise PermissionDenied(MSG_NO_REGISTRY_RIGHT)
     with transaction.atomic():
+        _clean_phone(household)
         _save(household, actor=actor)
         errors: dict[str, list[str]] = {}
         for index, member_fields in enumerate(members):
@@ -92,6 +108,7 @@ def household_update(*, actor: User, household: Household, **fields: Any) -> Hou
         _assign(household, fields)
         if not _village_in_scope(actor, household.village_id):
             raise PermissionDenied(MSG_NO_REGISTRY_RIGHT)
+        _clean_phone(household)
         _save(household, actor=actor)
     return household
 

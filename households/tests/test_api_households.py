@@ -420,7 +420,9 @@ def test_changes_through_the_api_are_kept_with_their_author(api, world):
     household = HouseholdFactory(village=world.a1)
     member = MemberFactory(household=household)
     api.force_authenticate(world.carol)
-    assert api.patch(f"/api/households/{household.pk}/", {"phone": "1"}).status_code == 200
+    assert (
+        api.patch(f"/api/households/{household.pk}/", {"phone": "13900000001"}).status_code == 200
+    )
     assert api.patch(f"/api/members/{member.pk}/", {"health": "serious"}).status_code == 200
     created = api.post(
         "/api/income-records/",
@@ -492,3 +494,15 @@ def test_derived_household_and_income_fields_cannot_be_typed(api, world):
     assert response.json()["per_capita_net_income"] == "7500.00"
     household.refresh_from_db()
     assert household.latest_per_capita_income == Decimal("7500.00")
+
+
+def test_a_phone_that_is_not_a_number_is_400_on_its_field(api, world):
+    household = HouseholdFactory(village=world.a1, phone="")
+    api.force_authenticate(world.alice)
+    response = api.patch(f"/api/households/{household.pk}/", {"phone": "见村委会"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "phone": ["联系电话只能填写数字和“-”，如 13800000000 或 0561-6012345"]
+    }
+    household.refresh_from_db()
+    assert household.phone == ""

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from households import services
 from households.forms import MemberFormSet
 from households.models import Household, IncomeRecord, Member, MonitoringSubject
 from households.tests.factories import HouseholdFactory, MemberFactory, new_id_number
@@ -64,6 +65,18 @@ def test_a_monitor_enters_a_household_with_two_members_on_one_page(world, client
     assert household.village == world.a1
     assert sorted(household.members.values_list("name", flat=True)) == ["吴秀英", "周建国"]
     assert household.history.first().history_user == world.alice
+
+
+def test_a_bad_phone_is_shown_on_its_field_and_the_form_keeps_what_was_typed(world, client):
+    login(client, world.alice)
+    members = _two_members()
+    post = _household_post(world.a1, members, phone="没有电话", head_name="周建国")
+    response = client.post(reverse("households:create"), post)
+    assert response.status_code == 200
+    assert response.context["form"].errors["phone"] == [services.MSG_PHONE]
+    page = response.content.decode()
+    assert 'value="没有电话"' in page and members[0]["id_number"] in page
+    assert not Household.objects.filter(head_name="周建国").exists()
 
 
 def test_an_invalid_second_member_saves_nothing_and_marks_that_row(world, client):

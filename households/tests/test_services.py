@@ -119,6 +119,36 @@ def test_every_invalid_member_is_reported_at_once(world):
     assert not Household.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("13800000000", "13800000000"),
+        ("0561-6012345", "0561-6012345"),
+        ("138 0000 0000", "13800000000"),
+        ("１３８００００００００", "13800000000"),
+        ("", ""),
+    ],
+)
+def test_a_phone_number_is_tidied(world, typed, stored):
+    household = services.household_create(
+        actor=world.alice, village=world.a1, head_name="陈", address="甲一村1号", phone=typed
+    )
+    assert household.phone == stored
+
+
+@pytest.mark.parametrize("typed", ["无", "138-abc", "1", "电话13800000000"])
+def test_a_phone_that_is_not_a_number_is_refused_on_its_field(world, typed):
+    with pytest.raises(ValidationError) as error:
+        services.household_create(
+            actor=world.alice, village=world.a1, head_name="陈", address="甲一村1号", phone=typed
+        )
+    assert error.value.message_dict == {"phone": [services.MSG_PHONE]}
+    assert not Household.objects.exists()
+    household = HouseholdFactory(village=world.a1)
+    with pytest.raises(ValidationError):
+        services.household_update(actor=world.alice, household=household, phone=typed)
+
+
 def test_a_monitor_cannot_create_a_household_in_another_village(world):
     with pytest.raises(PermissionDenied):
         services.household_create(actor=world.alice, village=world.a2, head_name="x", address="y")
