@@ -15,3 +15,6 @@ STORAGES = {
 # Live-server threads (browser tests) must not keep connections open past a
 # request, or PostgreSQL refuses to drop the test database at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Tests serve static files from the app folders (no collectstatic run needed).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
