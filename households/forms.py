@@ -378,6 +378,17 @@ class MonitoringSubjectForm(forms.Form):
     note = forms.CharField(label="备注", max_length=300, required=False)
 
 
+class SubjectRisksForm(forms.Form):
+    """三(四)2: what a visit or a verified warning finds changes a subject's risk types."""
+
+    risk_types = forms.ModelMultipleChoiceField(
+        label="风险类型",
+        queryset=RiskType.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一种风险类型"},
+    )
+
+
 class SubjectFilterForm(forms.Form):
     category = forms.ChoiceField(
         label="类别",

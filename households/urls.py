@@ -19,4 +19,9 @@ urlpatterns = [
     path("<int:pk>/monitoring/new/", views.subject_create, name="subject_create"),
     path("monitoring/", views.subject_list, name="subject_list"),
     path("monitoring/<int:subject_pk>/", views.subject_detail, name="subject_detail"),
+    path(
+        "monitoring/<int:subject_pk>/risks/",
+        views.subject_risks_update,
+        name="subject_risks_update",
+    ),
 ]

@@ -32,9 +32,10 @@ from .forms import (
     MemberFormSet,
     MonitoringSubjectForm,
     SubjectFilterForm,
+    SubjectRisksForm,
     VisitForm,
 )
-from .models import Household, IncomeRecord, Member
+from .models import Household, IncomeRecord, Member, MonitoringSubject
 from .selectors import (
     HouseholdFilters,
     area_table,
@@ -584,8 +585,50 @@ def subject_detail(request: HttpRequest, subject_pk: int) -> HttpResponse:
         {
             "subject": subject,
             "household": subject.household,
+            "can_edit_risks": subject.status == MonitoringSubject.Status.MONITORING
+            and can_edit_registry(request.user, subject.household),
             "nav_active": "subjects",
             "crumbs": _crumbs(("监测对象", reverse("households:subject_list")), (str(subject), "")),
+        },
+    )
+
+
+@login_required
+def subject_risks_update(request: HttpRequest, subject_pk: int) -> HttpResponse:
+    """Those who keep the household's registry change a monitored household's risk types."""
+    user = request.user
+    subject = _in_scope(monitoring_subject_list(user=user), pk=subject_pk)
+    household = subject.household
+    if not can_edit_registry(user, household):
+        raise PermissionDenied(services.MSG_NO_REGISTRY_RIGHT)
+    if subject.status != MonitoringSubject.Status.MONITORING:
+        raise PermissionDenied("风险已消除的监测对象不再修改风险类型")
+    # Bound on any POST: with every box unticked the form posts no risk type at all.
+    form = SubjectRisksForm(
+        request.POST if request.method == "POST" else None,
+        initial={"risk_types": list(subject.risk_types.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.monitoring_subject_update_risks(
+            actor=user, subject=subject, risk_types=form.cleaned_data["risk_types"]
+        )
+        messages.success(request, "风险类型已更新")
+        return redirect("households:subject_detail", subject_pk=subject.pk)
+    return render(
+        request,
+        "households/simple_form.html",
+        {
+            "form": form,
+            "household": household,
+            "title": "修改风险类型",
+            "intro": "三(二)：因病、因残、因学、因灾、因意外事故、因产业失败、因就业不稳等。"
+            "修改会记入农户的变更记录。",
+            "nav_active": "subjects",
+            "crumbs": _crumbs(
+                ("监测对象", reverse("households:subject_list")),
+                (str(subject), reverse("households:subject_detail", args=[subject.pk])),
+                ("修改风险类型", ""),
+            ),
         },
     )
 

@@ -431,3 +431,36 @@ def test_history_shows_risk_type_changes_of_the_monitoring_subject(world, data, 
     assert [(c.label, c.old, c.new) for c in newest.changes] == [
         ("风险类型", "因病", "因病、饮水安全")
     ]
+
+
+def test_a_monitor_changes_a_subjects_risk_types_and_the_history_says_who(world, data, client):
+    from households.models import RiskType
+
+    login(client, world.alice)
+    detail = reverse("households:subject_detail", args=[data.subject.pk])
+    url = reverse("households:subject_risks_update", args=[data.subject.pk])
+    assert url in client.get(detail).content.decode()
+    wanted = RiskType.objects.filter(code__in=["disability", "water"])
+    response = client.post(url, {"risk_types": [r.pk for r in wanted]})
+    assert response.status_code == 302 and response["Location"] == detail
+    assert set(data.subject.risk_types.all()) == set(wanted)
+    assert data.subject.history.order_by("-history_id").first().history_user == world.alice
+
+
+def test_a_subject_keeps_at_least_one_risk_type(world, data, client):
+    before = set(data.subject.risk_types.all())
+    login(client, world.alice)
+    url = reverse("households:subject_risks_update", args=[data.subject.pk])
+    response = client.post(url, {"risk_types": []})
+    assert response.context["form"].errors["risk_types"] == ["请至少选择一种风险类型"]
+    assert set(data.subject.risk_types.all()) == before
+
+
+def test_risk_types_are_changed_only_by_those_who_keep_the_registry(world, data, client):
+    url = reverse("households:subject_risks_update", args=[data.subject.pk])
+    detail = reverse("households:subject_detail", args=[data.subject.pk])
+    login(client, world.grace)
+    assert url not in client.get(detail).content.decode()
+    assert client.get(url).status_code == 403
+    login(client, world.bob)  # another village's monitor: the subject does not exist for him
+    assert client.get(url).status_code == 404
