@@ -315,9 +315,20 @@ def monitoring_subject_update_risks(
 ) -> MonitoringSubject:
     """A verified warning on a monitored household updates its risk types (三(四)2)."""
     _require_registry_right(actor, subject.household)
+    wanted = set(risk_types)
     with transaction.atomic():
+        subject = MonitoringSubject.objects.select_for_update().get(pk=subject.pk)
+        if set(subject.risk_types.all()) == wanted:
+            return subject
+        # simple-history writes a version per removal and per addition; one change is one
+        # version, written by the save below with the new risk types.
+        subject.skip_history_when_saving = True
+        try:
+            subject.risk_types.set(wanted)
+        finally:
+            del subject.skip_history_when_saving
         subject._history_user = actor
-        subject.risk_types.set(list(risk_types))
+        subject.save(update_fields=["note"])
     return subject
 
 

@@ -445,6 +445,14 @@ def test_a_monitor_changes_a_subjects_risk_types_and_the_history_says_who(world,
     assert response.status_code == 302 and response["Location"] == detail
     assert set(data.subject.risk_types.all()) == set(wanted)
     assert data.subject.history.order_by("-history_id").first().history_user == world.alice
+    # One change, one line in the household's history: old and new risk types together.
+    page = client.get(reverse("households:detail", args=[data.a1.pk]))
+    newest = page.context["history"][0]
+    assert [(c.label, c.old, c.new) for c in newest.changes] == [
+        ("风险类型", "因病", "因残、饮水安全")
+    ]
+    risk_changes = [c for e in page.context["history"] for c in e.changes if c.label == "风险类型"]
+    assert all(c.new != "—" for c in risk_changes)  # no half-way version with none at all
 
 
 def test_a_subject_keeps_at_least_one_risk_type(world, data, client):
