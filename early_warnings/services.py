@@ -260,16 +260,7 @@ def _match(
     Returns plain column dicts: at 100,000 rows, model instances and the ORM's per-value
     preparation cost ten times the INSERT itself.
     """
-    members: dict[str, tuple] = {}
-    ids = sorted({row.id_number for row in rows})
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        for member in Member.objects.filter(
-            id_number__in=ids[start : start + LOOKUP_CHUNK]
-        ).values_list(
-            "id_number", "pk", "name", "household_id", "household__village_id",
-            "household__village__town_id",
-        ):  # fmt: skip
-            members[member[0]] = member
+    members = _members_by_id_number(sorted({row.id_number for row in rows}))
     towns = _TownDirectory()
     now = timezone.now()
     common = {
@@ -375,6 +366,9 @@ def insert_ignoring_duplicates(model: type[models.Model], rows: list[dict[str, A
         for value in values:
             if value[position] is not None:
                 value[position] = adapt(value[position])
+    if connection.vendor == "postgresql":
+        _copy_insert(table, quoted, values)
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             # The default 2 MB page cache makes every index insert a disk read on a county-sized
@@ -382,6 +376,24 @@ def insert_ignoring_duplicates(model: type[models.Model], rows: list[dict[str, A
             cursor.execute("PRAGMA cache_size = -65536")
         for start in range(0, len(values), 10_000):
             cursor.executemany(sql, values[start : start + 10_000])
+
+
+def _copy_insert(table: str, quoted: str, values: list[list[Any]]) -> None:
+    """PostgreSQL: COPY into a scratch table, then one INSERT ... SELECT ... ON CONFLICT DO
+    NOTHING; row-by-row statements cost a round trip each (18 s for 95,000 rows here)."""
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the psycopg cursor: COPY is not part of the DB-API
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.ingest_rows")
+        cursor.execute(
+            f"CREATE TEMP TABLE ingest_rows ON COMMIT DROP AS SELECT {quoted} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY ingest_rows ({quoted}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM ingest_rows ON CONFLICT DO NOTHING"
+        )
+        cursor.execute("DROP TABLE ingest_rows")
 
 
 def _adapter(field: models.Field, ops):
@@ -395,6 +407,38 @@ def _adapter(field: models.Field, ops):
     if isinstance(field, models.DateField):
         return functools.lru_cache(maxsize=4096)(ops.adapt_datefield_value)
     return None
+
+
+def _members_by_id_number(ids: list[str]) -> dict[str, tuple]:
+    """(id_number, member, name, household, village, town) for every registered ID in ``ids``."""
+    found: dict[str, tuple] = {}
+    fields = (
+        "id_number", "pk", "name", "household_id", "household__village_id",
+        "household__village__town_id",
+    )  # fmt: skip
+    if connection.vendor == "postgresql":
+        # One array parameter: an IN list of thousands of placeholders costs PostgreSQL
+        # more to plan than to run (0.4 s per 5,000 IDs here).
+        q = connection.ops.quote_name
+        sql = (
+            f"SELECT m.id_number, m.id, m.name, m.household_id, h.village_id, v.town_id "
+            f"FROM {q(Member._meta.db_table)} m "
+            f"JOIN {q(Household._meta.db_table)} h ON h.id = m.household_id "
+            f"JOIN {q(Village._meta.db_table)} v ON v.id = h.village_id "
+            f"WHERE m.id_number = ANY(%s)"
+        )
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), 50_000):
+                cursor.execute(sql, [ids[start : start + 50_000]])
+                for member in cursor.fetchall():
+                    found[member[0]] = member
+        return found
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        for member in Member.objects.filter(
+            id_number__in=ids[start : start + LOOKUP_CHUNK]
+        ).values_list(*fields):
+            found[member[0]] = member
+    return found
 
 
 class _TownDirectory:
