@@ -150,10 +150,23 @@ def _second_head(member: Member) -> bool:
     )
 
 
+def _follow_the_head(member: Member, *, actor: User) -> None:
+    """Lists and notices name a household after its head (户主): renaming the head member, or
+    making someone the head, renames the household with it."""
+    if member.relation != Member.Relation.HEAD:
+        return
+    household = Household.objects.select_for_update().get(pk=member.household_id)
+    if household.head_name != member.name:
+        household.head_name = member.name
+        _save(household, actor=actor)
+
+
 def member_create(*, actor: User, household: Household, **fields: Any) -> Member:
     _require_registry_right(actor, household)
     with transaction.atomic():
-        return _member_save(Member(household=household, **fields), actor=actor)
+        member = _member_save(Member(household=household, **fields), actor=actor)
+        _follow_the_head(member, actor=actor)
+    return member
 
 
 def member_update(*, actor: User, member: Member, **fields: Any) -> Member:
@@ -161,7 +174,9 @@ def member_update(*, actor: User, member: Member, **fields: Any) -> Member:
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         _assign(member, fields)
-        return _member_save(member, actor=actor)
+        member = _member_save(member, actor=actor)
+        _follow_the_head(member, actor=actor)
+    return member
 
 
 def member_delete(*, actor: User, member: Member) -> None:

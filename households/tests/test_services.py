@@ -149,6 +149,34 @@ def test_a_phone_that_is_not_a_number_is_refused_on_its_field(world, typed):
         services.household_update(actor=world.alice, household=household, phone=typed)
 
 
+def test_renaming_the_head_member_renames_the_household(world):
+    household = HouseholdFactory(village=world.a1, head_name="张三")
+    head = MemberFactory(household=household, name="张三", relation="head")
+    services.member_update(actor=world.alice, member=head, name="张叁")
+    household.refresh_from_db()
+    assert household.head_name == "张叁"
+    assert household.history.order_by("-history_id").first().history_user == world.alice
+
+
+def test_a_new_head_gives_the_household_their_name(world):
+    household = HouseholdFactory(village=world.a1, head_name="张三")
+    old_head = MemberFactory(household=household, name="张三", relation="head")
+    services.member_update(actor=world.alice, member=old_head, relation="father")
+    services.member_create(actor=world.alice, household=household, **_member(name="张小明"))
+    household.refresh_from_db()
+    assert household.head_name == "张小明"
+
+
+def test_a_member_who_is_not_the_head_leaves_the_household_name_alone(world):
+    household = HouseholdFactory(village=world.a1, head_name="张三")
+    MemberFactory(household=household, name="张三", relation="head")
+    services.member_create(
+        actor=world.alice, household=household, **_member(name="李四", relation="spouse")
+    )
+    household.refresh_from_db()
+    assert household.head_name == "张三"
+
+
 def test_a_monitor_cannot_create_a_household_in_another_village(world):
     with pytest.raises(PermissionDenied):
         services.household_create(actor=world.alice, village=world.a2, head_name="x", address="y")
