@@ -301,7 +301,16 @@ def case_compare(
             raise ConflictError(
                 "三(七)3：该申请尚未完成组评议，不能进行信息比对", extra={"state": case.state}
             )
-        _check_date(compared_on, "compared_on", not_before=case.applied_on, before_label="申请日期")
+        # The comparison follows the step before it: the deliberation, or (without one) the home check.
+        deliberation = case.deliberations.first() if case.state == CaseState.DELIBERATED else None
+        home_check = case.home_checks.first()
+        if deliberation:
+            previous, label = deliberation.held_on, "组评议日期"
+        elif home_check:
+            previous, label = home_check.checked_on, "入户核查日期"
+        else:
+            previous, label = case.applied_on, "申请日期"
+        _check_date(compared_on, "compared_on", not_before=previous, before_label=label)
         result = comparison_hits(case)
         missing = [
             hit.record.pk

@@ -336,6 +336,16 @@ def test_only_the_bureau_compares(world):
         services.case_compare(actor=world.carol, case=case, compared_on=days_ago(20), judgements={})
 
 
+def test_a_comparison_dated_before_the_deliberation_is_refused(world):
+    case = walk(world, CaseState.DELIBERATED)  # deliberation held 76 days ago
+    with pytest.raises(ValidationError, match="组评议日期"):
+        services.case_compare(actor=world.erin, case=case, compared_on=days_ago(77), judgements={})
+    case = services.case_compare(
+        actor=world.erin, case=case, compared_on=days_ago(76), judgements={}
+    )
+    assert case.state == CaseState.COMPARED
+
+
 def test_the_comparison_is_fed_back_to_village_and_town(world, django_capture_on_commit_callbacks):
     case = walk(world, CaseState.DELIBERATED)
     with django_capture_on_commit_callbacks(execute=True):
