@@ -1,0 +1,245 @@
+"""REST for identification: cases with one POST action per step, objections, data sets.
+
+Thin (STYLE.md rule 6): querysets are the scoped selectors (another scope's
+case is not found: 404), every step is a service, and the one exception
+handler turns a refused rule into 400 and a wrong state into 409, each with
+the Chinese message that names the clause.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, parsers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from .. import selectors, services
+from ..models import IdentificationCase, Objection
+from .serializers import (
+    CaseApplySerializer,
+    CaseApproveTownSerializer,
+    CaseCompareSerializer,
+    CaseDeliberateSerializer,
+    CaseDetailSerializer,
+    CaseFileSerializer,
+    CaseObjectionSerializer,
+    CasePublicizeVillageSerializer,
+    CaseReasonSerializer,
+    CaseSerializer,
+    CaseVerifySerializer,
+    ComparisonDatasetSerializer,
+    ComparisonDatasetUploadSerializer,
+    ComparisonHitSerializer,
+    ObjectionLodgeSerializer,
+)
+
+# --- viewsets --------------------------------------------------------------------------
+
+
+def _bool(value: str | None) -> bool | None:
+    return {"true": True, "1": True, "false": False, "0": False}.get((value or "").lower())
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """识别申请. Create = 户申请; each later step is a POST action on the case."""
+
+    filter_backends: list = []  # the selector parses the filters; see ``get_queryset``
+
+    def get_queryset(self):
+        params = self.request.query_params
+        filters = selectors.CaseFilters(
+            town=_int(params.get("town")),
+            village=_int(params.get("village")),
+            state=params.get("state", ""),
+            source=params.get("source", ""),
+            overdue=_bool(params.get("overdue")),
+            q=params.get("q", ""),
+            queue=params.get("queue", ""),
+        )
+        return selectors.case_list(user=self.request.user, filters=filters).order_by("-id")
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def _answer(self, case: IdentificationCase, code: int = status.HTTP_200_OK) -> Response:
+        case = selectors.case_get(user=self.request.user, pk=case.pk)
+        return Response(
+            CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=code
+        )
+
+    def _input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(request=CaseApplySerializer, responses=CaseDetailSerializer)
+    def create(self, request, *args, **kwargs):
+        data = self._input(CaseApplySerializer)
+        case = services.case_apply(actor=request.user, **data)
+        return self._answer(case, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseVerifySerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        case = self.get_object()
+        data = self._input(CaseVerifySerializer)
+        team = [
+            services.TeamMember(role=m["role"], user=m.get("user"), name=m.get("name", ""))
+            for m in data.pop("team")
+        ]
+        return self._answer(services.case_verify(actor=request.user, case=case, team=team, **data))
+
+    @extend_schema(request=CaseDeliberateSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def deliberate(self, request, pk=None):
+        case = self.get_object()
+        data = self._input(CaseDeliberateSerializer)
+        return self._answer(
+            services.case_record_deliberation(actor=request.user, case=case, **data)
+        )
+
+    @extend_schema(responses=ComparisonHitSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="comparison-hits")
+    def comparison_hits(self, request, pk=None):
+        """The hits the bureau must judge before ``compare``."""
+        result = selectors.comparison_hits(self.get_object())
+        return Response(
+            {
+                "hits": ComparisonHitSerializer(result.hits, many=True).data,
+                "missing_kinds": result.missing_kinds,
+            }
+        )
+
+    @extend_schema(request=CaseCompareSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def compare(self, request, pk=None):
+        case = self.get_object()
+        data = self._input(CaseCompareSerializer)
+        judgements = {j["record"]: (j["judgement"], j["reason"]) for j in data.pop("judgements")}
+        return self._answer(
+            services.case_compare(actor=request.user, case=case, judgements=judgements, **data)
+        )
+
+    @extend_schema(request=CasePublicizeVillageSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="publicize-village")
+    def publicize_village(self, request, pk=None):
+        case = self.get_object()
+        data = self._input(CasePublicizeVillageSerializer)
+        return self._answer(services.case_publicize_village(actor=request.user, case=case, **data))
+
+    @extend_schema(request=CaseApproveTownSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="approve-town")
+    def approve_town(self, request, pk=None):
+        case = self.get_object()
+        data = self._input(CaseApproveTownSerializer)
+        return self._answer(services.case_approve_town(actor=request.user, case=case, **data))
+
+    @extend_schema(request=CaseFileSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def file(self, request, pk=None):
+        case = self.get_object()
+        data = self._input(CaseFileSerializer)
+        return self._answer(services.case_file(actor=request.user, case=case, **data))
+
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="conclude-publicity")
+    def conclude_publicity(self, request, pk=None):
+        """三(七)5/6: end a publicity that ran its days with no open objection (as the daily task)."""
+        case = self.get_object()
+        return self._answer(services.publicity_conclude(actor=request.user, case=case))
+
+    @extend_schema(request=CaseReasonSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        case = self.get_object()
+        data = self._input(CaseReasonSerializer)
+        return self._answer(services.case_reject(actor=request.user, case=case, **data))
+
+    @extend_schema(request=CaseReasonSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        case = self.get_object()
+        data = self._input(CaseReasonSerializer)
+        return self._answer(services.case_withdraw(actor=request.user, case=case, **data))
+
+    # --- objections, nested under the case ---
+
+    @extend_schema(methods=["get"], responses=CaseObjectionSerializer(many=True))
+    @extend_schema(
+        methods=["post"], request=ObjectionLodgeSerializer, responses=CaseObjectionSerializer
+    )
+    @action(detail=True, methods=["get", "post"])
+    def objections(self, request, pk=None):
+        case = self.get_object()
+        if request.method == "GET":
+            return Response(CaseObjectionSerializer(case.objections.all(), many=True).data)
+        data = self._input(ObjectionLodgeSerializer)
+        objection = services.objection_lodge(actor=request.user, case=case, **data)
+        return Response(CaseObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
+
+    def _objection(self, objection_pk) -> Objection:
+        case = self.get_object()
+        return get_object_or_404(case.objections.all(), pk=objection_pk)
+
+    @extend_schema(request=CaseReasonSerializer, responses=CaseObjectionSerializer)
+    @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection_pk>\d+)/uphold")
+    def uphold_objection(self, request, pk=None, objection_pk=None):
+        objection = self._objection(objection_pk)
+        data = self._input(CaseReasonSerializer)
+        return Response(
+            CaseObjectionSerializer(
+                services.objection_uphold(actor=request.user, objection=objection, **data)
+            ).data
+        )
+
+    @extend_schema(request=CaseReasonSerializer, responses=CaseObjectionSerializer)
+    @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection_pk>\d+)/dismiss")
+    def dismiss_objection(self, request, pk=None, objection_pk=None):
+        objection = self._objection(objection_pk)
+        data = self._input(CaseReasonSerializer)
+        return Response(
+            CaseObjectionSerializer(
+                services.objection_dismiss(actor=request.user, objection=objection, **data)
+            ).data
+        )
+
+
+class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """比对数据集: departments and the bureau upload; the bureau reads them all."""
+
+    serializer_class = ComparisonDatasetSerializer
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        qs = selectors.dataset_list(user=self.request.user)
+        kind = self.request.query_params.get("kind")
+        return qs.filter(kind=kind) if kind else qs
+
+    @extend_schema(request=ComparisonDatasetUploadSerializer, responses=ComparisonDatasetSerializer)
+    def create(self, request, *args, **kwargs):
+        serializer = ComparisonDatasetUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        dataset, created = services.dataset_upload(
+            actor=request.user,
+            kind=serializer.validated_data["kind"],
+            as_of=serializer.validated_data["as_of"],
+            file_name=upload.name,
+            content=upload.read(),
+        )
+        return Response(
+            ComparisonDatasetSerializer(dataset).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+router = SimpleRouter()
+router.register("identification-cases", CaseViewSet, basename="identification-case")
+router.register("comparison-datasets", DatasetViewSet, basename="comparison-dataset")
