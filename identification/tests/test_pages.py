@@ -337,3 +337,17 @@ def test_the_apply_page_shows_the_refusals_of_article_3_7_1_before_submit(world,
     filed = walk(world, CaseState.FILED)
     page = client.get(f"/identification/apply/{filed.household.pk}/").content.decode()
     assert "三(七)1：该户已是监测对象" in page
+
+
+def test_the_village_list_shows_its_open_objections_leading_to_the_case(world, client):
+    case = walk(world, CaseState.VILLAGE_PUBLICIZING, start=12)
+    objection = services.objection_lodge(
+        actor=world.carol, case=case, content="群众反映该户有经营性收入", lodged_on=days_ago(3)
+    )
+    page = login(client, world.alice).get("/identification/").content.decode()
+    assert "公示异议（待镇处理）" in page and f"/identification/{case.pk}/#objections" in page
+    assert f"/identification/objections/{objection.pk}/" not in page
+    page = login(client, world.bob).get("/identification/").content.decode()
+    assert "群众反映该户有经营性收入" not in page
+    page = login(client, world.carol).get("/identification/").content.decode()
+    assert f"/identification/objections/{objection.pk}/" in page

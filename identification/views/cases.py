@@ -144,7 +144,9 @@ def case_list(request):
             "rows": rows,
             "queues": queues,
             "queue": filters.queue,
-            "open_objections": open_objections if request.user.role != Role.VILLAGE_MONITOR else [],
+            # The village sees its cases' open objections (the town decides them).
+            "open_objections": open_objections,
+            "can_decide": request.user.role in {Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU},
             "overdue_days": PolicySettings.current().case_overdue_days,
             "crumbs": _crumbs(("识别申请", "")),
         },
