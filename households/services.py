@@ -101,6 +101,9 @@ def _village_in_scope(actor: User, village_id: int) -> bool:
     return village_list(user=actor).filter(pk=village_id).exists()
 
 
+MSG_HEAD_NAME = "户主姓名随户主成员登记；请在家庭成员中修改户主的姓名"
+
+
 def household_update(*, actor: User, household: Household, **fields: Any) -> Household:
     _require_registry_right(actor, household)
     with transaction.atomic():
@@ -108,6 +111,10 @@ def household_update(*, actor: User, household: Household, **fields: Any) -> Hou
         _assign(household, fields)
         if not _village_in_scope(actor, household.village_id):
             raise PermissionDenied(MSG_NO_REGISTRY_RIGHT)
+        # The head member is the record of the head's name (see _follow_the_head).
+        head = household.members.filter(relation=Member.Relation.HEAD).first()
+        if head is not None and head.name != household.head_name:
+            raise ValidationError({"head_name": MSG_HEAD_NAME})
         _clean_phone(household)
         _save(household, actor=actor)
     return household

@@ -472,3 +472,22 @@ def test_risk_types_are_changed_only_by_those_who_keep_the_registry(world, data,
     assert client.get(url).status_code == 403
     login(client, world.bob)  # another village's monitor: the subject does not exist for him
     assert client.get(url).status_code == 404
+
+
+def test_renaming_the_household_apart_from_its_head_is_refused_on_the_field(world, data, client):
+    login(client, world.alice)
+    post = {
+        "village": world.a1.pk,
+        "group": "",
+        "head_name": "李小山",
+        "address": "甲一村李大山家",
+        "phone": "",
+        "status_2020": "ordinary",
+        "registered_in_county": "on",
+        "long_term_resident": "on",
+    }
+    response = client.post(reverse("households:update", args=[data.a1.pk]), post)
+    assert response.context["form"].errors["head_name"] == [services.MSG_HEAD_NAME]
+    assert 'value="李小山"' in response.content.decode()
+    data.a1.refresh_from_db()
+    assert data.a1.head_name == "李大山"

@@ -177,6 +177,17 @@ def test_a_member_who_is_not_the_head_leaves_the_household_name_alone(world):
     assert household.head_name == "张三"
 
 
+def test_the_household_name_is_not_changed_apart_from_its_head_member(world):
+    household = HouseholdFactory(village=world.a1, head_name="张三")
+    MemberFactory(household=household, name="张三", relation="head")
+    with pytest.raises(ValidationError) as error:
+        services.household_update(actor=world.alice, household=household, head_name="王五")
+    assert error.value.message_dict == {"head_name": [services.MSG_HEAD_NAME]}
+    household.refresh_from_db()
+    assert household.head_name == "张三"
+    services.household_update(actor=world.alice, household=household, head_name="张三")
+
+
 def test_a_monitor_cannot_create_a_household_in_another_village(world):
     with pytest.raises(PermissionDenied):
         services.household_create(actor=world.alice, village=world.a2, head_name="x", address="y")
