@@ -171,6 +171,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models name a choice field state / source / status / kind; without these the
+    # schema gets hashed names (State92bEnum…) that change whenever a choice list does.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "identification.models.case.CaseState",
+        "WarningStateEnum": "early_warnings.models.State",
+        "CaseSourceEnum": "identification.models.case.CaseSource",
+        "ClueSourceEnum": "early_warnings.models.Clue.Source",
+        "UploadStatusEnum": "early_warnings.models.Upload.Status",
+        "CaseObjectionStatusEnum": "identification.models.steps.Objection.Status",
+        "MonitoringSubjectStatusEnum": "households.models.MonitoringSubject.Status",
+        "ComparisonKindEnum": "identification.models.comparison.ComparisonKind",
+        "TownKindEnum": "organization.models.Town.Kind",
+        "HelpAssignmentKindEnum": "assistance.models.HelpAssignment.Kind",
+    },
 }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
