@@ -96,6 +96,30 @@ def _proposed(case: IdentificationCase) -> str:
     return MonitoringSubject.Category(PROPOSED_CATEGORY[case.household.status_2020]).label
 
 
+@dataclass(frozen=True)
+class PublicityRow:
+    """One line of the 本镇公示中 list: the notice row, which publicity, and its days."""
+
+    notice: NoticeRow
+    level: str
+    period: str
+
+
+def publicity_row(case: IdentificationCase) -> PublicityRow:
+    """What the printed notice shows of a publicised case, and no more (masked, no phone/health).
+
+    ``case`` comes from ``selectors.publicity_rows`` (running publicities prefetched).
+    """
+    publicity = case.running_publicities[0] if case.running_publicities else None
+    return PublicityRow(
+        notice=_row(case, _proposed(case)),
+        level=publicity.get_level_display() if publicity else "",
+        period=f"{publicity.started_on:%Y-%m-%d}至{publicity.last_day:%Y-%m-%d}"
+        if publicity
+        else "",
+    )
+
+
 def _period(cases: list[IdentificationCase]) -> str:
     publicities = [p for c in cases for p in c.running_publicities]
     if not publicities:

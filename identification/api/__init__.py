@@ -8,6 +8,7 @@ the Chinese message that names the clause.
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
@@ -176,9 +177,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["get", "post"])
     def objections(self, request, pk=None):
-        case = self.get_object()
         if request.method == "GET":
+            case = self.get_object()
             return Response(CaseObjectionSerializer(case.objections.all(), many=True).data)
+        try:
+            case = self.get_object()
+        except Http404:
+            # 三(七)5/6: a publicity is posted for the town; a user of the town may object
+            # to a case publicised to them though the case stays outside their scope.
+            case = get_object_or_404(selectors.objectable_case_list(user=request.user), pk=pk)
         data = self._input(ObjectionLodgeSerializer)
         objection = services.objection_lodge(actor=request.user, case=case, **data)
         return Response(CaseObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)

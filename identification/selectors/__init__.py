@@ -31,7 +31,7 @@ from ..models import (
     Objection,
     Publicity,
 )
-from ..models.case import OPEN_STATES
+from ..models.case import OPEN_STATES, PUBLICIZING_STATES
 from .timeline import TimelineEntry as TimelineEntry
 from .timeline import case_timeline as case_timeline
 
@@ -125,6 +125,52 @@ def case_is_overdue(case: IdentificationCase, cutoff: datetime.datetime | None =
 def days_waiting(case: IdentificationCase, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     return (today - timezone.localdate(case.state_changed_at)).days
+
+
+def objectable_case_list(*, user: User) -> QuerySet[IdentificationCase]:
+    """Cases in publicity that ``user`` may lodge an objection against.
+
+    Issue 3: "Objections (异议) can be lodged against a case during either publicity by
+    any user of that village's town or the bureau". A publicity is posted for the whole
+    town (三(七)5 村公示, 三(七)6 镇公示), so a monitor of village A2 may object to a case
+    of village A1 of the same town while it is publicised, though the case itself stays
+    outside their scope (``case_list``): this opens the lodging of an objection and the
+    masked notice row, nothing else. Department staff and helpers post no notice: none.
+    """
+    publicizing = IdentificationCase.objects.filter(state__in=PUBLICIZING_STATES)
+    if not user.is_authenticated or not user.is_active:
+        return publicizing.none()
+    match user.role:
+        case Role.COUNTY_BUREAU:
+            return publicizing
+        case Role.TOWN_OFFICIAL | Role.VILLAGE_MONITOR:
+            town_id = user.town_id
+            if town_id is None and user.village_id is not None:
+                town_id = user.village.town_id
+            if town_id is None:
+                return publicizing.none()
+            return publicizing.filter(household__village__town_id=town_id)
+    return publicizing.none()
+
+
+def objectable_case_get(*, user: User, pk: Any) -> IdentificationCase:
+    """One case ``user`` may object to, or ``IdentificationCase.DoesNotExist`` (404)."""
+    return objectable_case_list(user=user).get(pk=pk)
+
+
+def publicity_rows(*, user: User) -> QuerySet[IdentificationCase]:
+    """The 本镇公示中 list: what ``user`` may object to, read for the masked notice row."""
+    running = Publicity.objects.filter(outcome=Publicity.Outcome.RUNNING)
+    return (
+        objectable_case_list(user=user)
+        .select_related("household__village__town", "household__group", "applicant")
+        .prefetch_related(
+            "household__members",
+            Prefetch("publicities", queryset=running, to_attr="running_publicities"),
+            "risk_types",
+        )
+        .order_by("household__village__code", "household__group_id", "household__head_name")
+    )
 
 
 def objection_list(*, user: User, open_only: bool = False) -> QuerySet[Objection]:

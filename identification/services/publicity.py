@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from households.models import Household
+from households.selectors import household_scope_q
 from organization.models import Role, User
 from suixi_monitor.exceptions import ApplicationError, ConflictError
 
@@ -18,6 +20,7 @@ from ..models import (
     Publicity,
 )
 from ..models.case import PUBLICIZING_STATES
+from ..selectors import objectable_case_list
 from ._common import (
     COUNTY,
     SYSTEM,
@@ -130,7 +133,7 @@ def objection_lodge(
     if not content.strip():
         raise ValidationError({"content": "请填写异议内容"})
     with transaction.atomic():
-        case = _lock(case, actor)
+        case = _lock_for_objection(case, actor)
         _require_state(case, PUBLICIZING_STATES, "登记异议（只能在公示期间提出）")
         publicity = _running_publicity(case)
         _check_date(
@@ -155,6 +158,27 @@ def objection_lodge(
             case,
         )
         return objection
+
+
+def _lock_for_objection(case: IdentificationCase, actor: User) -> IdentificationCase:
+    """The case locked for lodging an objection: in the actor's scope, or publicised to them.
+
+    三(七)5/6 post both publicities for the town, and issue 3 says "Objections (异议) can
+    be lodged against a case during either publicity by any user of that village's town
+    or the bureau". So, for this one service only, a user of the town who cannot see the
+    case (a monitor of another village) may still lock it while it is publicised. Anyone
+    else finds no such case (``DoesNotExist``: pages and API answer 404), and outside a
+    publicity the case is not publicised to them either.
+    """
+    if Household.objects.filter(household_scope_q(actor), pk=case.household_id).exists():
+        return _lock(case, actor)
+    # of=self: lock the case row only, not the household, village and town it is filtered by.
+    return (
+        objectable_case_list(user=actor)
+        .select_for_update(of=("self",))
+        .select_related("household__village")
+        .get(pk=case.pk)
+    )
 
 
 def _lock_objection(objection: Objection, actor: User) -> tuple[Objection, IdentificationCase]:

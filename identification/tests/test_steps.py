@@ -14,6 +14,7 @@ from identification.models import (
     ComparisonHit,
     Deliberation,
     HomeCheck,
+    IdentificationCase,
     Publicity,
 )
 from identification.services import TeamMember
@@ -446,7 +447,8 @@ def test_objections_are_refused_outside_a_publicity(world):
 
 def test_another_towns_official_cannot_lodge_or_decide(world):
     case = publicized(world, started=8)
-    with pytest.raises(PermissionDenied):
+    # another town's publicity is not posted for dave: no such case in his sight (404)
+    with pytest.raises(IdentificationCase.DoesNotExist):
         services.objection_lodge(actor=world.dave, case=case, content="x", lodged_on=days_ago(7))
     objection = services.objection_lodge(
         actor=world.erin, case=case, content="x", lodged_on=days_ago(7)

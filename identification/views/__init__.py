@@ -26,6 +26,7 @@ from .steps import (
     case_withdraw,
     objection_decide,
     objection_lodge,
+    publicity_list,
 )
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "notice_village",
     "objection_decide",
     "objection_lodge",
+    "publicity_list",
 ]

@@ -18,7 +18,7 @@ from households.selectors import can_edit_registry, household_scope_q
 from organization.models import PolicySettings
 from suixi_monitor.exceptions import ApplicationError, ConflictError
 
-from .. import forms, selectors, services
+from .. import forms, notices, selectors, services
 from ..models import IdentificationCase, Objection
 from ..models.case import OPEN_STATES
 from .cases import NAV, _case, _crumbs
@@ -291,7 +291,10 @@ def case_conclude(request, pk: int):
 
 @login_required
 def objection_lodge(request, pk: int):
-    case = _case(request, pk)
+    try:
+        case = selectors.case_get(user=request.user, pk=pk)
+    except IdentificationCase.DoesNotExist:
+        return _objection_lodge_from_notice(request, pk)
     form = forms.ObjectionForm(request.POST or None)
     return _step(
         request,
@@ -301,6 +304,56 @@ def objection_lodge(request, pk: int):
         title="登记公示异议",
         done="异议已登记，待镇处理；异议处理前公示不能结束",
         rule="公示期间收到的异议须登记；异议未处理前公示不能结束。异议成立的退回重新入户核查（复核）。",
+    )
+
+
+def _objection_lodge_from_notice(request, pk: int):
+    """A user of the town lodges an objection to a case publicised to them (三(七)5/6).
+
+    The case is outside their scope, so the page shows only the masked notice row
+    and leads back to the 本镇公示中 list, never to the case page (404 for them).
+    """
+    try:
+        case = selectors.publicity_rows(user=request.user).get(pk=pk)
+    except IdentificationCase.DoesNotExist:
+        raise Http404 from None
+    form = forms.ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objection_lodge(actor=request.user, case=case, **form.cleaned_data)
+        except (ConflictError, IdentificationCase.DoesNotExist):
+            messages.error(request, "该户的公示已结束，不能再提出异议")
+            return redirect("identification:publicity")
+        except (ApplicationError, ValidationError) as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "异议已登记，待镇处理；异议处理前公示不能结束")
+            return redirect("identification:publicity")
+    return render(
+        request,
+        "identification/objection_public_form.html",
+        {
+            **NAV,
+            "row": notices.publicity_row(case),
+            "form": form,
+            "crumbs": _crumbs(
+                ("本镇公示中", reverse("identification:publicity")), ("提出异议", "")
+            ),
+        },
+    )
+
+
+@login_required
+def publicity_list(request):
+    """本镇公示中: every case publicised to the user, as the printed notices show it."""
+    rows = [
+        (case.pk, notices.publicity_row(case))
+        for case in selectors.publicity_rows(user=request.user)
+    ]
+    return render(
+        request,
+        "identification/publicity_list.html",
+        {**NAV, "rows": rows, "crumbs": _crumbs(("本镇公示中", ""))},
     )
 
 
