@@ -13,7 +13,6 @@ import csv
 import datetime
 import io
 import re
-import time
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,9 +26,7 @@ from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
-from stdnum.cn import ric
 
-from households.id_numbers import _SPACES as _ID_SPACES
 from households.id_numbers import normalize_id_number
 
 from .models import WarningIndicator, period_end, period_label, period_start
@@ -313,44 +310,6 @@ def _display(cell: Any) -> str:
     return str(cell)
 
 
-# (region code, birth year) pairs the authoritative check has accepted: stdnum looks the
-# region up in a table per call (about 0.3 ms), which is most of a 100,000-row file's time.
-_KNOWN_PLACES: set[tuple[str, str]] = set()
-
-
-def _today(_cache: dict[str, Any] = {}) -> datetime.date:  # noqa: B006 - a deliberate cache
-    now = time.monotonic()
-    if now - _cache.get("at", -60.0) > 60:
-        _cache["at"], _cache["day"] = now, datetime.date.today()
-    return _cache["day"]
-
-
-def fast_id_number(value: Any) -> str:
-    """``normalize_id_number``, with a shortcut for the common case of a clean, valid number.
-
-    The shortcut accepts only what the full check would accept (same clean-up, 18 characters,
-    GB 11643 check digit, a real birth date not in the future, a region already accepted for
-    that birth year); anything else takes the full path, which also words the error.
-    """
-    if isinstance(value, str):
-        text = _ID_SPACES.sub("", unicodedata.normalize("NFKC", value)).upper()
-        if (
-            len(text) == 18
-            and text[:17].isdigit()
-            and (text[:6], text[6:10]) in _KNOWN_PLACES
-            and text[17] == ric.calc_check_digit(text)
-        ):
-            try:
-                born = datetime.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
-            except ValueError:
-                born = None
-            if born is not None and born <= _today():
-                return text
-    number = normalize_id_number(value)
-    _KNOWN_PLACES.add((number[:6], number[6:10]))
-    return number
-
-
 _NAME_SPACES = re.compile(r"[\s\u3000\u200b\ufeff]+")
 
 
@@ -464,7 +423,7 @@ def parse_rows(
             failed.append(("name", "姓名不能为空"))
         id_number = ""
         try:
-            id_number = fast_id_number(get("id_number"))
+            id_number = normalize_id_number(get("id_number"))
         except ValidationError as error:
             failed.append(("id_number", error.messages[0]))
         raw_code = get("indicator")

@@ -220,31 +220,3 @@ def test_the_error_report_neutralises_formula_cells():
 
 def test_header_row_of_the_helpers_matches_the_template_columns():
     assert [c.label for c in spreadsheets.COLUMNS] == HEADER
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        ID,
-        ID_X.lower(),
-        f" {full_width(ID)} ",
-        ID[:17] + ("0" if ID[17] != "0" else "1"),  # wrong check digit
-        "340621" + "20991231" + "001" + "0",  # born in the future
-        ID[:10] + "0230" + ID[14:],  # 30 February
-        "3.40621196802E+17",
-        ID[:15],
-        float(ID),
-    ],
-)
-def test_the_fast_id_path_agrees_with_the_registry_normaliser(value):
-    from households.id_numbers import normalize_id_number
-
-    spreadsheets.fast_id_number(ID)  # the region and year are now known to the shortcut
-
-    def outcome(fn):
-        try:
-            return ("ok", fn(value))
-        except Exception as error:  # noqa: BLE001 - comparing both outcomes, whatever they are
-            return ("error", str(error))
-
-    assert outcome(spreadsheets.fast_id_number) == outcome(normalize_id_number)
