@@ -150,6 +150,9 @@ class User(AbstractUser):
     )
 
     objects = UserManager()
+    # Role and scope decide what a user may see: every change to them is kept.
+    # Sign-ins only touch last_login and write no history (see apps.py).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
     REQUIRED_FIELDS = ["email", "role"]
 
     class Meta:

@@ -31,6 +31,8 @@ def exception_handler(exc, context):
         if NON_FIELD_ERRORS in body:  # a model's clean() error, named as DRF names its own
             body[api_settings.NON_FIELD_ERRORS_KEY] = body.pop(NON_FIELD_ERRORS)
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.ParseError):
+        exc = exceptions.ParseError("请求内容格式不正确（不是有效的 JSON 或表单数据）。")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("未找到。")
     elif isinstance(exc, PermissionDenied):

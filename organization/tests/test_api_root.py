@@ -30,3 +30,10 @@ def test_a_refused_write_keeps_the_services_reason(world, api):
     )
     assert response.status_code == 403
     assert "县扶贫局" in response.json()["detail"]
+
+
+def test_a_malformed_json_body_is_refused_in_chinese(world, api):
+    api.force_authenticate(world.alice)
+    response = api.post("/api/households/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"] and "格式不正确" in response.json()["detail"]
