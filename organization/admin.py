@@ -254,7 +254,7 @@ ROLE_FIELDS = ("role", "village", "town", "department", "help_unit", "phone")
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     """Accounts with their role and the scope the role needs (村、镇、部门 or 帮扶单位)."""
 
     fieldsets = [

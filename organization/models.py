@@ -200,35 +200,37 @@ class User(AbstractUser):
 
     @cached_property
     def scope_label(self) -> str:
-        """The area the user works in, for the header: one query at most, for the user's own role."""
+        """The area the user works in: from relations already loaded (admin lists select them),
+        else one query at most, for the user's own role only."""
         match self.role:
             case Role.COUNTY_BUREAU:
                 return "濉溪县"
             case Role.VILLAGE_MONITOR if self.village_id:
+                if self._loaded("village") and Village.town.is_cached(self.village):
+                    return f"{self.village.town.name}{self.village.name}"
                 names = Village.objects.filter(pk=self.village_id).values_list("town__name", "name")
                 return "".join(next(iter(names), ("", "")))
-            case Role.TOWN_OFFICIAL if self.town_id:
+            case Role.TOWN_OFFICIAL | Role.DEPARTMENT_STAFF | Role.HELPER:
+                name = {
+                    Role.TOWN_OFFICIAL: "town",
+                    Role.DEPARTMENT_STAFF: "department",
+                    Role.HELPER: "help_unit",
+                }[self.role]
+                if getattr(self, f"{name}_id") is None:
+                    return "帮扶户" if self.role == Role.HELPER else ""
+                if self._loaded(name):
+                    return getattr(self, name).name
+                model = self._meta.get_field(name).related_model
                 return (
-                    Town.objects.filter(pk=self.town_id).values_list("name", flat=True).first()
-                    or ""
-                )
-            case Role.DEPARTMENT_STAFF if self.department_id:
-                return (
-                    Department.objects.filter(pk=self.department_id)
+                    model.objects.filter(pk=getattr(self, f"{name}_id"))
                     .values_list("name", flat=True)
                     .first()
                     or ""
                 )
-            case Role.HELPER if self.help_unit_id:
-                return (
-                    HelpUnit.objects.filter(pk=self.help_unit_id)
-                    .values_list("name", flat=True)
-                    .first()
-                    or "帮扶户"
-                )
-            case Role.HELPER:
-                return "帮扶户"
         return ""
+
+    def _loaded(self, name: str) -> bool:
+        return self._meta.get_field(name).is_cached(self)
 
 
 class PolicySettings(models.Model):
