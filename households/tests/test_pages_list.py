@@ -149,9 +149,9 @@ def _fill(village, n):
         IncomeRecordFactory(household=household)
 
 
-# Session, user, the user's town for the header, the unread-notification count, the
-# paginator's count, the town and village pick-lists, and the page's rows.
-LIST_QUERIES = 8
+# Session, user (with the area of their scope for the header), the unread-notification
+# count, the paginator's count, the town and village pick-lists, and the page's rows.
+LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize("rows", [5, 50])
