@@ -7,6 +7,7 @@ Two towns; town A has villages A1 and A2, town B has village B1.
 - grace: helper assigned to one household in A1
 """
 
+import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -58,3 +59,43 @@ def world(db):
 def api():
     """An API client; ``api.force_authenticate(user)`` to act as someone."""
     return APIClient()
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; a browser is never downloaded
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def open_page(monkeypatch):
+    """Opens Playwright pages in Debian's chromium: ``open_page(width=390, height=844)``.
+
+    Browser tests also mark themselves ``browser`` and use a transactional
+    database, since the live server only sees committed data.
+    """
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM}")
+    # Playwright's sync API runs its own event loop in this thread; Django refuses ORM
+    # calls from a thread with a running loop unless told that this is deliberate.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def open_(*, width: int, height: int):
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, locale="zh-CN"
+            )
+            page = context.new_page()
+            page.set_default_timeout(15000)
+            return page
+
+        yield open_
+        browser.close()

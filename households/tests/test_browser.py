@@ -1,33 +1,13 @@
 """The foundation's path through a real browser (Debian's chromium, driven by Playwright):
 a village monitor signs in, enters a household with two members, and finds it in the list."""
 
-import os
-import shutil
-
 import pytest
 
 from households.models import Household
 from households.tests.factories import new_id_number
 
-# Playwright's sync API runs its own event loop in this thread; Django refuses ORM calls
-# from a thread with a running loop unless told that this is deliberate.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM), reason=f"Debian's chromium is not installed at {CHROMIUM}"
-    ),
     # The live server needs committed data; restore the migrations' reference rows
     # (departments, risk types) for the tests that run after this one.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -35,16 +15,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
+def page(open_page):
+    return open_page(width=390, height=844)
 
 
 def test_a_monitor_adds_a_household_with_two_members_and_sees_it_listed(live_server, world, page):

@@ -3,9 +3,6 @@ the village monitor applies, checks at the door, records the deliberation and st
 publicity; the bureau compares; the town approves; the bureau files. Dates are entered after the
 fact, as paper meetings are, and the daily task concludes each publicity."""
 
-import os
-import shutil
-
 import pytest
 
 from households.models import MonitoringSubject, RiskType
@@ -14,25 +11,8 @@ from identification.services import publicities_conclude_due
 
 from .factories import dataset_with, days_ago, household_ready
 
-# Playwright's sync API runs its own event loop in this thread; Django refuses ORM calls
-# from a thread with a running loop unless told that this is deliberate.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM), reason=f"Debian's chromium is not installed at {CHROMIUM}"
-    ),
     # The live server needs committed data; restore the migrations' reference rows afterwards.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
@@ -41,16 +21,8 @@ SUBMIT = "main form[method=post] button.btn-primary"
 
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
+def page(open_page):
+    return open_page(width=1280, height=900)
 
 
 def sign_in(page, live_server, user, password):
