@@ -15,10 +15,11 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 
-from organization.models import Role, User
+from organization.models import Role, User, Village, VillagerGroup
+from organization.selectors import town_list, village_list
 
 from . import id_numbers
-from .models import Household, IncomeRecord, Member, MonitoringSubject, Visit
+from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
 
 
 def household_scope_q(user: User, prefix: str = "") -> Q:
@@ -181,8 +182,6 @@ def registry_counts(*, user: User) -> dict[str, int]:
 
 def area_table(*, user: User, by: str) -> QuerySet:
     """One row per village (``by="village"``) or town (``by="town"``) in scope, with the counts."""
-    from organization.selectors import town_list, village_list
-
     if by == "village":
         areas, path = village_list(user=user), "village"
     else:
@@ -243,8 +242,6 @@ def household_history(
     """Who changed what and when for one household and its members, income, visits and
     monitoring, newest first (DESIGN.md §5). Each change is diffed against the same
     object's previous version, in memory, so the cost is a few queries whatever the length."""
-    from organization.models import Village, VillagerGroup
-
     raw: list[tuple[Any, int, Any, list]] = []
     for order, (model, key) in enumerate(_HISTORY_SOURCES):
         records = model.history.filter(**{key: household.pk}).select_related("history_user")
@@ -255,8 +252,6 @@ def household_history(
     names = _reference_names(raw, {"village": Village, "group": VillagerGroup, "visitor": User})
     subject_versions = [r.history_id for r, _, _, model in raw if model is MonitoringSubject]
     if subject_versions:
-        from .models import RiskType
-
         names.update(
             {("risk", pk): name for pk, name in RiskType.objects.values_list("pk", "name")}
         )
