@@ -486,24 +486,12 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_record_visit(user, household):
         raise PermissionDenied("您没有走访该农户的权限")
     form = VisitForm(request.POST or None, initial={"visited_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visit_create(actor=user, household=household, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "走访记录已保存")
-            return redirect(reverse("households:detail", args=[household.pk]) + "#visits")
-    return render(
+    return _visit_page(
         request,
-        "households/simple_form.html",
-        {
-            "form": form,
-            "household": household,
-            "title": "登记走访",
-            "nav_active": "households",
-            "crumbs": _household_crumbs(household, ("登记走访", "")),
-        },
+        form,
+        household,
+        "登记走访",
+        lambda data: services.visit_create(actor=user, household=household, **data),
     )
 
 
@@ -516,11 +504,21 @@ def visit_update(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
     )
     if visit.visitor_id != user.pk and not can_edit_registry(user):
         raise PermissionDenied("只能修改自己的走访记录")
-    household = visit.household
     form = VisitForm(request.POST or None, instance=visit)
+    return _visit_page(
+        request,
+        form,
+        visit.household,
+        "修改走访记录",
+        lambda data: services.visit_update(actor=user, visit=visit, **data),
+    )
+
+
+def _visit_page(request, form, household, title: str, save) -> HttpResponse:
+    """Both visit forms: save through the service, errors back on the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.visit_update(actor=user, visit=visit, **form.cleaned_data)
+            save(form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -532,9 +530,9 @@ def visit_update(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
         {
             "form": form,
             "household": household,
-            "title": "修改走访记录",
+            "title": title,
             "nav_active": "households",
-            "crumbs": _household_crumbs(household, ("修改走访记录", "")),
+            "crumbs": _household_crumbs(household, (title, "")),
         },
     )
 
