@@ -11,7 +11,7 @@ from households import services
 from households.forms import MemberFormSet
 from households.models import Household, IncomeRecord, Member, MonitoringSubject
 from households.tests.factories import HouseholdFactory, MemberFactory, new_id_number
-from households.views import _apply_member_errors
+from households.views.households import _apply_member_errors
 
 from .pages_support import login, registry
 

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from organization.models import PolicySettings, Role
 
-from . import services
-from .forms import (
+from .. import services
+from ..forms import (
     HouseholdCreateForm,
     HouseholdFilterForm,
     HouseholdForm,
@@ -35,8 +35,8 @@ from .forms import (
     SubjectRisksForm,
     VisitForm,
 )
-from .models import Household, IncomeRecord, Member, MonitoringSubject
-from .selectors import (
+from ..models import Household, IncomeRecord, Member, MonitoringSubject
+from ..selectors import (
     HouseholdFilters,
     area_table,
     can_edit_registry,
@@ -49,7 +49,7 @@ from .selectors import (
     registry_counts,
     visit_list,
 )
-from .selectors import (
+from ..selectors import (
     household_list as select_households,
 )
 
