@@ -1,0 +1,76 @@
+"""What every registry page shares: scoped lookups, the access checks, crumbs, errors on forms."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from organization.models import Role
+
+from ..models import Household
+from ..selectors import can_edit_registry, household_get
+
+PAGE_SIZE = 50
+MSG_NOT_FOUND = "未找到该记录，或不在您的管辖范围内"
+MSG_READ_ONLY = "您可以查看该农户，但没有修改台账的权限"
+MSG_NO_REGISTRY = "县直部门人员不查看农户台账；部门数据上报在“部门预警”中办理"
+
+
+def require_registry_reader(user) -> None:
+    """Department staff see only their own uploads and what became of them (DESIGN.md §5)."""
+    if user.role == Role.DEPARTMENT_STAFF:
+        raise PermissionDenied(MSG_NO_REGISTRY)
+
+
+def household_or_404(user, pk) -> Household:
+    try:
+        return household_get(user=user, pk=pk)
+    except Household.DoesNotExist:
+        raise Http404(MSG_NOT_FOUND) from None
+
+
+def in_scope(qs: QuerySet, **lookup):
+    try:
+        return qs.get(**lookup)
+    except qs.model.DoesNotExist:
+        raise Http404(MSG_NOT_FOUND) from None
+
+
+def require_editor(user) -> None:
+    # Called after the object was found in scope: what is left is the right to write.
+    if not can_edit_registry(user):
+        raise PermissionDenied(MSG_READ_ONLY)
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where the form has the field."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def crumbs(*pairs) -> list[tuple[str, str]]:
+    return list(pairs)
+
+
+def household_crumbs(household: Household, *more) -> list[tuple[str, str]]:
+    return crumbs(
+        ("农户台账", reverse("households:list")),
+        (f"{household.head_name}户", reverse("households:detail", args=[household.pk])),
+        *more,
+    )
+
+
+def household_url(household: Household, anchor: str = "") -> str:
+    return reverse("households:detail", args=[household.pk]) + anchor
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
