@@ -161,7 +161,7 @@ def harness(tmp_path, settings, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     harness = Harness(tmp_path)
     # Route the service's queueing to the real broker instead of the eager test setting.
-    monkeypatch.setattr(services, "_queue_ingest", lambda upload_id: None)
+    monkeypatch.setattr(services.ingest, "queue_ingest", lambda upload_id: None)
     yield harness
     harness.stop()
 

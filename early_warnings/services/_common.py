@@ -1,0 +1,53 @@
+"""What every department-warning service shares: limits, saving with history, recipients."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+
+from organization.models import User
+
+from ..models import (
+    CheckedItem,
+    period_of,
+)
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+ERRORS_KEPT = 20_000  # beyond this the report says "and N more"; the counts stay exact
+LOOKUP_CHUNK = 5_000
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "WARNING_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_unpacked_bytes() -> int:
+    return int(getattr(settings, "WARNING_UPLOAD_MAX_UNPACKED_BYTES", 10 * max_upload_bytes()))
+
+
+def save_with_history(instance, *, actor: User | None) -> None:
+    # A protected FSM field refuses the re-assignment clean_fields does; transitions guard it.
+    instance.full_clean(exclude=["state"] if isinstance(instance, CheckedItem) else None)
+    instance._history_user = actor
+    instance.save()
+
+
+def active_users(role: str, **scope: Any) -> list[User]:
+    return list(User.objects.filter(role=role, is_active=True, **scope))
+
+
+def queue_ingest(upload_id: int) -> None:
+    from ..tasks import ingest_upload
+
+    ingest_upload.delay(upload_id)
+
+
+def months_back(today: datetime.date, n: int) -> list[str]:
+    month = today.replace(day=1)
+    result = []
+    for _ in range(n):
+        result.append(period_of(month))
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    return result
