@@ -491,3 +491,32 @@ def test_renaming_the_household_apart_from_its_head_is_refused_on_the_field(worl
     assert 'value="李小山"' in response.content.decode()
     data.a1.refresh_from_db()
     assert data.a1.head_name == "李大山"
+
+
+def test_a_saved_member_is_named_as_it_now_is_and_the_page_returns_to_the_household(
+    world, data, client
+):
+    login(client, world.alice)
+    url = reverse("households:member_update", args=[data.a1.pk, data.head.pk])
+    post = {
+        "name": "李大川",
+        "id_number": data.head.id_number,
+        "relation": "head",
+        "labour_capacity": "ordinary",
+        "health": "healthy",
+    }
+    response = client.post(url, post, follow=True)
+    assert response.redirect_chain == [(reverse("households:detail", args=[data.a1.pk]), 302)]
+    assert [str(m) for m in response.context["messages"]] == ["家庭成员李大川的信息已保存"]
+
+
+def test_a_saved_visit_returns_to_the_visits_of_the_household(world, data, client):
+    login(client, world.alice)
+    response = client.post(
+        reverse("households:visit_create", args=[data.a1.pk]),
+        {"visited_on": "2021-05-01", "reason": "routine", "findings": "生活正常"},
+        follow=True,
+    )
+    detail = reverse("households:detail", args=[data.a1.pk])
+    assert response.redirect_chain == [(f"{detail}#visits", 302)]
+    assert [str(m) for m in response.context["messages"]] == ["走访记录已保存"]

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from organization.models import Role
+from suixi_monitor.exceptions import ApplicationError
 
 from ..models import Household
 from ..selectors import can_edit_registry, household_get
@@ -47,9 +52,11 @@ def require_editor(user) -> None:
         raise PermissionDenied(MSG_READ_ONLY)
 
 
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where the form has the field."""
-    if hasattr(error, "error_dict"):
+def apply_errors(form, error: ValidationError | ApplicationError) -> None:
+    """Put a service's refusal on the form, on its field where the form has the field."""
+    if isinstance(error, ApplicationError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    elif hasattr(error, "error_dict"):
         for field, field_errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, field_errors)
     else:
@@ -74,3 +81,39 @@ def household_url(household: Household, anchor: str = "") -> str:
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def form_page(
+    request: HttpRequest,
+    form,
+    *,
+    household: Household,
+    title: str,
+    save: Callable[[dict], Any],
+    done: str | Callable[[dict], str],
+    then: str | Callable[[Any], str],
+    intro: str = "",
+    nav_active: str = "households",
+    trail: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    """Every registry form on ``simple_form.html``: a valid POST goes to ``save`` (the service,
+    given the cleaned data); its refusal comes back on the form, its success is the message
+    ``done`` and a redirect to ``then``. Either may be worked out from the data or what was saved.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except (ValidationError, ApplicationError) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, done(form.cleaned_data) if callable(done) else done)
+            return redirect(then(saved) if callable(then) else then)
+    context = {
+        "form": form,
+        "household": household,
+        "title": title,
+        "intro": intro,
+        "nav_active": nav_active,
+        "crumbs": trail or household_crumbs(household, (title, "")),
+    }
+    return render(request, "households/simple_form.html", context)

@@ -17,7 +17,13 @@ from django.urls import reverse
 from organization.models import PolicySettings, Role
 
 from .. import services
-from ..forms import HouseholdCreateForm, HouseholdFilterForm, HouseholdForm, MemberFormSet
+from ..forms import (
+    HouseholdCreateForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    MemberForm,
+    MemberFormSet,
+)
 from ..models import Household, Member
 from ..selectors import (
     HouseholdFilters,
@@ -40,7 +46,6 @@ from .common import (
     require_registry_reader,
     today,
 )
-from .members import member_fields
 
 # What the household list shows; ``templatetags/registry.household_rows`` renders them.
 LIST_COLUMNS = (
@@ -213,6 +218,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
             "crumbs": crumbs(("农户台账", reverse("households:list")), ("新增农户", "")),
         },
     )
+
+
+def member_fields(form) -> dict:
+    return {name: form.cleaned_data[name] for name in MemberForm.Meta.fields}
 
 
 def _apply_member_errors(form, formset, row_of: list[int], error: ValidationError) -> None:

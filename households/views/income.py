@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from .. import services
 from ..forms import IncomeRecordForm
 from ..models import Household, IncomeRecord
 from ..selectors import income_record_list
-from .common import (
-    apply_errors,
-    household_crumbs,
-    household_or_404,
-    in_scope,
-    require_editor,
-    today,
-)
+from .common import form_page, household_or_404, household_url, in_scope, require_editor, today
 
 
 @login_required
@@ -41,6 +30,12 @@ def income_update(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse
     return _income_page(request, record.household, record)
 
 
+INCOME_INTRO = (
+    "人均纯收入 =（工资性 + 生产经营性 + 财产性 + 转移性收入 − 刚性支出）÷ 家庭人口，"
+    "与当年监测收入线比较（三(六)一）。"
+)
+
+
 def _income_page(request, household: Household, record: IncomeRecord | None) -> HttpResponse:
     initial = {} if record else {"household_size": household.size or None, "year": today().year - 1}
     form = IncomeRecordForm(
@@ -49,32 +44,15 @@ def _income_page(request, household: Household, record: IncomeRecord | None) -> 
         initial=initial,
         household=household,
     )
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "year"}
-        try:
-            services.income_record_save(
-                actor=request.user,
-                household=household,
-                year=form.cleaned_data["year"],
-                record=record,
-                **fields,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{form.cleaned_data['year']}年度收入已保存")
-            return redirect(reverse("households:detail", args=[household.pk]) + "#income")
-    title = f"修改{record.year}年度收入" if record else "登记年度收入"
-    return render(
+    return form_page(
         request,
-        "households/simple_form.html",
-        {
-            "form": form,
-            "household": household,
-            "title": title,
-            "intro": "人均纯收入 =（工资性 + 生产经营性 + 财产性 + 转移性收入 − 刚性支出）÷ 家庭人口，"
-            "与当年监测收入线比较（三(六)一）。",
-            "nav_active": "households",
-            "crumbs": household_crumbs(household, (title, "")),
-        },
+        form,
+        household=household,
+        title=f"修改{record.year}年度收入" if record else "登记年度收入",
+        intro=INCOME_INTRO,
+        save=lambda data: services.income_record_save(
+            actor=request.user, household=household, record=record, **data
+        ),
+        done=lambda data: f"{data['year']}年度收入已保存",
+        then=household_url(household, "#income"),
     )

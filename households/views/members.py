@@ -13,16 +13,13 @@ from ..forms import MemberForm
 from ..models import Member
 from ..selectors import member_list
 from .common import (
-    apply_errors,
+    form_page,
     household_crumbs,
     household_or_404,
+    household_url,
     in_scope,
     require_editor,
 )
-
-
-def member_fields(form) -> dict:
-    return {name: form.cleaned_data[name] for name in MemberForm.Meta.fields}
 
 
 @login_required
@@ -30,29 +27,14 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     household = household_or_404(user, pk)
     require_editor(user)
-    form = MemberForm(request.POST or None, household=household)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_create(actor=user, household=household, **member_fields(form))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"已添加家庭成员{form.cleaned_data['name']}")
-            return redirect("households:detail", pk=household.pk)
-    return _member_page(request, household, form, "添加家庭成员")
-
-
-def _member_page(request, household, form, title) -> HttpResponse:
-    return render(
+    return form_page(
         request,
-        "households/simple_form.html",
-        {
-            "form": form,
-            "household": household,
-            "title": title,
-            "nav_active": "households",
-            "crumbs": household_crumbs(household, (title, "")),
-        },
+        MemberForm(request.POST or None, household=household),
+        household=household,
+        title="添加家庭成员",
+        save=lambda data: services.member_create(actor=user, household=household, **data),
+        done=lambda data: f"已添加家庭成员{data['name']}",
+        then=household_url(household),
     )
 
 
@@ -68,16 +50,15 @@ def member_update(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
     member = _member(user, pk, member_pk)
     require_editor(user)
     household = member.household
-    form = MemberForm(request.POST or None, instance=member, household=household)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(actor=user, member=member, **member_fields(form))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"家庭成员{member.name}的信息已保存")
-            return redirect("households:detail", pk=household.pk)
-    return _member_page(request, household, form, f"修改家庭成员：{member.name}")
+    return form_page(
+        request,
+        MemberForm(request.POST or None, instance=member, household=household),
+        household=household,
+        title=f"修改家庭成员：{member.name}",
+        save=lambda data: services.member_update(actor=user, member=member, **data),
+        done=lambda data: f"家庭成员{data['name']}的信息已保存",
+        then=household_url(household),
+    )
 
 
 @login_required

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from .. import services
@@ -16,9 +15,8 @@ from ..models import MonitoringSubject
 from ..selectors import can_edit_registry, monitoring_subject_list
 from .common import (
     PAGE_SIZE,
-    apply_errors,
     crumbs,
-    household_crumbs,
+    form_page,
     household_or_404,
     in_scope,
     require_registry_reader,
@@ -73,13 +71,24 @@ def subject_detail(request: HttpRequest, subject_pk: int) -> HttpResponse:
     )
 
 
+def _subject_url(subject: MonitoringSubject) -> str:
+    return reverse("households:subject_detail", args=[subject.pk])
+
+
+def _subject_trail(subject: MonitoringSubject, title: str) -> list[tuple[str, str]]:
+    return crumbs(
+        ("监测对象", reverse("households:subject_list")),
+        (str(subject), _subject_url(subject)),
+        (title, ""),
+    )
+
+
 @login_required
 def subject_risks_update(request: HttpRequest, subject_pk: int) -> HttpResponse:
     """Those who keep the household's registry change a monitored household's risk types."""
     user = request.user
     subject = in_scope(monitoring_subject_list(user=user), pk=subject_pk)
-    household = subject.household
-    if not can_edit_registry(user, household):
+    if not can_edit_registry(user, subject.household):
         raise PermissionDenied(services.MSG_NO_REGISTRY_RIGHT)
     if subject.status != MonitoringSubject.Status.MONITORING:
         raise PermissionDenied("风险已消除的监测对象不再修改风险类型")
@@ -88,28 +97,20 @@ def subject_risks_update(request: HttpRequest, subject_pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"risk_types": list(subject.risk_types.all())},
     )
-    if request.method == "POST" and form.is_valid():
-        services.monitoring_subject_update_risks(
-            actor=user, subject=subject, risk_types=form.cleaned_data["risk_types"]
-        )
-        messages.success(request, "风险类型已更新")
-        return redirect("households:subject_detail", subject_pk=subject.pk)
-    return render(
+    return form_page(
         request,
-        "households/simple_form.html",
-        {
-            "form": form,
-            "household": household,
-            "title": "修改风险类型",
-            "intro": "三(二)：因病、因残、因学、因灾、因意外事故、因产业失败、因就业不稳等。"
-            "修改会记入农户的变更记录。",
-            "nav_active": "subjects",
-            "crumbs": crumbs(
-                ("监测对象", reverse("households:subject_list")),
-                (str(subject), reverse("households:subject_detail", args=[subject.pk])),
-                ("修改风险类型", ""),
-            ),
-        },
+        form,
+        household=subject.household,
+        title="修改风险类型",
+        intro="三(二)：因病、因残、因学、因灾、因意外事故、因产业失败、因就业不稳等。"
+        "修改会记入农户的变更记录。",
+        save=lambda data: services.monitoring_subject_update_risks(
+            actor=user, subject=subject, **data
+        ),
+        done="风险类型已更新",
+        then=_subject_url(subject),
+        nav_active="subjects",
+        trail=_subject_trail(subject, "修改风险类型"),
     )
 
 
@@ -120,27 +121,17 @@ def subject_create(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_or_404(user, pk)
     if not user.is_county:
         raise PermissionDenied("只有县扶贫局可以备案监测对象")
-    form = MonitoringSubjectForm(request.POST or None, initial={"started_on": today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            subject = services.monitoring_subject_create(
-                actor=user, household=household, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{household.head_name}户已纳入监测对象")
-            return redirect("households:subject_detail", subject_pk=subject.pk)
-    return render(
+    return form_page(
         request,
-        "households/simple_form.html",
-        {
-            "form": form,
-            "household": household,
-            "title": "备案监测对象",
-            "intro": "三(一)：监测对象分为脱贫不稳定户、边缘易致贫户、突发严重困难户。"
-            "经识别程序纳入的监测对象由县备案时自动生成；此处用于录入系统启用前已纳入监测的农户。",
-            "nav_active": "subjects",
-            "crumbs": household_crumbs(household, ("备案监测对象", "")),
-        },
+        MonitoringSubjectForm(request.POST or None, initial={"started_on": today()}),
+        household=household,
+        title="备案监测对象",
+        intro="三(一)：监测对象分为脱贫不稳定户、边缘易致贫户、突发严重困难户。"
+        "经识别程序纳入的监测对象由县备案时自动生成；此处用于录入系统启用前已纳入监测的农户。",
+        save=lambda data: services.monitoring_subject_create(
+            actor=user, household=household, **data
+        ),
+        done=f"{household.head_name}户已纳入监测对象",
+        then=_subject_url,
+        nav_active="subjects",
     )
