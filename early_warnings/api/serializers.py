@@ -25,8 +25,8 @@ from organization.models import Department, Notification, Role, Town, Village
 from organization.selectors import village_list
 from organization.services import notification_mark_read
 
-from . import selectors, services, spreadsheets
-from .models import (
+from .. import selectors, services, spreadsheets
+from ..models import (
     Clue,
     DepartmentSweep,
     Priority,

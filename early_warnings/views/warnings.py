@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 from organization.models import Department, Role
 from suixi_monitor.exceptions import ApplicationError
 
-from . import api, forms, selectors, services
-from .models import (
+from .. import api, forms, selectors, services
+from ..models import (
     Clue,
     Priority,
     Result,
