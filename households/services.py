@@ -354,17 +354,23 @@ def monitoring_subject_update_risks(
     return subject
 
 
+MSG_ELIMINATE_COUNTY_ONLY = "只有县扶贫局可以标注风险消除"
+MSG_ALREADY_ELIMINATED = "该监测对象已标注风险消除"
+
+
 def monitoring_subject_eliminate(
     *, actor: User, subject: MonitoringSubject, on: datetime.date
 ) -> MonitoringSubject:
     """三(九): marked risk-eliminated when the exit is filed by the county."""
     if not actor.is_county:
-        raise PermissionDenied("只有县扶贫局可以标注风险消除")
+        raise PermissionDenied(MSG_ELIMINATE_COUNTY_ONLY)
     _check_not_future(on, "ended_on")
     with transaction.atomic():
         subject = MonitoringSubject.objects.select_for_update().get(pk=subject.pk)
         if subject.status != MonitoringSubject.Status.MONITORING:
-            raise ConflictError("该监测对象已标注风险消除")
+            raise ConflictError(MSG_ALREADY_ELIMINATED)
+        if on < subject.started_on:
+            raise ValidationError({"ended_on": "风险消除日期不能早于纳入监测日期"})
         subject.eliminate_risk(on=on)
         _save(subject, actor=actor)
     return subject

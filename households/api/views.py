@@ -90,7 +90,7 @@ class MonitoringSubjectGate(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         if view.action == "eliminate":
-            self.message = "只有县扶贫局可以标注风险消除"
+            self.message = services.MSG_ELIMINATE_COUNTY_ONLY
             return request.user.is_county
         self.message = services.MSG_NO_REGISTRY_RIGHT
         return selectors.can_edit_registry(request.user)

@@ -357,3 +357,14 @@ def test_eliminating_twice_is_a_conflict(api, world, reg):
     again = client.post(url, {"ended_on": "2021-12-21"})
     assert again.status_code == 409
     assert again.json()["detail"] == "该监测对象已标注风险消除"
+
+
+def test_a_subject_cannot_be_marked_out_before_it_was_taken_in(api, world, reg):
+    subject = reg.subjects["a1"]
+    response = _as(api, world, "erin").post(
+        f"/api/monitoring-subjects/{subject.pk}/eliminate/", {"ended_on": "2000-01-01"}
+    )
+    assert response.status_code == 400
+    assert "风险消除日期不能早于纳入监测日期" in str(response.json())
+    subject.refresh_from_db()
+    assert subject.status == "monitoring"

@@ -16,7 +16,13 @@ from .households import (
 )
 from .income import income_create, income_update
 from .members import member_create, member_delete, member_update
-from .monitoring import subject_create, subject_detail, subject_list, subject_risks_update
+from .monitoring import (
+    subject_create,
+    subject_detail,
+    subject_eliminate,
+    subject_list,
+    subject_risks_update,
+)
 from .visits import visit_create, visit_update
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "register_detail_action",
     "subject_create",
     "subject_detail",
+    "subject_eliminate",
     "subject_list",
     "subject_risks_update",
     "visit_create",

@@ -93,6 +93,7 @@ def form_page(
     done: str | Callable[[dict], str],
     then: str | Callable[[Any], str],
     intro: str = "",
+    submit: str = "保存",
     nav_active: str = "households",
     trail: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
@@ -113,6 +114,7 @@ def form_page(
         "household": household,
         "title": title,
         "intro": intro,
+        "submit": submit,
         "nav_active": nav_active,
         "crumbs": trail or household_crumbs(household, (title, "")),
     }
