@@ -1,0 +1,128 @@
+"""Department staff: upload the month's file, download the template and error report,
+and see what became of their rows (三(四)2)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from organization.models import Department, Role
+
+from .. import api, forms, selectors, services
+from ..models import Result, State, Upload
+from .common import crumbs, get_or_404, paginate, period_param, require_roles, run_service
+
+
+@login_required
+def upload_list(request: HttpRequest) -> HttpResponse:
+    require_roles(request, Role.DEPARTMENT_STAFF, Role.COUNTY_BUREAU)
+    user = request.user
+    form = forms.UploadForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        holder: dict[str, Upload] = {}
+
+        def create() -> None:
+            holder["upload"] = services.upload_create(
+                actor=user,
+                period=form.cleaned_data["period"],
+                file=form.cleaned_data["file"],
+                department=form.cleaned_data.get("department"),
+            )
+
+        if run_service(request, form, create):
+            messages.success(request, "文件已上传，正在后台处理，完成后会通知您。")
+            return redirect("early_warnings:upload_detail", holder["upload"].pk)
+    outcomes = (
+        selectors.warning_list(user=user)
+        .values("period")
+        .annotate(
+            total=Count("pk"),
+            pushed=Count("pk", filter=~Q(state=State.RECEIVED)),
+            verified=Count("pk", filter=Q(state__in=[State.VERIFIED, State.CLOSED])),
+            included=Count("pk", filter=Q(result=Result.INCLUDE)),
+            monitored=Count("pk", filter=Q(result=Result.ALREADY_MONITORED)),
+            no_risk=Count("pk", filter=Q(result=Result.NO_RISK)),
+            overdue=Count("pk", filter=Q(overdue=True)),
+        )
+        .order_by("-period")[:12]
+    )
+    return render(
+        request,
+        "early_warnings/upload_list.html",
+        {
+            "form": form,
+            "page": paginate(request, selectors.upload_list(user=user)),
+            "outcomes": outcomes,
+            "indicators": selectors.indicator_list(user=user).filter(
+                department=user.department, active=True
+            )
+            if user.department_id
+            else [],
+            "departments": Department.objects.all() if user.is_county else [],
+            "nav_active": "warnings",
+            "crumbs": crumbs(("上传预警信息", "")),
+        },
+    )
+
+
+@login_required
+def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = get_or_404(selectors.upload_get, user=request.user, pk=pk)
+    return render(
+        request,
+        "early_warnings/upload_detail.html",
+        {
+            "upload": upload,
+            "errors": upload.errors[:500],
+            "nav_active": "warnings",
+            "crumbs": crumbs(
+                ("上传预警信息", reverse("early_warnings:upload_list")), (upload.original_name, "")
+            ),
+        },
+    )
+
+
+@login_required
+def upload_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = get_or_404(selectors.upload_get, user=request.user, pk=pk)
+    return api.error_report_response(upload)
+
+
+@login_required
+def template_download(request: HttpRequest) -> HttpResponse:
+    require_roles(request, Role.DEPARTMENT_STAFF, Role.COUNTY_BUREAU)
+    if request.user.role == Role.DEPARTMENT_STAFF:
+        department = request.user.department
+    else:
+        department = Department.objects.filter(pk=request.GET.get("department") or 0).first()
+        if department is None:
+            raise Http404
+    return api.template_response(department)
+
+
+@login_required
+def department_warnings(request: HttpRequest) -> HttpResponse:
+    """What became of a department's rows, without the household behind them."""
+    require_roles(request, Role.DEPARTMENT_STAFF)
+    filters = selectors.WarningFilters(
+        period=period_param(request, ""),
+        state=request.GET.get("state", "") if request.GET.get("state") in State.values else "",
+    )
+    qs = selectors.warning_list(user=request.user, filters=filters).order_by(
+        "-period", "row_number"
+    )
+    return render(
+        request,
+        "early_warnings/department_warnings.html",
+        {
+            "page": paginate(request, qs),
+            "filters": filters,
+            "states": State.choices,
+            "nav_active": "warnings",
+            "crumbs": crumbs(("预警去向", "")),
+        },
+    )
