@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: it renders a page, which needs the session, user, messages and CSRF token.
+    "suixi_monitor.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "suixi_monitor.urls"
