@@ -1,4 +1,8 @@
-"""Browser forms for warnings; the services keep the rules, these only shape the input."""
+"""Browser forms for warnings; the services keep the rules, these only shape the input.
+
+A form's fields are named after its service's keyword arguments, so a view passes
+``**form.cleaned_data`` and a refusal keyed by argument lands on the field it names.
+"""
 
 from __future__ import annotations
 

@@ -52,18 +52,7 @@ class ClueViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        clue = services.clue_create(
-            actor=request.user,
-            source=data["source"],
-            name=data["name"],
-            description=data["description"],
-            town=data.get("town"),
-            village=data.get("village"),
-            id_number=data.get("id_number", ""),
-            phone=data.get("phone", ""),
-            address=data.get("address", ""),
-        )
+        clue = services.clue_create(actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(clue).data, status=status.HTTP_201_CREATED)
 
     def _respond(self, clue: Clue) -> Response:
@@ -92,14 +81,7 @@ class ClueViewSet(
             and not household_list(user=request.user).filter(pk=household.pk).exists()
         ):
             raise ValidationError({"household": "对象不存在"})
-        clue = services.clue_verify(
-            actor=request.user,
-            clue=clue,
-            result=data["result"],
-            reason=data["reason"],
-            household=household,
-        )
-        return self._respond(clue)
+        return self._respond(services.clue_verify(actor=request.user, clue=clue, **data))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
@@ -112,8 +94,5 @@ class ClueViewSet(
         clue = self.get_object()
         serializer = RouteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        clue = services.clue_route(
-            actor=request.user, clue=clue, town=data["town"], village=data.get("village")
-        )
+        clue = services.clue_route(actor=request.user, clue=clue, **serializer.validated_data)
         return self._respond(clue)

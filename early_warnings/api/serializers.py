@@ -1,4 +1,9 @@
-"""Serializers of the warnings API: reads of each object, and the inputs of each action."""
+"""Serializers of the warnings API: reads of each object, and the inputs of each action.
+
+The writable fields are named after the service's keyword arguments (as the pages' forms
+are), so a viewset passes ``**serializer.validated_data`` and the API's field names stay
+the ones clients already send.
+"""
 
 from __future__ import annotations
 

@@ -75,12 +75,7 @@ class UploadViewSet(
     def create(self, request, *args, **kwargs):
         serializer = UploadSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        upload = services.upload_create(
-            actor=request.user,
-            period=serializer.validated_data["period"],
-            file=serializer.validated_data["file"],
-            department=serializer.validated_data.get("department"),
-        )
+        upload = services.upload_create(actor=request.user, **serializer.validated_data)
         return Response(
             UploadSerializer(upload, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

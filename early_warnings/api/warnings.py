@@ -82,13 +82,8 @@ class WarningViewSet(viewsets.ReadOnlyModelViewSet):
         warning = self.get_object()
         serializer = VerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         warning = services.warning_verify(
-            actor=request.user,
-            warning=warning,
-            result=data["result"],
-            reason=data["reason"],
-            risk_types=data.get("risk_types", []),
+            actor=request.user, warning=warning, **serializer.validated_data
         )
         return self._respond(warning)
 

@@ -116,6 +116,13 @@ def csv_bytes(rows: Sequence[Sequence[Any]], *, encoding: str = "utf-8-sig") -> 
     return ("\r\n".join(lines) + "\r\n").encode(encoding)
 
 
+def id_number_ending_in_x() -> str:
+    """A valid number whose check digit is X, to type in lower case as people do."""
+    while not (number := new_id_number()).endswith("X"):
+        pass
+    return number
+
+
 def person(village, *, name: str | None = None, id_number: str | None = None, household=None):
     """A registered member (head of a new household unless one is given)."""
     if household is None:

@@ -10,7 +10,7 @@ from early_warnings.models import Clue, State, Upload, Warning
 from organization.models import Notification, Role
 from organization.tests.factories import UserFactory, department
 
-from .helpers import make_warning, person, xlsx_bytes
+from .helpers import id_number_ending_in_x, make_warning, person, xlsx_bytes
 
 MAY = datetime.date(2026, 5, 20)
 
@@ -201,6 +201,68 @@ def test_clues_by_api(world, api):
     )
     assert response.status_code == 403
     assert Clue.objects.count() == 1
+
+
+def test_a_clue_entered_by_api_keeps_every_field_it_was_given(world, api):
+    """三(四)3: the API's clue fields are the service's; a town official's clue is their town's."""
+    number = id_number_ending_in_x()
+    api.force_authenticate(world.carol)
+    response = api.post(
+        "/api/clues/",
+        {
+            "source": "inspection",
+            "name": "孙八",
+            "id_number": number.lower(),
+            "phone": "13800000000",
+            "address": "甲一村东头",
+            "description": "督查发现",
+            "town": world.town_b.pk,
+            "village": world.a1.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    assert response.data["id_number"] == number.upper()
+    clue = Clue.objects.get(pk=response.data["id"])
+    assert (clue.source, clue.name, clue.phone, clue.address, clue.description) == (
+        "inspection",
+        "孙八",
+        "13800000000",
+        "甲一村东头",
+        "督查发现",
+    )
+    assert (clue.town, clue.village, clue.created_by) == (world.town_a, world.a1, world.carol)
+
+
+def test_a_clue_by_api_names_the_refused_field(world, api):
+    api.force_authenticate(world.erin)
+    response = api.post(
+        "/api/clues/",
+        {"source": "department", "name": "x", "description": "y"},
+        format="json",
+    )
+    assert response.status_code == 400 and "source" in response.data
+    response = api.post(
+        "/api/clues/",
+        {"source": "12317", "name": "x", "description": "y", "id_number": "340621123"},
+        format="json",
+    )
+    assert response.status_code == 400 and "id_number" in response.data
+    assert not Clue.objects.exists()
+
+
+def test_the_bureau_routes_a_county_clue_to_a_town_by_api(world, api):
+    api.force_authenticate(world.erin)
+    response = api.post(
+        "/api/clues/", {"source": "12345", "name": "周九", "description": "来信"}, format="json"
+    )
+    clue_id = response.data["id"]
+    assert (response.data["state"], response.data["town"]) == (State.RECEIVED, None)
+    response = api.post(f"/api/clues/{clue_id}/route/", {"town": world.town_b.pk}, format="json")
+    assert response.status_code == 200, response.data
+    assert (response.data["state"], response.data["town"]) == (State.PUSHED, world.town_b.pk)
+    api.force_authenticate(world.dave)
+    assert api.get(f"/api/clues/{clue_id}/").status_code == 200
 
 
 def test_sweeps_by_api(world, api):

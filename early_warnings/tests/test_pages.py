@@ -13,7 +13,7 @@ from early_warnings.models import Clue, Result, State, Upload, Warning
 from organization.models import Role
 from organization.tests.factories import UserFactory, department
 
-from .helpers import make_warning, person, upload_rows, xlsx_bytes
+from .helpers import id_number_ending_in_x, make_warning, person, upload_rows, xlsx_bytes
 
 MAY = datetime.date(2026, 5, 20)
 
@@ -185,6 +185,71 @@ def test_clue_pages_enter_assign_and_verify(world, client):
     assert Clue.objects.get().state == State.CLOSED
     client.force_login(world.dave)
     assert client.get(url("clue_detail", clue.pk)).status_code == 404
+
+
+def test_a_clue_entered_on_the_page_keeps_every_field_it_was_given(world, client):
+    """三(四)3: the bureau records a clue from 12317; the form passes its fields to the service."""
+    number = id_number_ending_in_x()
+    client.force_login(world.erin)
+    response = client.post(
+        url("clue_new"),
+        {
+            "source": "12317",
+            "name": "孙八",
+            "id_number": number.lower(),
+            "phone": "13800000000",
+            "address": "甲一村东头",
+            "description": "热线反映看病负担重",
+            "town": world.town_a.pk,
+            "village": world.a1.pk,
+        },
+    )
+    clue = Clue.objects.get()
+    assert response["Location"] == url("clue_detail", clue.pk)
+    assert (clue.source, clue.name, clue.id_number, clue.phone, clue.address) == (
+        "12317",
+        "孙八",
+        number.upper(),
+        "13800000000",
+        "甲一村东头",
+    )
+    assert (clue.description, clue.town, clue.village) == (
+        "热线反映看病负担重",
+        world.town_a,
+        world.a1,
+    )
+    assert clue.state == State.PUSHED
+
+
+def test_the_clue_page_shows_the_services_refusal_on_the_field(world, client):
+    client.force_login(world.erin)
+    response = client.post(
+        url("clue_new"),
+        {
+            "source": "12317",
+            "name": "孙八",
+            "description": "热线反映",
+            "town": world.town_a.pk,
+            "village": world.b1.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["village"] == ["所选村不属于该镇"]
+    assert not Clue.objects.exists()
+
+
+def test_the_bureau_routes_a_county_clue_to_a_town_on_the_page(world, client):
+    client.force_login(world.erin)
+    client.post(url("clue_new"), {"source": "12345", "name": "周九", "description": "来信"})
+    clue = Clue.objects.get()
+    assert (clue.state, clue.town) == (State.RECEIVED, None)
+    client.post(
+        url("clue_detail", clue.pk), {"do": "route", "town": world.town_b.pk, "village": ""}
+    )
+    clue.refresh_from_db()
+    assert (clue.state, clue.town, clue.village) == (State.PUSHED, world.town_b, None)
+    client.force_login(world.dave)
+    assert client.get(url("clue_detail", clue.pk)).status_code == 200
 
 
 def test_sweeps_page_records_a_departments_sweep(world, client):

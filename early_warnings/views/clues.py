@@ -43,20 +43,9 @@ def clue_new(request: HttpRequest) -> HttpResponse:
     form = forms.ClueForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         holder: dict[str, Clue] = {}
-        data = form.cleaned_data
 
         def create() -> None:
-            holder["clue"] = services.clue_create(
-                actor=request.user,
-                source=data["source"],
-                name=data["name"],
-                description=data["description"],
-                town=data.get("town"),
-                village=data.get("village"),
-                id_number=data.get("id_number", ""),
-                phone=data.get("phone", ""),
-                address=data.get("address", ""),
-            )
+            holder["clue"] = services.clue_create(actor=request.user, **form.cleaned_data)
 
         if run_service(request, form, create):
             messages.success(request, "线索已登记。")
@@ -88,17 +77,10 @@ def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("do")
     done = False
     if action == "verify" and verify_form.is_valid():
-        data = verify_form.cleaned_data
         done = run_service(
             request,
             verify_form,
-            lambda: services.clue_verify(
-                actor=user,
-                clue=clue,
-                result=data["result"],
-                reason=data["reason"],
-                household=data.get("household"),
-            ),
+            lambda: services.clue_verify(actor=user, clue=clue, **verify_form.cleaned_data),
         )
     elif action == "assign" and assign_form.is_valid():
         done = run_service(
@@ -109,13 +91,10 @@ def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
     elif action == "route" and route_form.is_valid():
-        data = route_form.cleaned_data
         done = run_service(
             request,
             route_form,
-            lambda: services.clue_route(
-                actor=user, clue=clue, town=data["town"], village=data.get("village")
-            ),
+            lambda: services.clue_route(actor=user, clue=clue, **route_form.cleaned_data),
         )
     elif action == "close":
         done = run_service(request, None, lambda: services.item_close(actor=user, item=clue))

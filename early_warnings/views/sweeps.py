@@ -19,22 +19,16 @@ def sweeps(request: HttpRequest) -> HttpResponse:
     user = request.user
     can_record = user.role in {Role.DEPARTMENT_STAFF, Role.COUNTY_BUREAU}
     form = forms.SweepForm(request.POST or None, user=user) if can_record else None
-    if request.method == "POST" and form is not None and form.is_valid():
-        data = form.cleaned_data
-        if run_service(
-            request,
-            form,
-            lambda: services.sweep_record(
-                actor=user,
-                carried_out_on=data["carried_out_on"],
-                scope=data["scope"],
-                findings=data["findings"],
-                households_checked=data["households_checked"],
-                department=data.get("department"),
-            ),
-        ):
-            messages.success(request, "排查情况已登记。")
-            return redirect("early_warnings:sweeps")
+    if (
+        request.method == "POST"
+        and form is not None
+        and form.is_valid()
+        and run_service(
+            request, form, lambda: services.sweep_record(actor=user, **form.cleaned_data)
+        )
+    ):
+        messages.success(request, "排查情况已登记。")
+        return redirect("early_warnings:sweeps")
     return render(
         request,
         "early_warnings/sweeps.html",

@@ -26,12 +26,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
         holder: dict[str, Upload] = {}
 
         def create() -> None:
-            holder["upload"] = services.upload_create(
-                actor=user,
-                period=form.cleaned_data["period"],
-                file=form.cleaned_data["file"],
-                department=form.cleaned_data.get("department"),
-            )
+            holder["upload"] = services.upload_create(actor=user, **form.cleaned_data)
 
         if run_service(request, form, create):
             messages.success(request, "文件已上传，正在后台处理，完成后会通知您。")

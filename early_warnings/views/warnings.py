@@ -131,21 +131,18 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Role.VILLAGE_MONITOR,
         Role.TOWN_OFFICIAL,
     }
-    if request.method == "POST" and can_verify and form.is_valid():
-        data = form.cleaned_data
-        if run_service(
+    if (
+        request.method == "POST"
+        and can_verify
+        and form.is_valid()
+        and run_service(
             request,
             form,
-            lambda: services.warning_verify(
-                actor=user,
-                warning=warning,
-                result=data["result"],
-                reason=data["reason"],
-                risk_types=data["risk_types"],
-            ),
-        ):
-            messages.success(request, "核实结果已保存。")
-            return redirect("early_warnings:warning_detail", pk)
+            lambda: services.warning_verify(actor=user, warning=warning, **form.cleaned_data),
+        )
+    ):
+        messages.success(request, "核实结果已保存。")
+        return redirect("early_warnings:warning_detail", pk)
     household_warnings = []
     if user.role != Role.DEPARTMENT_STAFF:
         household_warnings = (
