@@ -1,6 +1,6 @@
 """Query-string filters for the registry API (django-filter).
 
-Foreign keys filter by plain id (``NumberFilter``): a model-choice filter would
+Foreign keys filter by plain id (``IdFilter``): a model-choice filter would
 look the id up first, which costs a query and tells a user whether another
 scope's object exists. The querysets these filters narrow are already scoped
 by the selectors.
@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from organization.filters import IdFilter
 from organization.models import PolicySettings
 
 from . import id_numbers
@@ -39,8 +40,8 @@ class HouseholdFilter(django_filters.FilterSet):
         method="_unused",
         validators=[_refuse_float_id_number],
     )
-    town = django_filters.NumberFilter(label="镇（园区）ID", method="_unused")
-    village = django_filters.NumberFilter(label="村ID", method="_unused")
+    town = IdFilter(label="镇（园区）ID", method="_unused")
+    village = IdFilter(label="村ID", method="_unused")
     status_2020 = django_filters.ChoiceFilter(
         label="2020年底身份", choices=Status2020.choices, method="_unused"
     )
@@ -76,8 +77,8 @@ class HouseholdFilter(django_filters.FilterSet):
 
 
 class MemberFilter(django_filters.FilterSet):
-    household = django_filters.NumberFilter(field_name="household_id", label="农户ID")
-    village = django_filters.NumberFilter(field_name="household__village_id", label="村ID")
+    household = IdFilter(field_name="household_id", label="农户ID")
+    village = IdFilter(field_name="household__village_id", label="村ID")
     relation = django_filters.ChoiceFilter(choices=Member.Relation.choices, label="与户主关系")
 
     class Meta:
@@ -99,8 +100,8 @@ def _income_line_for_record_year():
 
 
 class IncomeRecordFilter(django_filters.FilterSet):
-    household = django_filters.NumberFilter(field_name="household_id", label="农户ID")
-    village = django_filters.NumberFilter(field_name="household__village_id", label="村ID")
+    household = IdFilter(field_name="household_id", label="农户ID")
+    village = IdFilter(field_name="household__village_id", label="村ID")
     below_line = django_filters.BooleanFilter(
         label="低于当年监测收入线", method="filter_below_line"
     )
@@ -117,11 +118,9 @@ class IncomeRecordFilter(django_filters.FilterSet):
 
 
 class MonitoringSubjectFilter(django_filters.FilterSet):
-    household = django_filters.NumberFilter(field_name="household_id", label="农户ID")
-    town = django_filters.NumberFilter(
-        field_name="household__village__town_id", label="镇（园区）ID"
-    )
-    village = django_filters.NumberFilter(field_name="household__village_id", label="村ID")
+    household = IdFilter(field_name="household_id", label="农户ID")
+    town = IdFilter(field_name="household__village__town_id", label="镇（园区）ID")
+    village = IdFilter(field_name="household__village_id", label="村ID")
     category = django_filters.ChoiceFilter(
         choices=MonitoringSubject.Category.choices, label="监测对象类别"
     )
@@ -134,8 +133,8 @@ class MonitoringSubjectFilter(django_filters.FilterSet):
 
 
 class VisitFilter(django_filters.FilterSet):
-    household = django_filters.NumberFilter(field_name="household_id", label="农户ID")
-    village = django_filters.NumberFilter(field_name="household__village_id", label="村ID")
+    household = IdFilter(field_name="household_id", label="农户ID")
+    village = IdFilter(field_name="household__village_id", label="村ID")
     reason = django_filters.ChoiceFilter(choices=Visit.Reason.choices, label="走访事由")
     visited_on = django_filters.DateFromToRangeFilter(label="走访日期（起止）")
 

@@ -12,6 +12,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -60,8 +61,8 @@ class FastSelect(forms.Select):
 class ValuesSelect(forms.Select):
     """A pick-list of places built from one ``values_list`` query, each option naming its
     parent (``data-town`` on villages, ``data-village`` on groups) so the page can narrow
-    it to the chosen parent. The county's 250 villages and 1,500 groups as model instances
-    and option dicts cost more than everything else on the page."""
+    it to the chosen parent. The county's 250 villages as model instances and option dicts
+    cost more than everything else on the page."""
 
     def __init__(self, *args, parent_attr: str = "", empty_label: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,10 +213,30 @@ class HouseholdForm(forms.ModelForm):
         groups = group_list(user=user)
         self.fields["village"].queryset = villages
         self.fields["village"].widget.load(_village_rows(villages))
-        self.fields["group"].queryset = groups
-        self.fields["group"].widget.load(_group_rows(groups))
         if not self.instance.pk and user.village_id and not self.initial.get("village"):
             self.initial["village"] = user.village_id
+        # Any group of the scope validates (clean() then ties it to the village), but the page
+        # offers only the chosen village's: the county has some 1,500. When the village changes,
+        # app.js fetches its groups from the scoped API; without JS a village monitor, whose
+        # village is chosen for them, still gets its groups.
+        self.fields["group"].queryset = groups
+        village = self._chosen_village()
+        self.fields["group"].widget.load(
+            _group_rows(groups.filter(village_id=village)) if village else []
+        )
+        self.fields["group"].widget.attrs["data-choices-url"] = reverse("villager-group-list")
+
+    def _chosen_village(self) -> int | None:
+        """The village posted, else the one the form starts with, if it is one of the scope."""
+        if self.is_bound:
+            raw = self.data.get(self.add_prefix("village"))
+        else:
+            raw = self.initial.get("village")
+        try:
+            village = self.fields["village"].to_python(getattr(raw, "pk", raw))
+        except ValidationError:  # not a number, or no village of the scope: clean() says so
+            return None
+        return village.pk if village else None
 
     def clean(self):
         data = super().clean()

@@ -1,7 +1,7 @@
 """REST for the organisation: reference data read-only, the year's thresholds editable by the bureau.
 
-Towns, villages and departments are edited in the admin; through the API they
-are pick-lists, scoped like everything else. Every queryset comes from
+Towns, villages, villager groups and departments are edited in the admin; through
+the API they are pick-lists, scoped like everything else. Every queryset comes from
 ``organization.selectors`` and every write from ``organization.services``.
 """
 
@@ -12,8 +12,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.routers import DefaultRouter
 
 from . import selectors
-from .filters import TownFilter, VillageFilter
-from .models import Department, PolicySettings, Town, Village
+from .filters import TownFilter, VillageFilter, VillagerGroupFilter
+from .models import Department, PolicySettings, Town, Village, VillagerGroup
 from .services import policy_settings_save
 
 MSG_COUNTY_ONLY = "只有县扶贫局可以修改政策参数"
@@ -33,6 +33,12 @@ class VillageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Village
         fields = ["id", "code", "name", "town", "town_name", "has_poverty_task"]
+
+
+class VillagerGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VillagerGroup
+        fields = ["id", "name", "village"]
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -76,6 +82,18 @@ class VillageViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.village_list(user=self.request.user)
+
+
+class VillagerGroupViewSet(viewsets.ReadOnlyModelViewSet):
+    """村民小组: the groups of the villages the user's scope reaches; ``?village=`` gives one
+    village's, which is how the household form offers the groups of the village chosen."""
+
+    serializer_class = VillagerGroupSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = VillagerGroupFilter
+
+    def get_queryset(self):
+        return selectors.group_list(user=self.request.user)
 
 
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -142,5 +160,6 @@ class PolicySettingsViewSet(
 router = DefaultRouter()
 router.register("towns", TownViewSet, basename="town")
 router.register("villages", VillageViewSet, basename="village")
+router.register("villager-groups", VillagerGroupViewSet, basename="villager-group")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("policy", PolicySettingsViewSet, basename="policy")

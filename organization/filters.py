@@ -1,13 +1,29 @@
 """Query-string filters for the organisation API (django-filter).
 
-Foreign keys filter by plain id (``NumberFilter``) rather than a model choice:
+Foreign keys filter by plain id (``IdFilter``) rather than a model choice:
 a choice field would look the id up first, which costs a query and tells a
 user whether another scope's object exists.
 """
 
 import django_filters
+from django import forms
 
-from .models import Town, Village
+from .models import Town, Village, VillagerGroup
+
+# SQLite stores integers in 64 bits and raises on a larger one; no id comes near it.
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A foreign key's id: a whole number the database can hold, else a 400 naming the field
+    (a longer number in the query string crashed the lookup on SQLite)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class TownFilter(django_filters.FilterSet):
@@ -17,8 +33,16 @@ class TownFilter(django_filters.FilterSet):
 
 
 class VillageFilter(django_filters.FilterSet):
-    town = django_filters.NumberFilter(field_name="town_id", label="镇（园区）ID")
+    town = IdFilter(field_name="town_id", label="镇（园区）ID")
 
     class Meta:
         model = Village
         fields = ["town", "has_poverty_task"]
+
+
+class VillagerGroupFilter(django_filters.FilterSet):
+    village = IdFilter(field_name="village_id", label="村 ID")
+
+    class Meta:
+        model = VillagerGroup
+        fields = ["village"]

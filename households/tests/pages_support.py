@@ -1,5 +1,6 @@
 """Data the page tests share: one household in village A1 (with everything hanging off it)
-and one in village B1, and grace's help assignment to the A1 household."""
+and one in village B1, and grace's help assignment to the A1 household; what the new-household
+form posts."""
 
 import datetime
 from decimal import Decimal
@@ -13,6 +14,7 @@ from households.tests.factories import (
     IncomeRecordFactory,
     MemberFactory,
     VisitFactory,
+    new_id_number,
 )
 
 
@@ -57,3 +59,42 @@ def registry(world) -> SimpleNamespace:
 def login(client, user):
     client.force_login(user)
     return client
+
+
+def household_post(village, members, **fields):
+    data = {
+        "village": village.pk,
+        "group": "",
+        "address": "濉溪县某村",
+        "phone": "13800000000",
+        "status_2020": "dibao",
+        "registered_in_county": "on",
+        "long_term_resident": "on",
+        "members-TOTAL_FORMS": str(len(members)),
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "1",
+        "members-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+    for index, member in enumerate(members):
+        row = {
+            "labour_capacity": "ordinary",
+            "health": "healthy",
+            "disability_grade": "",
+            "schooling": "",
+            **member,
+        }
+        for name, value in row.items():
+            data[f"members-{index}-{name}"] = value
+    return data
+
+
+def two_members(second_id=None):
+    return [
+        {"name": "周建国", "id_number": new_id_number(), "relation": "head"},
+        {
+            "name": "吴秀英",
+            "id_number": second_id or new_id_number(male=False),
+            "relation": "spouse",
+        },
+    ]

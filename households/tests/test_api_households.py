@@ -271,6 +271,14 @@ def test_a_bad_filter_value_is_400(api, world):
     assert "status_2020" in response.json()
 
 
+@pytest.mark.parametrize("resource", ["households", "members", "monitoring-subjects", "visits"])
+def test_a_village_id_too_long_for_the_database_is_400_not_a_crash(api, world, resource):
+    api.force_authenticate(world.erin)
+    response = api.get(f"/api/{resource}/?village={10**20}")
+    assert response.status_code == 400
+    assert "village" in response.json()
+
+
 def test_a_searched_id_number_excel_turned_into_a_float_is_400_saying_why(api, world):
     api.force_authenticate(world.erin)
     response = api.get("/api/households/", {"q": "3.40621199001011E+17"})

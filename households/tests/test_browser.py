@@ -61,3 +61,25 @@ def test_a_monitor_adds_a_household_with_two_members_and_sees_it_listed(live_ser
     household = Household.objects.get(head_name="陈志强")
     assert household.members.count() == 2
     assert household.village == world.a1
+
+
+def test_the_bureaus_group_list_follows_the_village_it_chooses(live_server, world, page):
+    """The county's page is sent no group at all; each village's come from the scoped API."""
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "erin")
+    page.fill("#id_password", world.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/**")
+    page.goto(f"{live_server.url}/households/new/")
+    group_values = "#id_group option[value]:not([value=''])"
+    assert page.locator(group_values).count() == 0
+
+    for village in (world.a2, world.b1, world.a1):
+        group = world.groups[village.pk]
+        page.select_option("#id_village", str(village.pk))
+        page.wait_for_selector(f"#id_group option[value='{group.pk}']", state="attached")
+        assert page.locator(group_values).count() == 1
+    page.select_option("#id_group", str(world.groups[world.a1.pk].pk))
+    # Back to no village: no group is offered.
+    page.select_option("#id_village", "")
+    assert page.locator(group_values).count() == 0

@@ -13,52 +13,13 @@ from households.models import Household, IncomeRecord, Member, MonitoringSubject
 from households.tests.factories import HouseholdFactory, MemberFactory, new_id_number
 from households.views.households import _apply_member_errors
 
-from .pages_support import login, registry
-
-
-def _household_post(village, members, **fields):
-    data = {
-        "village": village.pk,
-        "group": "",
-        "address": "濉溪县某村",
-        "phone": "13800000000",
-        "status_2020": "dibao",
-        "registered_in_county": "on",
-        "long_term_resident": "on",
-        "members-TOTAL_FORMS": str(len(members)),
-        "members-INITIAL_FORMS": "0",
-        "members-MIN_NUM_FORMS": "1",
-        "members-MAX_NUM_FORMS": "1000",
-        **fields,
-    }
-    for index, member in enumerate(members):
-        row = {
-            "labour_capacity": "ordinary",
-            "health": "healthy",
-            "disability_grade": "",
-            "schooling": "",
-            **member,
-        }
-        for name, value in row.items():
-            data[f"members-{index}-{name}"] = value
-    return data
-
-
-def _two_members(second_id=None):
-    return [
-        {"name": "周建国", "id_number": new_id_number(), "relation": "head"},
-        {
-            "name": "吴秀英",
-            "id_number": second_id or new_id_number(male=False),
-            "relation": "spouse",
-        },
-    ]
+from .pages_support import household_post, login, registry, two_members
 
 
 def test_a_monitor_enters_a_household_with_two_members_on_one_page(world, client):
     login(client, world.alice)
-    members = _two_members()
-    response = client.post(reverse("households:create"), _household_post(world.a1, members))
+    members = two_members()
+    response = client.post(reverse("households:create"), household_post(world.a1, members))
     household = Household.objects.get(head_name="周建国")
     assert response.status_code == 302
     assert response["Location"] == reverse("households:detail", args=[household.pk])
@@ -69,8 +30,8 @@ def test_a_monitor_enters_a_household_with_two_members_on_one_page(world, client
 
 def test_a_bad_phone_is_shown_on_its_field_and_the_form_keeps_what_was_typed(world, client):
     login(client, world.alice)
-    members = _two_members()
-    post = _household_post(world.a1, members, phone="没有电话", head_name="周建国")
+    members = two_members()
+    post = household_post(world.a1, members, phone="没有电话", head_name="周建国")
     response = client.post(reverse("households:create"), post)
     assert response.status_code == 200
     assert response.context["form"].errors["phone"] == [services.MSG_PHONE]
@@ -84,8 +45,8 @@ def test_an_invalid_second_member_saves_nothing_and_marks_that_row(world, client
     valid = new_id_number(male=False)
     # Never a trailing 0: "…000" with a bad checksum reads as a number Excel rounded.
     wrong_check_digit = valid[:17] + ("1" if valid[17] != "1" else "2")
-    members = _two_members(second_id=wrong_check_digit)
-    response = client.post(reverse("households:create"), _household_post(world.a1, members))
+    members = two_members(second_id=wrong_check_digit)
+    response = client.post(reverse("households:create"), household_post(world.a1, members))
     assert response.status_code == 200
     assert not Household.objects.exists()
     assert not Member.objects.exists()
@@ -100,8 +61,8 @@ def test_an_invalid_second_member_saves_nothing_and_marks_that_row(world, client
 def test_a_second_member_already_registered_elsewhere_saves_nothing(world, client):
     taken = MemberFactory(household=HouseholdFactory(village=world.a2))
     login(client, world.alice)
-    members = _two_members(second_id=taken.id_number)
-    response = client.post(reverse("households:create"), _household_post(world.a1, members))
+    members = two_members(second_id=taken.id_number)
+    response = client.post(reverse("households:create"), household_post(world.a1, members))
     assert response.status_code == 200
     assert Household.objects.count() == 1
     assert response.context["formset"].forms[1].errors["id_number"] == [
@@ -116,7 +77,7 @@ def test_two_heads_or_the_same_id_twice_are_refused_on_the_second_row(world, cli
         {"name": "甲", "id_number": number, "relation": "head"},
         {"name": "乙", "id_number": number, "relation": "head"},
     ]
-    response = client.post(reverse("households:create"), _household_post(world.a1, members))
+    response = client.post(reverse("households:create"), household_post(world.a1, members))
     errors = response.context["formset"].forms[1].errors
     assert errors["relation"] == ["每户只能有一位户主"]
     assert errors["id_number"] == ["与第1位成员的身份证号重复"]
@@ -126,14 +87,14 @@ def test_two_heads_or_the_same_id_twice_are_refused_on_the_second_row(world, cli
 def test_a_household_needs_a_head(world, client):
     login(client, world.alice)
     members = [{"name": "甲", "id_number": new_id_number(), "relation": "son"}]
-    response = client.post(reverse("households:create"), _household_post(world.a1, members))
+    response = client.post(reverse("households:create"), household_post(world.a1, members))
     assert "请在家庭成员中指定一位户主" in response.content.decode()
     assert not Household.objects.exists()
 
 
 def test_a_monitor_cannot_enter_a_household_in_another_village(world, client):
     login(client, world.bob)
-    response = client.post(reverse("households:create"), _household_post(world.a1, _two_members()))
+    response = client.post(reverse("households:create"), household_post(world.a1, two_members()))
     assert response.status_code == 200
     assert response.context["form"].errors["village"]
     assert not Household.objects.exists()
@@ -141,7 +102,7 @@ def test_a_monitor_cannot_enter_a_household_in_another_village(world, client):
 
 def test_a_group_must_belong_to_the_chosen_village(world, client):
     login(client, world.carol)
-    data = _household_post(world.a1, _two_members(), group=world.groups[world.a2.pk].pk)
+    data = household_post(world.a1, two_members(), group=world.groups[world.a2.pk].pk)
     response = client.post(reverse("households:create"), data)
     assert response.context["form"].errors["group"] == ["村民小组不属于所选的村"]
 

@@ -13,6 +13,7 @@ from households import services
 from households.models import Household
 from households.tests.factories import HouseholdFactory, MemberFactory
 from organization.models import PolicySettings
+from organization.tests.factories import VillagerGroupFactory
 
 ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
 
@@ -112,6 +113,45 @@ def test_villages_filter_by_town(api, world):
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_each_role_lists_the_villager_groups_of_its_scope(api, world, helped, role):
+    api.force_authenticate(getattr(world, role))
+    groups = {world.groups[getattr(world, key).pk].pk for key in VILLAGES[role]}
+    assert _ids(api.get("/api/villager-groups/")) == groups
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_villages_groups_are_listed_only_inside_the_scope(api, world, helped, role):
+    """The household form asks ``?village=`` for the groups of the village chosen."""
+    api.force_authenticate(getattr(world, role))
+    for key in ("a1", "a2", "b1"):
+        village = getattr(world, key)
+        group = world.groups[village.pk]
+        listed = _ids(api.get(f"/api/villager-groups/?village={village.pk}"))
+        assert listed == ({group.pk} if key in VILLAGES[role] else set()), key
+        expected = 200 if key in VILLAGES[role] else 404
+        assert api.get(f"/api/villager-groups/{group.pk}/").status_code == expected, key
+
+
+def test_a_villages_groups_come_with_their_names(api, world):
+    VillagerGroupFactory(village=world.a2, name="第二村民小组")
+    api.force_authenticate(world.carol)
+    rows = api.get(f"/api/villager-groups/?village={world.a2.pk}").json()["results"]
+    assert [(row["name"], row["village"]) for row in rows] == [
+        ("第一村民小组", world.a2.pk),
+        ("第二村民小组", world.a2.pk),
+    ]
+
+
+@pytest.mark.parametrize("value", ["甲一村", "1.5", "0", str(10**20)])
+def test_an_id_filter_that_is_no_id_is_a_400_on_its_field(api, world, value):
+    api.force_authenticate(world.erin)
+    for url in (f"/api/villager-groups/?village={value}", f"/api/villages/?town={value}"):
+        response = api.get(url)
+        assert response.status_code == 400, url
+        assert set(response.json()) == {url.split("?")[1].split("=")[0]}
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_every_role_reads_the_sixteen_departments(api, world, role):
     api.force_authenticate(getattr(world, role))
     response = api.get("/api/departments/")
@@ -120,7 +160,7 @@ def test_every_role_reads_the_sixteen_departments(api, world, role):
     assert {"医保", "卫健", "教育", "住建", "民政", "扶贫"} <= names
 
 
-@pytest.mark.parametrize("resource", ["towns", "villages", "departments"])
+@pytest.mark.parametrize("resource", ["towns", "villages", "villager-groups", "departments"])
 def test_reference_data_is_read_only_through_the_api(api, world, resource):
     api.force_authenticate(world.erin)
     assert api.post(f"/api/{resource}/", {"name": "新"}, format="json").status_code == 405
@@ -245,6 +285,7 @@ def test_the_schema_describes_every_resource(api, world):
     for resource in [
         "towns",
         "villages",
+        "villager-groups",
         "departments",
         "households",
         "members",

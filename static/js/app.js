@@ -16,7 +16,7 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
-  // Offer only the options that belong to the chosen parent (town → village, village → group).
+  // Offer only the options that belong to the chosen parent (town → village).
   function narrow(parentSelect, childSelect, attr) {
     if (!parentSelect || !childSelect) return;
     var all = Array.prototype.slice.call(childSelect.options).map(function (o) { return o.cloneNode(true); });
@@ -36,9 +36,41 @@
     parentSelect.addEventListener("change", apply);
     apply();
   }
+
+  // A list too long to send whole (the county's 1,500 villager groups) follows its parent by
+  // asking the scoped API for the chosen parent's options; the page itself offers only those
+  // of the parent it was drawn with.
+  function follow(parentSelect, childSelect) {
+    if (!parentSelect || !childSelect) return;
+    var url = childSelect.getAttribute("data-choices-url");
+    var param = parentSelect.getAttribute("name");
+    var blank = childSelect.options.length ? childSelect.options[0].cloneNode(true) : new Option("", "");
+    parentSelect.addEventListener("change", function () {
+      var parent = parentSelect.value;
+      childSelect.innerHTML = "";
+      childSelect.appendChild(blank.cloneNode(true));
+      if (!parent) return;
+      childSelect.setAttribute("aria-busy", "true");
+      fetch(url + "?page_size=200&" + param + "=" + encodeURIComponent(parent), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) {
+          // A slow answer for a parent no longer chosen is dropped.
+          if (parentSelect.value !== parent) return;
+          data.results.forEach(function (row) { childSelect.appendChild(new Option(row.name, row.id)); });
+        })
+        .catch(function () { /* the list stays empty; the choice is optional */ })
+        .then(function () { childSelect.removeAttribute("aria-busy"); });
+    });
+  }
+
   document.querySelectorAll("form").forEach(function (form) {
-    narrow(form.querySelector("select[name=town]"), form.querySelector("select[name=village]"), "data-town");
-    narrow(form.querySelector("select[name=village]"), form.querySelector("select[name=group]"), "data-village");
+    var village = form.querySelector("select[name=village]");
+    var group = form.querySelector("select[name=group]");
+    narrow(form.querySelector("select[name=town]"), village, "data-town");
+    if (group && group.hasAttribute("data-choices-url")) follow(village, group);
   });
 
   // "Add another member" on the new-household page (Django formset).
