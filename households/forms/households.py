@@ -19,8 +19,8 @@ from django.utils.safestring import mark_safe
 from organization.models import User
 from organization.selectors import group_list, town_list, village_list
 
-from . import id_numbers
-from .models import (
+from .. import id_numbers
+from ..models import (
     Household,
     IncomeRecord,
     Member,
@@ -29,7 +29,7 @@ from .models import (
     Status2020,
     Visit,
 )
-from .selectors import HouseholdFilters
+from ..selectors import HouseholdFilters
 
 YES_NO_ANY = [("", "不限"), ("1", "是"), ("0", "否")]
 
