@@ -1,3 +1,26 @@
-"""Browser forms of the registry; being split by subject."""
+"""Browser forms of the registry, by subject like the views."""
 
-from .households import *  # noqa: F403
+from .households import HouseholdCreateForm, HouseholdFilterForm, HouseholdForm
+from .income import IncomeRecordForm
+from .members import MemberForm, MemberFormSet
+from .monitoring import (
+    MonitoringSubjectForm,
+    SubjectEliminateForm,
+    SubjectFilterForm,
+    SubjectRisksForm,
+)
+from .visits import VisitForm
+
+__all__ = [
+    "HouseholdCreateForm",
+    "HouseholdFilterForm",
+    "HouseholdForm",
+    "IncomeRecordForm",
+    "MemberForm",
+    "MemberFormSet",
+    "MonitoringSubjectForm",
+    "SubjectEliminateForm",
+    "SubjectFilterForm",
+    "SubjectRisksForm",
+    "VisitForm",
+]

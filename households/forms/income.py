@@ -1,0 +1,50 @@
+"""A year's income record (三(六)一)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from ..models import Household, IncomeRecord
+
+INCOME_FIELDS = [
+    "year",
+    "household_size",
+    "wage_income",
+    "business_income",
+    "property_income",
+    "transfer_income",
+    "medical_expense",
+    "education_expense",
+    "other_expense",
+    "note",
+]
+
+
+class IncomeRecordForm(forms.ModelForm):
+    class Meta:
+        model = IncomeRecord
+        fields = INCOME_FIELDS
+        help_texts = {
+            "household_size": "计算人均纯收入所用的人口数",
+            "medical_expense": "三(二)一：因病、因学等刚性支出",
+        }
+
+    def __init__(self, *args, household: Household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.household = household
+        for name in INCOME_FIELDS[2:9]:
+            self.fields[name].widget.attrs.update({"step": "0.01", "inputmode": "decimal"})
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if year > datetime.date.today().year:
+            raise ValidationError("年度不能晚于今年")
+        taken = IncomeRecord.objects.filter(household=self.household, year=year)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(f"该户{year}年度的收入已登记，请在收入记录中修改")
+        return year

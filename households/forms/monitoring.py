@@ -1,0 +1,83 @@
+"""Monitoring subjects (三(一)): filing one, its risk types, marking it out, the list's filters."""
+
+from __future__ import annotations
+
+from django import forms
+
+from organization.models import User
+from organization.selectors import town_list, village_list
+
+from ..models import MonitoringSubject, RiskType
+from .widgets import FastSelect, ValuesSelect, VillageChoiceField, village_rows
+
+
+class MonitoringSubjectForm(forms.Form):
+    category = forms.ChoiceField(label="监测对象类别", choices=MonitoringSubject.Category.choices)
+    risk_types = forms.ModelMultipleChoiceField(
+        label="风险类型",
+        queryset=RiskType.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一种风险类型"},
+    )
+    started_on = forms.DateField(
+        label="纳入监测日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(label="备注", max_length=300, required=False)
+
+
+class SubjectRisksForm(forms.Form):
+    """三(四)2: what a visit or a verified warning finds changes a subject's risk types."""
+
+    risk_types = forms.ModelMultipleChoiceField(
+        label="风险类型",
+        queryset=RiskType.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一种风险类型"},
+    )
+
+
+class SubjectEliminateForm(forms.Form):
+    """三(九): what ``monitoring_subject_eliminate`` takes, the day the risk is marked gone."""
+
+    ended_on = forms.DateField(
+        label="风险消除日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="退出名单报县扶贫局备案之日，不能早于纳入监测日期，也不能晚于今天",
+    )
+
+
+class SubjectFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        label="类别",
+        required=False,
+        choices=[("", "全部类别"), *MonitoringSubject.Category.choices],
+        widget=FastSelect,
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "全部状态"), *MonitoringSubject.Status.choices],
+        widget=FastSelect,
+    )
+    town = forms.ModelChoiceField(
+        label="镇（园区）",
+        queryset=None,
+        required=False,
+        empty_label="全部镇（园区）",
+        widget=FastSelect,
+    )
+    village = VillageChoiceField(
+        label="村",
+        queryset=None,
+        required=False,
+        empty_label="全部村",
+        widget=ValuesSelect(parent_attr="data-town", empty_label="全部村"),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = town_list(user=user)
+        villages = village_list(user=user)
+        self.fields["village"].queryset = villages
+        self.fields["village"].widget.load(village_rows(villages))
