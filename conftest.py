@@ -11,6 +11,7 @@ import shutil
 from types import SimpleNamespace
 
 import pytest
+from django.db import connections
 from rest_framework.test import APIClient
 
 from organization.models import Role
@@ -98,4 +99,10 @@ def open_page(monkeypatch):
             return page
 
         yield open_
+        # While Playwright's event loop runs in this thread, asgiref keeps Django's
+        # connections per async context: ORM calls in the test body open a second
+        # connection, which the end-of-test cleanup (run after the loop stops) never sees.
+        # Left open, it makes PostgreSQL refuse to drop the test database at the end of
+        # the run ("being accessed by other users"); close it while it is still visible.
+        connections.close_all()
         browser.close()
