@@ -86,6 +86,8 @@ class Harness:
             "DATABASE_URL": self.database_url,
             "MEDIA_ROOT": str(self.media),
             "CONN_MAX_AGE": "0",
+            # libpq names the worker's sessions, so the harness can find what it leaves behind.
+            "PGAPPNAME": self.queue,
         }
         self.process = subprocess.Popen(
             [
@@ -115,6 +117,31 @@ class Harness:
                 self.process.kill()
                 self.process.wait()
             self.process = None
+        self.assert_no_sessions_left()
+
+    def worker_sessions(self) -> list[tuple]:
+        """The worker's PostgreSQL sessions on the test database (none on SQLite)."""
+        if connection.vendor != "postgresql":
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, state, left(query, 60) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND application_name = %s",
+                [self.queue],
+            )
+            return cursor.fetchall()
+
+    def assert_no_sessions_left(self, timeout: float = 10) -> None:
+        """A stopped or killed worker's backends end with it.
+
+        A backend notices a dead client only when it next reads from the socket; one
+        that stayed would hold the killed transaction's locks and make PostgreSQL refuse
+        to drop the test database at the end of the run ("being accessed by other users").
+        """
+        deadline = time.monotonic() + timeout
+        while (sessions := self.worker_sessions()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not sessions, f"the worker's database sessions outlived it: {sessions}"
 
     @contextmanager
     def database_shared(self):
