@@ -376,8 +376,9 @@ def parse_rows(
 ) -> tuple[list[ParsedRow], list[RowError], int]:
     """Every row normalised and checked on its own; returns (valid rows, errors, non-blank rows).
 
-    Written for 100,000-row files: cells are read by index, and the columns whose values
-    repeat (indicator code, date) are judged once per distinct value.
+    Written for 100,000-row files: cells are read by position (an absent column reads the
+    ``None`` appended to each row), and the columns whose values repeat (indicator code,
+    amount, date) are judged once per distinct value.
     """
     valid: list[ParsedRow] = []
     errors: list[RowError] = []
@@ -385,11 +386,40 @@ def parse_rows(
     codes = "、".join(sorted(indicators)) or "（本部门尚无指标）"
     columns = table.columns
     at = {column.key: columns.get(column.key, -1) for column in COLUMNS}
+    i_name, i_id, i_code, i_value, i_date, i_town, i_village, i_note = (
+        at[key]
+        for key in (
+            "name",
+            "id_number",
+            "indicator",
+            "value",
+            "occurred_on",
+            "town",
+            "village",
+            "note",
+        )
+    )
     width = max(columns.values()) + 1
     has_date = "occurred_on" in columns
-    code_cache: dict[Any, tuple[str, WarningIndicator | None]] = {}
+    code_cache: dict[Any, tuple[str, WarningIndicator | None, str]] = {}
+    value_cache: dict[Any, tuple[Decimal | None, bool]] = {}
     date_cache: dict[Any, tuple[datetime.date | None, str]] = {}
     counted = 0
+
+    def judge_code(raw: Any) -> tuple[str, WarningIndicator | None, str]:
+        code = _text(raw).replace(" ", "").upper()
+        indicator = indicators.get(code)
+        if not code:
+            return code, None, "指标代码不能为空"
+        if indicator is None:
+            return code, None, f"指标代码“{code}”不是本部门的启用指标（可用：{codes}）"
+        return code, indicator, ""
+
+    def judge_value(raw: Any) -> tuple[Decimal | None, bool]:
+        try:
+            return parse_decimal(raw), True
+        except ValueError:
+            return None, False
 
     def judge_date(raw: Any) -> tuple[datetime.date | None, str]:
         try:
@@ -402,62 +432,47 @@ def parse_rows(
             return None, f"发生日期不在所报月份（{period_label(period)}）内"
         return day, ""
 
+    def cached(cache: dict, judge, raw: Any):
+        # Only text and numbers are remembered: True == 1 must not answer for the number 1.
+        if raw.__class__ not in _CACHEABLE:
+            return judge(raw)
+        try:
+            return cache[raw]
+        except KeyError:
+            return cache.setdefault(raw, judge(raw))
+
     for number, cells in table.rows:
         if not _filled(cells):
             continue  # blank lines between blocks are common and mean nothing
-        if len(cells) < width:
-            cells = list(cells) + [None] * (width - len(cells))
-
-        def get(key: str, _cells=cells) -> Any:
-            index = at[key]
-            return _cells[index] if index >= 0 else None
-
-        note = _text(get("note"))
+        cells = [*cells, *([None] * (width - len(cells))), None]  # index -1: an absent column
+        note = _text(cells[i_note])
         if note.startswith(EXAMPLE_NOTE[:3]):
             continue  # the template's example row, left in by mistake, is not a person
         counted += 1
         failed: list[tuple[str, str]] = []
 
-        name = normalize_name(get("name"))
+        name = normalize_name(cells[i_name])
         if not name:
             failed.append(("name", "姓名不能为空"))
         id_number = ""
         try:
-            id_number = normalize_id_number(get("id_number"))
+            id_number = normalize_id_number(cells[i_id])
         except ValidationError as error:
             failed.append(("id_number", error.messages[0]))
-        raw_code = get("indicator")
-        try:
-            code, indicator = code_cache[raw_code]
-        except (KeyError, TypeError):
-            code = _text(raw_code).replace(" ", "").upper()
-            indicator = indicators.get(code)
-            if isinstance(raw_code, str | None):
-                code_cache[raw_code] = (code, indicator)
-        if not code:
-            failed.append(("indicator", "指标代码不能为空"))
-        elif indicator is None:
-            failed.append(("indicator", f"指标代码“{code}”不是本部门的启用指标（可用：{codes}）"))
-        value = None
-        try:
-            value = parse_decimal(get("value"))
-        except ValueError:
+        _, indicator, code_error = cached(code_cache, judge_code, cells[i_code])
+        if code_error:
+            failed.append(("indicator", code_error))
+        value, numeric = cached(value_cache, judge_value, cells[i_value])
+        if not numeric:
             failed.append(("value", "数值应为数字"))
-        else:
-            if value is None and indicator is not None and indicator.needs_value:
-                failed.append(("value", f"指标“{indicator.name}”按数值预警，数值不能为空"))
-        raw_date = get("occurred_on")
-        try:
-            occurred_on, date_error = date_cache[raw_date]
-        except KeyError:
-            occurred_on, date_error = date_cache.setdefault(raw_date, judge_date(raw_date))
-        except TypeError:  # an unhashable cell value
-            occurred_on, date_error = judge_date(raw_date)
+        elif value is None and indicator is not None and indicator.needs_value:
+            failed.append(("value", f"指标“{indicator.name}”按数值预警，数值不能为空"))
+        occurred_on, date_error = cached(date_cache, judge_date, cells[i_date])
         if date_error:
             failed.append(("occurred_on", date_error))
         if failed:
             errors.extend(
-                RowError(number, COLUMN_BY_KEY[key].label, _display(get(key)), reason)
+                RowError(number, COLUMN_BY_KEY[key].label, _display(cells[at[key]]), reason)
                 for key, reason in failed
             )
             continue
@@ -469,12 +484,15 @@ def parse_rows(
                 indicator=indicator,
                 value=value,
                 occurred_on=occurred_on,
-                town=normalize_name(get("town")),
-                village=normalize_name(get("village")),
+                town=normalize_name(cells[i_town]),
+                village=normalize_name(cells[i_village]),
                 note=note[:300],
             )
         )
     return valid, errors, counted
+
+
+_CACHEABLE = frozenset({str, int, float, datetime.date, datetime.datetime, type(None)})
 
 
 # --- writers --------------------------------------------------------------------------------

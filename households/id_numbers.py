@@ -21,6 +21,8 @@ from stdnum.exceptions import InvalidComponent
 # Excel keeps 15 significant digits: an 18-digit number typed into a numeric
 # cell comes back as 3.40621199001011E+17 or 340621199001011000.
 _FLOAT_TEXT = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$|^\d+\.\d*$")
+_SURELY_PAST = datetime.date(2026, 1, 1)
+_CANONICAL = re.compile(r"[0-9]{17}[0-9X]")
 _SPACES = re.compile(r"[\s\u3000\u200b\ufeff'\"‘’“”]+")
 
 MSG_EMPTY = "身份证号不能为空"
@@ -39,6 +41,10 @@ def normalize_id_number(value: object) -> str:
     quotes; refuses 15-digit numbers, bad checksums and values that were
     stored as floating-point numbers (their last digits are gone).
     """
+    if type(value) is str and _CANONICAL.fullmatch(value):
+        text = value  # already the canonical form: what almost every row of a file carries
+        if text[17] == ric.calc_check_digit(text) and _born_valid(text):
+            return text
     if value is None:
         raise ValidationError(MSG_EMPTY, code="required")
     if isinstance(value, bool):
@@ -62,13 +68,32 @@ def normalize_id_number(value: object) -> str:
         raise ValidationError(MSG_FORMAT, code="format")
     if text[17] != ric.calc_check_digit(text):
         raise ValidationError(MSG_CHECKSUM, code="checksum")
-    try:
-        born = ric.get_birth_date(text)
-    except InvalidComponent:
-        raise ValidationError(MSG_REGION_OR_DATE, code="birth_date") from None
-    if born > datetime.date.today() or not _region_existed(text[:6], born.year):
+    if not _born_valid(text):
         raise ValidationError(MSG_REGION_OR_DATE, code="birth_date")
     return text
+
+
+def _born_valid(text: str) -> bool:
+    """A real birth date, not in the future, in a region that existed that year."""
+    born = _birth_date(text[6:14])
+    return (
+        born is not None
+        # Asking the clock is a tenth of the whole check; a date before this code was written
+        # cannot be in the future.
+        and (born < _SURELY_PAST or born <= datetime.date.today())
+        and _region_existed(text[:6], born.year)
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _birth_date(yyyymmdd: str) -> datetime.date | None:
+    """stdnum's reading of the birth date, remembered per date: its ``compact`` step cleans
+    the whole number character by character (5 µs a call, most of a row's validation),
+    and a department's 100,000-row file repeats a few tens of thousands of birth dates."""
+    try:
+        return ric.get_birth_date(f"000000{yyyymmdd}0000")
+    except InvalidComponent:
+        return None
 
 
 @functools.lru_cache(maxsize=8192)

@@ -15,8 +15,6 @@ from ..models import (
 )
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-ERRORS_KEPT = 20_000  # beyond this the report says "and N more"; the counts stay exact
-LOOKUP_CHUNK = 5_000
 
 
 def max_upload_bytes() -> int:
