@@ -11,6 +11,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from households.id_numbers import normalize_id_number
 from households.models import Household, RiskType
 from households.selectors import household_list
 from organization.models import Department, Role, Town, Village
@@ -87,6 +88,10 @@ class ClueForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Typed with spaces or full-width digits it is longer than 18 until it is cleaned.
+        self.fields["id_number"].max_length = None
+        self.fields["id_number"].validators = []
+        self.fields["id_number"].widget.attrs.pop("maxlength", None)
         self.fields["source"].choices = [
             c for c in Clue.Source.choices if c[0] != Clue.Source.DEPARTMENT
         ]
@@ -96,6 +101,10 @@ class ClueForm(forms.ModelForm):
         else:
             self.fields["town"].queryset = Town.objects.all()
             self.fields["town"].help_text = "线索转交核实的镇（园区）；不选则由县扶贫局转交"
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data["id_number"]
+        return normalize_id_number(value) if value else ""
 
 
 class VillageChoiceForm(forms.Form):

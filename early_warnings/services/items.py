@@ -111,7 +111,7 @@ def warning_verify(
     if result not in Result.values:
         raise ValidationError({"result": "请选择核实结果"})
     if result == Result.NO_RISK and not reason:
-        raise ValidationError({"result_reason": "核实无风险时请填写核实情况和理由"})
+        raise ValidationError({"reason": "核实无风险时请填写核实情况和理由"})
     with transaction.atomic():
         warning = _lock(warning)
         if not _can_verify(actor, warning):
@@ -176,7 +176,7 @@ def clue_verify(
     if result not in {Result.NO_RISK, Result.ALREADY_MONITORED, Result.INCLUDE}:
         raise ValidationError({"result": "请选择核实结果"})
     if not reason:
-        raise ValidationError({"result_reason": "请填写核实情况"})
+        raise ValidationError({"reason": "请填写核实情况"})
     if (
         household is not None
         and not Household.objects.filter(household_scope_q(actor), pk=household.pk).exists()

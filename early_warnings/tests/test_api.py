@@ -145,7 +145,8 @@ def test_assign_verify_close_through_the_api(world, api):
     assert api.post(f"/api/warnings/{warning.pk}/assign/").status_code == 409
     api.force_authenticate(world.alice)
     response = api.post(f"/api/warnings/{warning.pk}/verify/", {"result": "no_risk"}, format="json")
-    assert response.status_code == 400 and "理由" in str(response.data)
+    # The refusal names the field the client sent (``reason``), not the model's column.
+    assert response.status_code == 400 and "理由" in str(response.data["reason"])
     response = api.post(
         f"/api/warnings/{warning.pk}/verify/",
         {"result": "no_risk", "reason": "医保已报销"},

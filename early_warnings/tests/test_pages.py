@@ -296,3 +296,27 @@ def test_the_bureau_edits_an_indicator_in_the_browser(world, client):
     yb01.refresh_from_db()
     assert yb01.threshold == 8000
     assert yb01.history.first().history_user == world.erin
+
+
+def test_a_clue_id_number_typed_with_spaces_and_full_width_digits_is_cleaned(world, client):
+    """DESIGN §4: spaces and full-width digits are cleaned up, not refused for their length."""
+    number = id_number_ending_in_x()
+    typed = " ".join([number[:6], number[6:14], number[14:]]).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
+    client.force_login(world.erin)
+    client.post(
+        url("clue_new"),
+        {"source": "12345", "name": "孙八", "id_number": typed, "description": "热线反映"},
+    )
+    assert Clue.objects.get().id_number == number
+
+
+def test_a_clue_with_a_wrong_id_number_is_refused_on_the_field(world, client):
+    client.force_login(world.erin)
+    response = client.post(
+        url("clue_new"),
+        {"source": "12345", "name": "孙八", "id_number": "12345", "description": "热线反映"},
+    )
+    assert "身份证号应为18位" in response.context["form"].errors["id_number"][0]
+    assert not Clue.objects.exists()
