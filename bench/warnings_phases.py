@@ -1,0 +1,89 @@
+"""Where one ingestion's time goes: wall and CPU seconds per phase of ``upload_ingest``.
+
+    VAR_DIR=bench/results/warnings-sqlite python bench/warnings_phases.py --runs 2
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/suixi_warn_bench \\
+        VAR_DIR=bench/results/warnings-postgres python bench/warnings_phases.py --runs 2
+
+Runs against a database that ``bench/warnings_ingest.py`` has seeded and with its file.
+Each run empties the month, uploads the file and ingests it with the phases wrapped in
+timers; the CPU column is this process only, so on PostgreSQL the gap between wall and
+CPU is the server's share. What the phases do not cover is mostly the commit (deferred
+foreign-key checks on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.argv, ARGS = sys.argv[:1] + ["--label", "phases"], sys.argv[1:]
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from bench import warnings_ingest as bench  # noqa: E402  (sets Django up)
+from early_warnings import services, spreadsheets  # noqa: E402
+from early_warnings.services import ingest  # noqa: E402
+from households.id_numbers import normalize_id_number  # noqa: E402
+from organization.models import User  # noqa: E402
+
+PHASES = [
+    (spreadsheets, "read_table"),
+    (spreadsheets, "parse_rows"),
+    (ingest, "_members_by_id_number"),
+    (ingest, "_match"),
+    (ingest, "insert_ignoring_duplicates"),
+    (ingest, "refresh_priorities"),
+    (ingest, "_after_ingest"),
+]
+timings: list[tuple[str, float, float]] = []
+
+
+def timed(module, name: str) -> None:
+    original = getattr(module, name)
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            timings.append((name, time.perf_counter() - wall, time.process_time() - cpu))
+
+    setattr(module, name, wrapper)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args(ARGS)
+    for module, name in PHASES:
+        timed(module, name)
+    reverse("early_warnings:upload_list")
+    normalize_id_number(bench.member_id(0))
+    staff = User.objects.get(username="bench_yibao")
+    for run in range(1, args.runs + 1):
+        bench.clear_month()
+        upload = services.upload_create(
+            actor=staff,
+            period=bench.PERIOD,
+            file=SimpleUploadedFile("phases.xlsx", bench.FILE.read_bytes()),
+        )
+        timings.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
+        upload = services.upload_ingest(upload_id=upload.pk)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"run {run}: {upload.warnings_count} warnings, load {os.getloadavg()[0]:.2f}")
+        print(f"  {'phase':<28} {'wall s':>7} {'cpu s':>7}")
+        for name, phase_wall, phase_cpu in timings:
+            print(f"  {name:<28} {phase_wall:7.2f} {phase_cpu:7.2f}")
+        print(f"  {'upload_ingest (whole)':<28} {wall:7.2f} {cpu:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
