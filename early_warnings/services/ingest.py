@@ -166,6 +166,10 @@ def _ingest(upload_id: int) -> Upload:
         clues_written = insert_ignoring_duplicates(Clue, clues)
         refresh_priorities(period=upload.period)
         upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if upload.is_finished:
+            # A second worker given the same upload (requeued as stalled) waited on the
+            # first one's rows and wrote none: the first one's counts stand.
+            return upload
         upload.rows_total = counted
         upload.rows_error = error_rows
         upload.rows_valid = counted - error_rows

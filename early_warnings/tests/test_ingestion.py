@@ -217,3 +217,28 @@ def test_the_templates_example_row_is_never_taken_for_a_person(world):
     result = upload(world.frank, [], data=data)
     assert result.status == Upload.Status.DONE
     assert (result.rows_total, result.clues_count, result.warnings_count) == (0, 0, 0)
+
+
+def test_a_second_worker_on_a_finished_upload_leaves_the_first_ones_counts(world, monkeypatch):
+    """A stalled upload requeued while its first worker still runs: whichever commits second
+    wrote nothing new (its rows waited on the first one's) and must not overwrite the counts."""
+    zhang = person(world.a1, name="张三")
+    file = SimpleUploadedFile(
+        "yibao.xlsx", xlsx_bytes([["张三", zhang.id_number, "YB01", 12000, MAY]])
+    )
+    created = services.upload_create(actor=world.frank, period="2026-05", file=file)
+    first = services.upload_ingest(upload_id=created.pk)
+    assert first.warnings_count == 1
+    # The second worker read the upload while it was still running.
+    Upload.objects.filter(pk=created.pk).update(status=Upload.Status.RUNNING)
+    original = services.ingest.refresh_priorities
+
+    def first_worker_commits_meanwhile(*, period):
+        Upload.objects.filter(pk=created.pk).update(status=Upload.Status.DONE)
+        return original(period=period)
+
+    monkeypatch.setattr(services.ingest, "refresh_priorities", first_worker_commits_meanwhile)
+    second = services.upload_ingest(upload_id=created.pk)
+    assert (second.status, second.warnings_count) == (Upload.Status.DONE, 1)
+    assert Upload.objects.get(pk=created.pk).warnings_count == 1
+    assert Warning.objects.count() == 1
