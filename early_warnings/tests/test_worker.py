@@ -89,17 +89,19 @@ class Harness:
             # libpq names the worker's sessions, so the harness can find what it leaves behind.
             "PGAPPNAME": self.queue,
         }
-        self.process = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "suixi_monitor", "worker",
-                "--pool=solo", "-Q", self.queue, "--without-heartbeat", "--without-gossip",
-                "--without-mingle", "-l", "INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        # The child keeps its own copy of the descriptor; the test's copy is closed at once.
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable, "-m", "celery", "-A", "suixi_monitor", "worker",
+                    "--pool=solo", "-Q", self.queue, "--without-heartbeat", "--without-gossip",
+                    "--without-mingle", "-l", "INFO",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
 
     def kill(self) -> None:
         """kill -9: no chance to finish, acknowledge or roll back politely."""
