@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from organization.models import User
-from organization.selectors import group_list, town_list, village_list
+from organization.selectors import group_list, village_list
 
 from .. import id_numbers
 from ..models import Household, Status2020
@@ -20,6 +20,7 @@ from ..selectors import HouseholdFilters
 from .widgets import (
     YES_NO_ANY,
     FastSelect,
+    PlaceFilterForm,
     ValuesSelect,
     VillageChoiceField,
     bool_or_none,
@@ -28,26 +29,14 @@ from .widgets import (
 )
 
 
-class HouseholdFilterForm(forms.Form):
+class HouseholdFilterForm(PlaceFilterForm):
+    field_order = ["q", "town", "village", "status_2020", "below_line", "monitored"]
+
     q = forms.CharField(
         label="搜索",
         required=False,
         max_length=50,
         widget=forms.TextInput(attrs={"placeholder": "户主或成员姓名、身份证号", "type": "search"}),
-    )
-    town = forms.ModelChoiceField(
-        label="镇（园区）",
-        queryset=None,
-        required=False,
-        empty_label="全部镇（园区）",
-        widget=FastSelect,
-    )
-    village = VillageChoiceField(
-        label="村",
-        queryset=None,
-        required=False,
-        empty_label="全部村",
-        widget=ValuesSelect(parent_attr="data-town", empty_label="全部村"),
     )
     status_2020 = forms.ChoiceField(
         label="2020年底身份",
@@ -61,13 +50,6 @@ class HouseholdFilterForm(forms.Form):
     monitored = forms.ChoiceField(
         label="监测中", required=False, choices=YES_NO_ANY, widget=FastSelect
     )
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = town_list(user=user)
-        villages = village_list(user=user)
-        self.fields["village"].queryset = villages
-        self.fields["village"].widget.load(village_rows(villages))
 
     def clean_q(self) -> str:
         """A number Excel turned into a float finds nobody; say why instead of "no results"."""

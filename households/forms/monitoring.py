@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from organization.models import User
-from organization.selectors import town_list, village_list
-
 from ..models import MonitoringSubject, RiskType
-from .widgets import FastSelect, ValuesSelect, VillageChoiceField, village_rows
+from .widgets import FastSelect, PlaceFilterForm
 
 
 class MonitoringSubjectForm(forms.Form):
@@ -47,7 +44,9 @@ class SubjectEliminateForm(forms.Form):
     )
 
 
-class SubjectFilterForm(forms.Form):
+class SubjectFilterForm(PlaceFilterForm):
+    field_order = ["category", "status", "town", "village"]
+
     category = forms.ChoiceField(
         label="类别",
         required=False,
@@ -60,24 +59,3 @@ class SubjectFilterForm(forms.Form):
         choices=[("", "全部状态"), *MonitoringSubject.Status.choices],
         widget=FastSelect,
     )
-    town = forms.ModelChoiceField(
-        label="镇（园区）",
-        queryset=None,
-        required=False,
-        empty_label="全部镇（园区）",
-        widget=FastSelect,
-    )
-    village = VillageChoiceField(
-        label="村",
-        queryset=None,
-        required=False,
-        empty_label="全部村",
-        widget=ValuesSelect(parent_attr="data-town", empty_label="全部村"),
-    )
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = town_list(user=user)
-        villages = village_list(user=user)
-        self.fields["village"].queryset = villages
-        self.fields["village"].widget.load(village_rows(villages))

@@ -8,6 +8,9 @@ from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from organization.models import User
+from organization.selectors import town_list, village_list
+
 YES_NO_ANY = [("", "不限"), ("1", "是"), ("0", "否")]
 
 
@@ -81,3 +84,29 @@ class VillageChoiceField(forms.ModelChoiceField):
 
 def bool_or_none(value: str) -> bool | None:
     return {"1": True, "0": False}.get(value)
+
+
+class PlaceFilterForm(forms.Form):
+    """A list's town and village filters, offering only the places of the user's scope."""
+
+    town = forms.ModelChoiceField(
+        label="镇（园区）",
+        queryset=None,
+        required=False,
+        empty_label="全部镇（园区）",
+        widget=FastSelect,
+    )
+    village = VillageChoiceField(
+        label="村",
+        queryset=None,
+        required=False,
+        empty_label="全部村",
+        widget=ValuesSelect(parent_attr="data-town", empty_label="全部村"),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = town_list(user=user)
+        villages = village_list(user=user)
+        self.fields["village"].queryset = villages
+        self.fields["village"].widget.load(village_rows(villages))
