@@ -6,8 +6,9 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from organization.models import User
+from organization.models import Department, Role, User
 
 from ..models import (
     CheckedItem,
@@ -30,6 +31,17 @@ def save_with_history(instance, *, actor: User | None) -> None:
     instance.full_clean(exclude=["state"] if isinstance(instance, CheckedItem) else None)
     instance._history_user = actor
     instance.save()
+
+
+def acting_department(actor: User, department: Department | None, *, refusal: str) -> Department:
+    """Department staff act for their own department; the county bureau names one."""
+    if actor.role == Role.DEPARTMENT_STAFF:
+        department = actor.department
+    elif actor.role != Role.COUNTY_BUREAU:
+        raise PermissionDenied(refusal)
+    if department is None:
+        raise ValidationError({"department": "请选择部门"})
+    return department
 
 
 def active_users(role: str, **scope: Any) -> list[User]:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q
@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from households.models import Household, Member
-from organization.models import Department, Role, Town, User, Village
+from organization.models import Department, Town, User, Village
 from organization.services import notify
 
 from .. import spreadsheets
@@ -40,7 +40,7 @@ from ..models import (
     period_start,
     period_validator,
 )
-from ._common import max_unpacked_bytes, max_upload_bytes, queue_ingest
+from ._common import acting_department, max_unpacked_bytes, max_upload_bytes, queue_ingest
 from .bulk import Batch, insert_ignoring_duplicates
 from .cycle import push_period
 
@@ -53,12 +53,9 @@ def upload_create(
     *, actor: User, period: str, file: UploadedFile, department: Department | None = None
 ) -> Upload:
     """Store a department's file and queue its ingestion once the row is committed."""
-    if actor.role == Role.DEPARTMENT_STAFF:
-        department = actor.department
-    elif actor.role != Role.COUNTY_BUREAU:
-        raise PermissionDenied("只有县直部门和县扶贫局可以上传预警数据")
-    if department is None:
-        raise ValidationError({"department": "请选择部门"})
+    department = acting_department(
+        actor, department, refusal="只有县直部门和县扶贫局可以上传预警数据"
+    )
     period = (period or "").strip()
     try:
         period_validator(period)

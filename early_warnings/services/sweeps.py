@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from organization.models import Department, Role, User
+from organization.models import Department, User
 
 from ..models import (
     DepartmentSweep,
 )
-from ._common import save_with_history
+from ._common import acting_department, save_with_history
 
 
 def sweep_record(
@@ -26,12 +26,7 @@ def sweep_record(
     department: Department | None = None,
 ) -> DepartmentSweep:
     """三(四)1: a department's quarterly sweep of its sector."""
-    if actor.role == Role.DEPARTMENT_STAFF:
-        department = actor.department
-    elif actor.role != Role.COUNTY_BUREAU:
-        raise PermissionDenied("只有县直部门和县扶贫局可以填报排查")
-    if department is None:
-        raise ValidationError({"department": "请选择部门"})
+    department = acting_department(actor, department, refusal="只有县直部门和县扶贫局可以填报排查")
     if carried_out_on and carried_out_on > timezone.localdate():
         raise ValidationError({"carried_out_on": "排查日期不能晚于今天"})
     sweep = DepartmentSweep(
