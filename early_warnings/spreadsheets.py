@@ -371,6 +371,11 @@ def parse_date(cell: Any) -> datetime.date | None:
     raise ValueError
 
 
+# Cell types whose judgement is remembered per value. Not bool: True == 1, and a cell holding
+# True must not be answered with the number 1's judgement.
+_CACHEABLE = frozenset({str, int, float, datetime.date, datetime.datetime, type(None)})
+
+
 def parse_rows(
     table: Table, *, period: str, indicators: dict[str, WarningIndicator]
 ) -> tuple[list[ParsedRow], list[RowError], int]:
@@ -433,7 +438,6 @@ def parse_rows(
         return day, ""
 
     def cached(cache: dict, judge, raw: Any):
-        # Only text and numbers are remembered: True == 1 must not answer for the number 1.
         if raw.__class__ not in _CACHEABLE:
             return judge(raw)
         try:
@@ -490,9 +494,6 @@ def parse_rows(
             )
         )
     return valid, errors, counted
-
-
-_CACHEABLE = frozenset({str, int, float, datetime.date, datetime.datetime, type(None)})
 
 
 # --- writers --------------------------------------------------------------------------------
