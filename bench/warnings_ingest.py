@@ -140,6 +140,13 @@ def write_file(rows: int, members: int) -> None:
     workbook.save(FILE)
 
 
+def warm_up() -> None:
+    """A worker that has served one task: the URL map and stdnum's region table are loaded
+    once per process, not per file (together about a second on a cold start)."""
+    reverse("early_warnings:upload_list")
+    normalize_id_number(member_id(0))
+
+
 def clear_month() -> None:
     """An empty month as the county has it. Plain DELETEs: the ORM's collector would load and
     check 95,000 warnings one by one (minutes). On PostgreSQL the vacuum keeps the previous
@@ -180,10 +187,7 @@ def main() -> None:
     )
     WarningIndicator.objects.filter(code__in=["YB01", "YB02"]).update(active=True)
     clear_month()
-    # A worker that has served one task: the URL map and stdnum's region table are loaded
-    # once per process, not per file (together about a second on a cold start).
-    reverse("early_warnings:upload_list")
-    normalize_id_number(member_id(0))
+    warm_up()
 
     def bare_read():
         workbook = python_calamine.CalamineWorkbook.from_path(str(FILE))

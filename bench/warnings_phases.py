@@ -24,12 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.argv, ARGS = sys.argv[:1] + ["--label", "phases"], sys.argv[1:]
 
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.urls import reverse  # noqa: E402
 
 from bench import warnings_ingest as bench  # noqa: E402  (sets Django up)
 from early_warnings import services, spreadsheets  # noqa: E402
 from early_warnings.services import ingest  # noqa: E402
-from households.id_numbers import normalize_id_number  # noqa: E402
 from organization.models import User  # noqa: E402
 
 PHASES = [
@@ -64,8 +62,7 @@ def main() -> None:
     args = parser.parse_args(ARGS)
     for module, name in PHASES:
         timed(module, name)
-    reverse("early_warnings:upload_list")
-    normalize_id_number(bench.member_id(0))
+    bench.warm_up()
     staff = User.objects.get(username="bench_yibao")
     for run in range(1, args.runs + 1):
         bench.clear_month()
