@@ -29,11 +29,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from households.id_numbers import normalize_id_number
 
-from .models import WarningIndicator, period_end, period_label, period_start
+from .models import Clue, Warning, WarningIndicator, period_end, period_label, period_start
 
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 HEADER_SCAN_ROWS = 10
 EXAMPLE_NOTE = "示例行，填报时请删除"
+# What the tables hold: a longer name or a larger amount is the row's error, not the database's.
+NAME_MAX_LENGTH = Clue._meta.get_field("name").max_length
+_value = Warning._meta.get_field("value")
+VALUE_LIMIT = Decimal(10) ** (_value.max_digits - _value.decimal_places)
 
 
 class FileRejected(Exception):
@@ -321,23 +325,29 @@ def normalize_name(cell: Any) -> str:
 
 
 def parse_decimal(cell: Any) -> Decimal | None:
-    """``None`` for an empty cell; raises ``ValueError`` for text that is not a number."""
+    """``None`` for an empty cell; raises ``ValueError`` for text that is not a number.
+    Amounts are kept to the fen; one too large for that is returned as it is, for the caller
+    to refuse against ``VALUE_LIMIT``."""
     if cell is None or isinstance(cell, bool):
         if isinstance(cell, bool):
             raise ValueError
         return None
     if isinstance(cell, int | float):
-        return Decimal(str(cell)).quantize(Decimal("0.01"))
-    text = _text(cell).replace(",", "").replace("元", "").replace(" ", "")
-    if not text:
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError from None
+        number = Decimal(str(cell))
+    else:
+        text = _text(cell).replace(",", "").replace("元", "").replace(" ", "")
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError from None
     if not number.is_finite():
         raise ValueError
-    return number.quantize(Decimal("0.01"))
+    return number.quantize(_FEN) if abs(number) < VALUE_LIMIT else number
+
+
+_FEN = Decimal("0.01")
 
 
 _DATE_PATTERNS = (
@@ -407,7 +417,7 @@ def parse_rows(
     width = max(columns.values()) + 1
     has_date = "occurred_on" in columns
     code_cache: dict[Any, tuple[str, WarningIndicator | None, str]] = {}
-    value_cache: dict[Any, tuple[Decimal | None, bool]] = {}
+    value_cache: dict[Any, tuple[Decimal | None, str]] = {}
     date_cache: dict[Any, tuple[datetime.date | None, str]] = {}
     counted = 0
 
@@ -420,11 +430,14 @@ def parse_rows(
             return code, None, f"指标代码“{code}”不是本部门的启用指标（可用：{codes}）"
         return code, indicator, ""
 
-    def judge_value(raw: Any) -> tuple[Decimal | None, bool]:
+    def judge_value(raw: Any) -> tuple[Decimal | None, str]:
         try:
-            return parse_decimal(raw), True
+            value = parse_decimal(raw)
         except ValueError:
-            return None, False
+            return None, "数值应为数字"
+        if value is not None and abs(value) >= VALUE_LIMIT:
+            return None, f"数值超出范围（应小于{VALUE_LIMIT:,.0f}）"
+        return value, ""
 
     def judge_date(raw: Any) -> tuple[datetime.date | None, str]:
         try:
@@ -458,6 +471,8 @@ def parse_rows(
         name = normalize_name(cells[i_name])
         if not name:
             failed.append(("name", "姓名不能为空"))
+        elif len(name) > NAME_MAX_LENGTH:
+            failed.append(("name", f"姓名超过{NAME_MAX_LENGTH}个字"))
         id_number = ""
         try:
             id_number = normalize_id_number(cells[i_id])
@@ -466,9 +481,9 @@ def parse_rows(
         _, indicator, code_error = cached(code_cache, judge_code, cells[i_code])
         if code_error:
             failed.append(("indicator", code_error))
-        value, numeric = cached(value_cache, judge_value, cells[i_value])
-        if not numeric:
-            failed.append(("value", "数值应为数字"))
+        value, value_error = cached(value_cache, judge_value, cells[i_value])
+        if value_error:
+            failed.append(("value", value_error))
         elif value is None and indicator is not None and indicator.needs_value:
             failed.append(("value", f"指标“{indicator.name}”按数值预警，数值不能为空"))
         occurred_on, date_error = cached(date_cache, judge_date, cells[i_date])

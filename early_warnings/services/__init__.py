@@ -11,7 +11,7 @@ received → pushed → assigned → verified → closed through one service per
 from ._common import max_unpacked_bytes, max_upload_bytes
 from .cycle import mark_overdue, monthly_tick, push_period
 from .indicators import indicator_save, sample_id_number
-from .ingest import refresh_priorities, upload_create, upload_ingest
+from .ingest import upload_create, upload_ingest
 from .items import (
     clue_create,
     clue_route,
@@ -36,7 +36,6 @@ __all__ = [
     "max_upload_bytes",
     "monthly_tick",
     "push_period",
-    "refresh_priorities",
     "sample_id_number",
     "sweep_record",
     "upload_create",

@@ -1,16 +1,21 @@
 """Writing a department file's rows: many at once, a row already there skipped, not an error.
 
-Plain tuples and one statement per batch: at 100,000 rows, model instances and the ORM's
-per-value preparation cost ten times the INSERT itself.
+Rows travel as plain tuples into a temporary table (COPY on PostgreSQL, one prepared
+statement on SQLite) and are written by set-based statements from there: at 100,000 rows,
+model instances and the ORM's per-value preparation cost ten times the INSERT itself, and a
+statement per row costs a round trip each (18 s for 95,000 rows on PostgreSQL here).
 """
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
+
+from ..models import State
 
 
 @dataclass
@@ -22,95 +27,78 @@ class Batch:
     rows: list[tuple] = field(default_factory=list)
 
 
+def received_from(upload) -> dict[str, Any]:
+    """What every warning and clue a file brings shares: where from, when, and a new item's
+    state. (The database has no defaults; Django keeps them in Python.)"""
+    return {
+        "upload_id": upload.pk,
+        "department_id": upload.department_id,
+        "period": upload.period,
+        "created_at": timezone.now(),
+        "state": State.RECEIVED,
+        "overdue": False,
+        "result": "",
+        "result_reason": "",
+    }
+
+
+def temp_table(name: str, columns: Mapping[str, models.Field], rows: Iterable[tuple]) -> None:
+    """Create the temporary table ``name``, its columns typed as the given model fields, and
+    load ``rows`` into it. Call inside a transaction: a failure takes the table with it."""
+    q = connection.ops.quote_name
+    definition = ", ".join(f"{q(column)} {f.db_type(connection)}" for column, f in columns.items())
+    names = ", ".join(q(column) for column in columns)
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the driver's cursor: COPY is not part of the DB-API
+        cursor.execute(f"CREATE TEMP TABLE {q(name)} ({definition})")
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {q(name)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)  # psycopg adapts the values itself
+            cursor.execute(f"ANALYZE {q(name)}")  # the planner knows nothing of a new table
+        else:
+            # Django registers the driver's adapters for decimals (text) and dates (ISO), the
+            # same conversions its fields make; the rows carry no datetimes.
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {q(name)} VALUES ({placeholders})", rows)
+
+
+def drop_temp_tables(*names: str) -> None:
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"DROP TABLE {connection.ops.quote_name(name)}")
+
+
 def insert_ignoring_duplicates(model: type[models.Model], batch: Batch) -> int:
     """``INSERT ... ON CONFLICT DO NOTHING`` for many rows at once, on SQLite and PostgreSQL.
 
     The unique constraints (one warning per member, period and indicator; one clue per
     department row) make a repeated file or a re-run after a killed worker add nothing.
     No history rows are written for these inserts: the upload records who sent them and when.
-    Returns how many rows were new.
+    Returns how many rows were new. Call inside a transaction.
     """
     if not batch.rows:
         return 0
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    ops = connection.ops
-    table = ops.quote_name(model._meta.db_table)
-    constant_columns = tuple(batch.constants)
-    columns = ", ".join(ops.quote_name(fields[name].column) for name in batch.columns)
-    all_columns = ", ".join(
-        ops.quote_name(fields[name].column) for name in batch.columns + constant_columns
-    )
+    q = connection.ops.quote_name
+    varying = {fields[name].column: fields[name] for name in batch.columns}
+    temp_table("ingest_rows", varying, batch.rows)
+    columns = ", ".join(q(column) for column in varying)
+    constant_columns = ", ".join(q(fields[name].column) for name in batch.constants)
     constants = [
         fields[name].get_db_prep_value(value, connection) for name, value in batch.constants.items()
     ]
-    if connection.vendor == "postgresql":
-        return _copy_insert(table, columns, all_columns, batch.rows, constants)
-    rows = _adapted(batch, fields)
-    # Both SQLite (3.24+) and PostgreSQL: only a uniqueness conflict is skipped, unlike
-    # SQLite's INSERT OR IGNORE, which would also swallow a NOT NULL or CHECK failure.
-    placeholders = ", ".join(["%s"] * (len(batch.columns) + len(constants)))
-    sql = f"INSERT INTO {table} ({all_columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
-    constants_tuple = tuple(constants)
-    written = 0
-    with connection.cursor() as cursor:
-        # The default 2 MB page cache makes every index insert a disk read on a county-sized
-        # file; 64 MB keeps the touched index pages in memory for this connection.
-        cursor.execute("PRAGMA cache_size = -65536")
-        for start in range(0, len(rows), 10_000):
-            cursor.executemany(sql, [row + constants_tuple for row in rows[start : start + 10_000]])
-            written += cursor.rowcount  # the rows inserted; a skipped conflict counts none
-    return written
-
-
-def _adapted(batch: Batch, fields: dict[str, models.Field]) -> list[tuple]:
-    """SQLite stores decimals and dates as text: the backend's own conversion, once per value."""
-    ops = connection.ops
-    adapters = [_adapter(fields[name], ops) for name in batch.columns]
-    if not any(adapters):
-        return batch.rows
-    return [
-        tuple(
-            adapt(value) if adapt is not None and value is not None else value
-            for adapt, value in zip(adapters, row, strict=True)
-        )
-        for row in batch.rows
-    ]
-
-
-def _copy_insert(
-    table: str, columns: str, all_columns: str, rows: list[tuple], constants: list[Any]
-) -> int:
-    """PostgreSQL: COPY the varying columns into a scratch table, then one INSERT ... SELECT
-    with the shared values as parameters, ON CONFLICT DO NOTHING; row-by-row statements cost
-    a round trip each (18 s for 95,000 rows here). psycopg adapts the values itself."""
     placeholders = ", ".join(["%s"] * len(constants))
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor  # the psycopg cursor: COPY is not part of the DB-API
+    with connection.cursor() as cursor:
+        # Both SQLite (3.24+) and PostgreSQL: only a uniqueness conflict is skipped, unlike
+        # SQLite's INSERT OR IGNORE, which would also swallow a NOT NULL or CHECK failure.
+        # (``WHERE true`` tells SQLite's parser the ON CONFLICT is the upsert's, not a join's.)
         cursor.execute(
-            f"CREATE TEMP TABLE ingest_rows ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
-        )
-        with cursor.copy(f"COPY ingest_rows ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {table} ({all_columns}) SELECT {columns}, {placeholders} "
-            f"FROM ingest_rows ON CONFLICT DO NOTHING",
+            f"INSERT INTO {q(model._meta.db_table)} ({columns}, {constant_columns}) "
+            f"SELECT {columns}, {placeholders} FROM ingest_rows WHERE true "
+            f"ON CONFLICT DO NOTHING",
             constants,
         )
-        written = cursor.rowcount
-        cursor.execute("DROP TABLE ingest_rows")
+        written = cursor.rowcount  # the rows inserted; a skipped conflict counts none
+    drop_temp_tables("ingest_rows")
     return written
-
-
-def _adapter(model_field: models.Field, ops):
-    """The backend's own conversion, memoised: a file repeats its dates and amounts."""
-    if isinstance(model_field, models.DecimalField):
-        digits, places = model_field.max_digits, model_field.decimal_places
-        return functools.lru_cache(maxsize=65536)(
-            lambda v: ops.adapt_decimalfield_value(v, digits, places)
-        )
-    if isinstance(model_field, models.DateTimeField):
-        return functools.lru_cache(maxsize=1024)(ops.adapt_datetimefield_value)
-    if isinstance(model_field, models.DateField):
-        return functools.lru_cache(maxsize=4096)(ops.adapt_datefield_value)
-    return None

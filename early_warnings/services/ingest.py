@@ -10,7 +10,6 @@ import contextlib
 import functools
 import gc
 import logging
-import operator
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +17,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Q
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from households.models import Household, Member
 from organization.models import Department, Town, User, Village
 from organization.services import notify
 
@@ -31,17 +28,15 @@ from .. import spreadsheets
 from ..models import (
     Clue,
     MonthlyCycle,
-    Priority,
-    State,
     Upload,
-    Warning,
     WarningIndicator,
     period_label,
     period_start,
     period_validator,
 )
+from . import matching
 from ._common import acting_department, max_unpacked_bytes, max_upload_bytes, queue_ingest
-from .bulk import Batch, insert_ignoring_duplicates
+from .bulk import Batch, insert_ignoring_duplicates, received_from
 from .cycle import push_period
 
 ERRORS_KEPT = 20_000  # beyond this the report says "and N more"; the counts stay exact
@@ -151,26 +146,23 @@ def _ingest(upload_id: int) -> Upload:
         logger.exception("upload %s could not be read", upload.pk)
         return _finish_rejected(upload, "文件无法处理，请另存为 xlsx 后重新上传，或联系县扶贫局")
     _progress(upload, 50, rows_total=counted)
-    warnings, clues, registry_errors = _match(valid, upload)
-    errors.extend(registry_errors)
-    errors.sort(key=lambda error: error.row)
-    _progress(upload, 70)
-    error_rows = len({error.row for error in errors})
     with transaction.atomic():
         # Counted as written, in the transaction that writes them: a re-run after a killed
         # worker starts from nothing committed, so the counts are this upload's own.
-        warnings_written = insert_ignoring_duplicates(Warning, warnings)
-        clues_written = insert_ignoring_duplicates(Clue, clues)
-        refresh_priorities(period=upload.period)
+        matched = matching.write_warnings(valid, upload)
+        clues_written = insert_ignoring_duplicates(Clue, _clues(matched.outsiders, upload))
+        errors.extend(matched.errors)
+        errors.sort(key=lambda error: error.row)
+        error_rows = len({error.row for error in errors})
         upload = Upload.objects.select_for_update().get(pk=upload.pk)
         if upload.is_finished:
-            # A second worker given the same upload (requeued as stalled) waited on the
-            # first one's rows and wrote none: the first one's counts stand.
+            # A second worker given the same upload (requeued as stalled) waited for the
+            # first one to commit and wrote nothing: the first one's counts stand.
             return upload
         upload.rows_total = counted
         upload.rows_error = error_rows
         upload.rows_valid = counted - error_rows
-        upload.warnings_count = warnings_written
+        upload.warnings_count = matched.warnings_written
         upload.clues_count = clues_written
         upload.errors = [error.as_dict() for error in errors[:ERRORS_KEPT]]
         upload.status = Upload.Status.DONE
@@ -212,64 +204,27 @@ def _after_ingest(upload: Upload) -> None:
         push_period(period=upload.period, now=timezone.now())
 
 
-WARNING_COLUMNS = (
-    "member_id", "household_id", "village_id", "town_id", "indicator_id", "severe",
-    "row_number", "value", "occurred_on", "note",
-)  # fmt: skip
 CLUE_COLUMNS = (
     "name", "id_number", "town_id", "village_id", "town_text", "description", "indicator_id",
     "row_number", "value",
 )  # fmt: skip
 
 
-def _match(
-    rows: list[spreadsheets.ParsedRow], upload: Upload
-) -> tuple[Batch, Batch, list[spreadsheets.RowError]]:
-    """Match rows to members by ID number across the whole registry; judge them by their rule.
-    Returns the warnings and clues to write as plain tuples (see ``bulk``), and the row errors."""
-    members = _members_by_id_number(sorted({row.id_number for row in rows}))
+def _clues(outsiders: list[spreadsheets.ParsedRow], upload: Upload) -> Batch:
+    """三(五)3 / 三(四)3: people outside the registry over the rule become clues for the town
+    the row names, else for the county bureau."""
     towns = _TownDirectory()
-    common = {
-        "upload_id": upload.pk,
-        "department_id": upload.department_id,
-        "period": upload.period,
-        "created_at": timezone.now(),
-        "state": State.RECEIVED,
-        "overdue": False,
-        "result": "",
-        "result_reason": "",
-    }
-    warnings = Batch(WARNING_COLUMNS, {**common, "priority": Priority.YELLOW})
     clues = Batch(
         CLUE_COLUMNS,
-        {**common, "source": Clue.Source.DEPARTMENT, "phone": "", "address": ""},
+        {
+            **received_from(upload),
+            "source": Clue.Source.DEPARTMENT,
+            "phone": "",
+            "address": "",
+        },
     )
-    errors: list[spreadsheets.RowError] = []
-    for row in rows:
-        member = members.get(row.id_number)
-        if (
-            member is not None
-            and member[2] != row.name
-            and spreadsheets.normalize_name(member[2]) != row.name
-        ):
-            errors.append(
-                spreadsheets.RowError(
-                    row.row, "姓名", row.name, "姓名与台账中该身份证号登记的姓名不一致，请核对"
-                )
-            )
-            continue
+    for row in outsiders:
         indicator = row.indicator
-        if not indicator.fires(row.value):
-            continue
-        if member is not None:
-            _, member_id, _, household_id, village_id, town_id = member
-            warnings.rows.append(
-                (
-                    member_id, household_id, village_id, town_id, indicator.id,
-                    indicator.severe, row.row, row.value, row.occurred_on, row.note,
-                )
-            )  # fmt: skip
-            continue
         town, village = towns.route(row.town, row.village)
         value = f" {row.value.normalize():f}{indicator.unit}" if row.value is not None else ""
         clues.rows.append(
@@ -286,53 +241,7 @@ def _match(
                 row.value,
             )
         )
-    # Members and their households were created together: in member order the index pages
-    # an insert touches are neighbours.
-    warnings.rows.sort(key=operator.itemgetter(0))
-    return warnings, clues, errors
-
-
-def _members_by_id_number(ids: list[str]) -> dict[str, tuple]:
-    """(id_number, member, name, household, village, town) for every registered ID in ``ids``.
-
-    The file's IDs go into a temporary table that is joined to the registry: one statement
-    the planner sees whole (on PostgreSQL a hash join over the member table), instead of
-    thousands of placeholders to plan per chunk (0.4 s per 5,000 IDs) or one index probe
-    per ID for an ``= ANY(array)`` it cannot size.
-    """
-    q = connection.ops.quote_name
-    # SQLite: CROSS JOIN keeps the file's IDs as the outer loop (its documented way to fix
-    # the join order); with statistics on the registry and none on the temporary table it
-    # would otherwise walk every village's households and members (4 s instead of 0.5 s).
-    join = "CROSS JOIN" if _sqlite() else "JOIN"
-    select = (
-        f"SELECT m.id_number, m.id, m.name, m.household_id, h.village_id, v.town_id "
-        f"FROM ingest_ids i "
-        f"{join} {q(Member._meta.db_table)} m ON m.id_number = i.id_number "
-        f"{join} {q(Household._meta.db_table)} h ON h.id = m.household_id "
-        f"{join} {q(Village._meta.db_table)} v ON v.id = h.village_id"
-    )
-    # One transaction: in autocommit SQLite would commit each of the 100,000 inserts into
-    # the temporary table on its own (5 s instead of 0.4 s once the temp file exists), and
-    # a failure rolls the temporary table back with the rest.
-    with transaction.atomic(), connection.cursor() as wrapper:
-        cursor = wrapper.cursor  # the driver's cursor: COPY is not part of the DB-API
-        cursor.execute("CREATE TEMP TABLE ingest_ids (id_number varchar(18) PRIMARY KEY)")
-        if _sqlite():
-            cursor.executemany("INSERT INTO ingest_ids VALUES (%s)", [(i,) for i in ids])
-        else:
-            with cursor.copy("COPY ingest_ids (id_number) FROM STDIN") as copy:
-                for id_number in ids:
-                    copy.write_row((id_number,))
-            cursor.execute("ANALYZE ingest_ids")
-        cursor.execute(select)
-        found = {member[0]: member for member in cursor.fetchall()}
-        cursor.execute("DROP TABLE ingest_ids")
-    return found
-
-
-def _sqlite() -> bool:
-    return connection.vendor == "sqlite"
+    return clues
 
 
 class _TownDirectory:
@@ -357,24 +266,3 @@ class _TownDirectory:
             (v for v in self.villages[town.pk] if self._matches(village_text, v.name)), None
         )
         return town, village
-
-
-def refresh_priorities(*, period: str) -> int:
-    """Red when two or more departments flag the household this month or a severe indicator
-    fired; yellow for one flag (三(四)2 研判预警). New rows are yellow, and more flags can only
-    raise a household, so one UPDATE over the month's red households is enough."""
-    red = (
-        Warning.objects.filter(period=period)
-        .values("household_id")
-        .annotate(
-            departments=Count("department_id", distinct=True),
-            severe_count=Count("pk", filter=Q(severe=True)),
-        )
-        .filter(Q(departments__gte=2) | Q(severe_count__gt=0))
-        .values("household_id")
-    )
-    return (
-        Warning.objects.filter(period=period, household_id__in=red)
-        .exclude(priority=Priority.RED)
-        .update(priority=Priority.RED)
-    )

@@ -142,6 +142,38 @@ def test_a_warning_for_a_spouse_makes_the_whole_household_red(world):
     assert set(Warning.objects.values_list("priority", flat=True)) == {Priority.RED}
 
 
+def test_a_later_severe_row_turns_the_households_earlier_rows_red(world):
+    """三(四)2: one department, two files in a month; the second one's severe row raises the
+    household, and the first file's row for the spouse with it."""
+    head = person(world.a1, name="张三")
+    wife = person(world.a1, name="王芳", household=head.household)
+    other = person(world.a2, name="李四")
+    upload(world.frank, [["王芳", wife.id_number, "YB01", 12000, MAY]])
+    upload(world.frank, [["李四", other.id_number, "YB01", 12000, MAY]], name="b.xlsx")
+    assert set(Warning.objects.values_list("priority", flat=True)) == {Priority.YELLOW}
+    upload(world.frank, [["张三", head.id_number, "YB02", 60000, MAY]], name="c.xlsx")
+    priority = dict(Warning.objects.values_list("member_id", "priority"))
+    assert priority == {wife.pk: Priority.RED, other.pk: Priority.YELLOW, head.pk: Priority.RED}
+
+
+def test_a_later_file_joins_a_household_already_red_this_month(world):
+    head = person(world.a1, name="张三")
+    wife = person(world.a1, name="王芳", household=head.household)
+    upload(world.frank, [["张三", head.id_number, "YB02", 60000, MAY]])
+    upload(world.frank, [["王芳", wife.id_number, "YB01", 12000, MAY]], name="b.xlsx")
+    assert set(Warning.objects.values_list("priority", flat=True)) == {Priority.RED}
+    # Another month starts over.
+    upload(world.frank, [["王芳", wife.id_number, "YB01", 12000, datetime.date(2026, 4, 2)]],
+           period="2026-04", name="c.xlsx")  # fmt: skip
+    assert Warning.objects.get(period="2026-04").priority == Priority.YELLOW
+
+
+def test_a_name_written_with_spaces_in_the_registry_still_matches(world):
+    zhang = person(world.a1, name="张 三")
+    result = upload(world.frank, [["张三", zhang.id_number, "YB01", 12000, MAY]])
+    assert (result.warnings_count, result.rows_error) == (1, 0)
+
+
 def test_upload_create_queues_ingestion_after_commit(world, django_capture_on_commit_callbacks):
     zhang = person(world.a1, name="张三")
     file = SimpleUploadedFile("m.xlsx", xlsx_bytes([["张三", zhang.id_number, "YB01", 12000, MAY]]))
@@ -231,13 +263,13 @@ def test_a_second_worker_on_a_finished_upload_leaves_the_first_ones_counts(world
     assert first.warnings_count == 1
     # The second worker read the upload while it was still running.
     Upload.objects.filter(pk=created.pk).update(status=Upload.Status.RUNNING)
-    original = services.ingest.refresh_priorities
+    original = services.matching.write_warnings
 
-    def first_worker_commits_meanwhile(*, period):
+    def first_worker_commits_meanwhile(rows, upload):
         Upload.objects.filter(pk=created.pk).update(status=Upload.Status.DONE)
-        return original(period=period)
+        return original(rows, upload)
 
-    monkeypatch.setattr(services.ingest, "refresh_priorities", first_worker_commits_meanwhile)
+    monkeypatch.setattr(services.matching, "write_warnings", first_worker_commits_meanwhile)
     second = services.upload_ingest(upload_id=created.pk)
     assert (second.status, second.warnings_count) == (Upload.Status.DONE, 1)
     assert Upload.objects.get(pk=created.pk).warnings_count == 1

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from early_warnings import selectors, services
 from early_warnings.models import Clue, Result, State, Warning
@@ -120,8 +121,13 @@ def test_include_opens_an_identification_case_linked_both_ways(world):
     case = warning.case
     assert case is not None and case.source == "warning"
     assert case.household_id == warning.household_id
-    assert case.source_warning == warning
+    assert list(case.source_warnings.all()) == [warning]
     assert set(case.risk_types.values_list("code", flat=True)) == {"illness"}
+    # A case comes from one warning: the database refuses a second (only rows with a case
+    # are in that unique index).
+    other = make_warning(world.a1, member=person(world.a1, name="赵六"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Warning.objects.filter(pk=other.pk).update(case=case)
 
 
 def test_include_is_refused_for_a_monitored_household(world):

@@ -116,6 +116,23 @@ def test_it_collects_every_error_of_a_row_in_chinese(tmp_path):
     assert by_row[4] == [("发生日期", "日期无法识别，请填写如 2026-05-20 的日期")]
 
 
+def test_it_refuses_names_and_amounts_too_large_to_keep(tmp_path):
+    """Row errors, not a database error that would stop the whole file."""
+    rows = [
+        ["张" * 51, ID, "YB01", 12000, MAY],
+        ["张三", ID, "YB01", "1e30", MAY],
+        ["张三", ID, "YB01", 1e15, MAY],
+        ["张三", ID, "YB01", "999999999999.99", MAY],
+    ]
+    valid, errors, _ = parse(tmp_path, xlsx_bytes(rows))
+    assert [(e.row, e.column, e.reason) for e in errors] == [
+        (2, "姓名", "姓名超过50个字"),
+        (3, "数值", "数值超出范围（应小于1,000,000,000,000）"),
+        (4, "数值", "数值超出范围（应小于1,000,000,000,000）"),
+    ]
+    assert [(r.row, r.value) for r in valid] == [(5, Decimal("999999999999.99"))]
+
+
 def test_it_finds_the_header_under_a_merged_title_row(tmp_path):
     data = xlsx_bytes([["张三", ID, "YB01", 12000, MAY]], title="2026年5月医保局防返贫预警信息表")
     valid, errors, _ = parse(tmp_path, data)

@@ -261,9 +261,9 @@ def test_a_worker_killed_mid_file_and_run_again_gives_the_clean_result(world, ha
     with harness.database_shared():
         harness.start()
         harness.send(upload.pk)
-        # 70%: rows read and matched, the INSERT transaction under way.
+        # 50%: rows read and validated, the transaction that matches and writes them next.
         harness.wait_for(
-            upload.pk, lambda status, progress: status == Upload.Status.RUNNING and progress >= 70
+            upload.pk, lambda status, progress: status == Upload.Status.RUNNING and progress >= 50
         )
         harness.kill()
         status, _ = harness.upload_status(upload.pk)
