@@ -11,6 +11,7 @@ the insert themselves.
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection, models
@@ -54,19 +55,7 @@ def write_warnings(rows: list[spreadsheets.ParsedRow], upload: Upload) -> Matche
     if not rows:
         return matched
     _lock_period(upload.period)
-    temp_table(
-        "ingest_file",
-        FILE_COLUMNS,
-        (
-            (
-                row.row, row.id_number, row.name, row.indicator.id, row.indicator.severe,
-                row.indicator.fires(row.value), row.value, row.occurred_on, row.note,
-            )
-            # In ID order the registry's index is probed page after page: a third of
-            # the join's time in file order.
-            for row in sorted(rows, key=operator.attrgetter("id_number"))
-        ),
-    )  # fmt: skip
+    temp_table("ingest_file", FILE_COLUMNS, _staged(rows))
     _join_registry()
     _set_aside_exceptions(rows, matched)
     _red_households(upload)
@@ -74,6 +63,24 @@ def write_warnings(rows: list[spreadsheets.ParsedRow], upload: Upload) -> Matche
     _raise_earlier_rows(upload.period)
     drop_temp_tables("ingest_file", "ingest_matched", "ingest_red")
     return matched
+
+
+def _staged(rows: list[spreadsheets.ParsedRow]) -> Iterator[tuple]:
+    """The rows for ``FILE_COLUMNS``, in ID order: the registry's index is then probed page
+    after page (a third of the join's time in file order). A row that repeats an earlier
+    one's person and indicator is staged for the name check but writes nothing."""
+    seen: set[tuple[str, int]] = set()
+    for row in sorted(rows, key=operator.attrgetter("id_number")):  # stable: file order kept
+        indicator = row.indicator
+        fires = indicator.fires(row.value)
+        if fires:
+            key = (row.id_number, indicator.id)
+            fires = key not in seen
+            seen.add(key)
+        yield (
+            row.row, row.id_number, row.name, indicator.id, indicator.severe, fires,
+            row.value, row.occurred_on, row.note,
+        )  # fmt: skip
 
 
 def _lock_period(period: str) -> None:
@@ -168,9 +175,15 @@ def _red_households(upload: Upload) -> None:
 
 def _insert(upload: Upload) -> int:
     """The warnings, in member order: members and their households were created together,
-    so the index pages an insert touches are neighbours. Returns how many were new: the
-    unique (member, period, indicator) makes a repeated row, file or re-run add nothing."""
+    so the index pages an insert touches are neighbours. Returns how many were new.
+
+    A row already written (an earlier file, or the same one again after a killed worker)
+    is left out by the anti-join: nothing else writes a month's warnings while this
+    transaction holds the month (``_lock_period``), and the unique (member, period,
+    indicator) stays the guarantee. PostgreSQL's ON CONFLICT would cost a third of the
+    insert for it (a speculative insertion per row)."""
     q = connection.ops.quote_name
+    table = q(Warning._meta.db_table)
     fields = {f.attname: f for f in Warning._meta.concrete_fields}
     constants = received_from(upload)
     varying = (
@@ -179,8 +192,11 @@ def _insert(upload: Upload) -> int:
     )  # fmt: skip
     columns = ", ".join(q(fields[name].column) for name in (*varying, "priority", *constants))
     placeholders = ", ".join(["%s"] * len(constants))
-    params = [Priority.RED, Priority.YELLOW] + [
-        fields[name].get_db_prep_value(value, connection) for name, value in constants.items()
+    params = [
+        Priority.RED,
+        Priority.YELLOW,
+        *(fields[name].get_db_prep_value(value, connection) for name, value in constants.items()),
+        upload.period,
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -188,13 +204,14 @@ def _insert(upload: Upload) -> int:
             # county-sized file; 64 MB keeps the touched index pages in memory.
             cursor.execute("PRAGMA cache_size = -65536")
         cursor.execute(
-            f"INSERT INTO {q(Warning._meta.db_table)} ({columns}) "
+            f"INSERT INTO {table} ({columns}) "
             f"SELECT {', '.join(varying)}, "
             f"CASE WHEN household_id IN (SELECT household_id FROM ingest_red) "
             f"THEN %s ELSE %s END, {placeholders} "
-            f"FROM ingest_matched WHERE fires AND member_id IS NOT NULL "
-            f"ORDER BY member_id "
-            f"ON CONFLICT DO NOTHING",
+            f"FROM ingest_matched f WHERE fires AND member_id IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {table} w WHERE w.member_id = f.member_id "
+            f"AND w.period = %s AND w.indicator_id = f.indicator_id) "
+            f"ORDER BY member_id",
             params,
         )
         return cursor.rowcount

@@ -1,6 +1,7 @@
 """From a department's file to warnings and clues (三(四)2 技防, 三(四)3 协防, 三(五)3)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -77,6 +78,23 @@ def test_the_same_file_twice_creates_nothing_new(world):
     assert (first.warnings_count, first.clues_count) == (1, 1)
     assert (second.warnings_count, second.clues_count) == (0, 0)
     assert Warning.objects.count() == 1 and Clue.objects.count() == 1
+
+
+def test_a_row_repeated_in_one_file_writes_one_warning_from_its_first_row(world):
+    zhang = person(world.a1, name="张三")
+    result = upload(
+        world.frank,
+        [
+            ["张三", zhang.id_number, "YB01", 12000, MAY],
+            ["张三", zhang.id_number, "YB01", 13000, MAY],
+            ["张三", zhang.id_number, "YB02", 60000, MAY],
+        ],
+    )
+    assert (result.rows_valid, result.warnings_count) == (3, 2)
+    assert sorted(Warning.objects.values_list("row_number", "value")) == [
+        (2, Decimal("12000.00")),
+        (4, Decimal("60000.00")),
+    ]
 
 
 def test_fixing_and_reuploading_the_bad_rows_adds_exactly_them(world):
