@@ -80,6 +80,20 @@ def test_the_same_file_twice_creates_nothing_new(world):
     assert Warning.objects.count() == 1 and Clue.objects.count() == 1
 
 
+def test_ids_the_validator_cleans_are_matched_too(world):
+    """Matched by the ID the validator makes of the cell (full-width digits, spaces inside)."""
+    zhang = person(world.a1, name="张三")
+    li = person(world.a2, name="李四")
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in zhang.id_number)
+    spaced = f"{li.id_number[:6]} {li.id_number[6:14]} {li.id_number[14:]}"
+    result = upload(
+        world.frank,
+        [["张三", wide, "YB01", 12000, MAY], ["李四", spaced, "YB01", 12000, MAY]],
+    )
+    assert (result.warnings_count, result.clues_count, result.rows_error) == (2, 0, 0)
+    assert set(Warning.objects.values_list("member_id", flat=True)) == {zhang.pk, li.pk}
+
+
 def test_a_row_repeated_in_one_file_writes_one_warning_from_its_first_row(world):
     zhang = person(world.a1, name="张三")
     result = upload(
