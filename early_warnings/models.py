@@ -328,6 +328,7 @@ class Warning(CheckedItem):
         on_delete=models.PROTECT,
         related_name="warnings",
         db_constraint=False,
+        db_index=False,  # (period, household) below
     )
     upload = models.ForeignKey(
         Upload,
@@ -377,6 +378,9 @@ class Warning(CheckedItem):
             ),
         ]
         indexes = [
+            # Also a household's rows in a month; only the ORM's PROTECT check on deleting a
+            # household (an administrator's rare act) asks for a household's rows without one.
+            models.Index(fields=["period", "household"], name="warning_period_household"),
             models.Index(fields=["town", "period", "state"], name="warning_town_period_state"),
             models.Index(fields=["department", "period"], name="warning_department_period"),
         ]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db import connection, models
 
 from households.models import Household, Member
-from organization.models import Department, Village
+from organization.models import Village
 
 from .. import spreadsheets
 from ..models import Priority, Upload, Warning
@@ -154,9 +154,6 @@ def _red_households(upload: Upload) -> None:
     it is red when the file has a severe row for it, or the month already has a row for it
     from another department or a severe one."""
     q = connection.ops.quote_name
-    # Every department named: the month's rows are then ranges of the (department, period)
-    # index, not a scan of every month's warnings.
-    departments = list(Department.objects.values_list("pk", flat=True))
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE ingest_red AS "
@@ -165,11 +162,10 @@ def _red_households(upload: Upload) -> None:
             f"UNION "
             f"SELECT m.household_id FROM ingest_matched m "
             f"JOIN (SELECT DISTINCT household_id FROM {q(Warning._meta.db_table)} "
-            f"      WHERE department_id IN ({', '.join(['%s'] * len(departments))}) "
-            f"      AND period = %s AND (department_id <> %s OR severe)) w "
+            f"      WHERE period = %s AND (department_id <> %s OR severe)) w "
             f"ON w.household_id = m.household_id "
             f"WHERE m.fires",
-            [*departments, upload.period, upload.department_id],
+            [upload.period, upload.department_id],
         )
 
 
