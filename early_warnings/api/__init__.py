@@ -13,7 +13,7 @@ from .clues import ClueViewSet
 from .indicators import IndicatorViewSet
 from .notifications import NotificationViewSet
 from .sweeps import SweepViewSet
-from .uploads import UploadViewSet, error_report_response, template_response
+from .uploads import UploadViewSet
 from .warnings import WarningViewSet
 
 router = SimpleRouter()
@@ -31,7 +31,5 @@ __all__ = [
     "SweepViewSet",
     "UploadViewSet",
     "WarningViewSet",
-    "error_report_response",
     "router",
-    "template_response",
 ]

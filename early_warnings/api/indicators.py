@@ -12,9 +12,9 @@ from rest_framework.decorators import action
 from organization.models import Department, Role
 
 from .. import selectors, services
+from ..downloads import template_response
 from .params import int_param
 from .serializers import IndicatorSerializer
-from .uploads import template_response
 
 
 class IndicatorViewSet(

@@ -1,11 +1,8 @@
 """``/api/uploads/``: a department's monthly file (三(四)2), its progress and its
-error report; also the two xlsx downloads the pages share."""
+error report."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -13,46 +10,9 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from organization.models import Department
-
-from .. import selectors, services, spreadsheets
-from ..models import Upload, WarningIndicator
+from .. import selectors, services
+from ..downloads import error_report_response
 from .serializers import UploadDetailSerializer, UploadSerializer
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx_attachment(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
-def template_response(department: Department) -> HttpResponse:
-    """The department's xlsx template, with its active indicators in the code drop-down."""
-    indicators = list(
-        WarningIndicator.objects.filter(department=department, active=True).select_related(
-            "risk_type"
-        )
-    )
-    data = spreadsheets.department_template(
-        department=department, indicators=indicators, example_id=services.sample_id_number()
-    )
-    return _xlsx_attachment(data, f"预警信息模板-{department.short_name}.xlsx")
-
-
-def error_report_response(upload: Upload) -> HttpResponse:
-    data = spreadsheets.error_report(
-        upload.errors,
-        title=f"{upload.department.short_name} {upload.period} “{upload.original_name}” 错误明细"
-        + (
-            f"（另有{upload.rows_error - len(upload.errors)}条未列出）"
-            if upload.rows_error > len(upload.errors)
-            else ""
-        ),
-    )
-    filename = f"错误明细-{upload.department.short_name}-{upload.period}-{upload.pk}.xlsx"
-    return _xlsx_attachment(data, filename)
 
 
 class UploadViewSet(

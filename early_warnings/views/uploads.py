@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from organization.models import Department, Role
 
-from .. import api, forms, selectors, services
+from .. import downloads, forms, selectors, services
 from ..models import Result, State, Upload
 from .common import crumbs, get_or_404, paginate, period_param, require_roles, run_service
 
@@ -84,7 +84,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def upload_errors(request: HttpRequest, pk: int) -> HttpResponse:
     upload = get_or_404(selectors.upload_get, user=request.user, pk=pk)
-    return api.error_report_response(upload)
+    return downloads.error_report_response(upload)
 
 
 @login_required
@@ -96,7 +96,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
         department = Department.objects.filter(pk=request.GET.get("department") or 0).first()
         if department is None:
             raise Http404
-    return api.template_response(department)
+    return downloads.template_response(department)
 
 
 @login_required

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from organization.models import Role
 from organization.selectors import town_list, village_list
+from suixi_monitor.downloads import xlsx_attachment
 
 from .. import forms, notices, selectors, services, spreadsheets
 from .cases import NAV, _crumbs
@@ -86,14 +86,7 @@ def _notice_response(request, notice: notices.Notice, target: str):
             file_format="xlsx",
             row_count=len(notice.rows),
         )
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = (
-            f"attachment; filename*=UTF-8''{_quote(notice.title)}.xlsx"
-        )
-        return response
+        return xlsx_attachment(content, f"{notice.title}.xlsx")
     services.notice_export_log(
         actor=request.user,
         kind=notice.title,
@@ -104,12 +97,6 @@ def _notice_response(request, notice: notices.Notice, target: str):
     return render(
         request, "identification/notice.html", {**NAV, "notice": notice, "headers": notices.HEADERS}
     )
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text)
 
 
 @login_required

@@ -1,0 +1,39 @@
+"""The two xlsx downloads the warnings pages and API share: a department's template and an
+upload's error report."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+
+from organization.models import Department
+from suixi_monitor.downloads import xlsx_attachment
+
+from . import services, spreadsheets
+from .models import Upload, WarningIndicator
+
+
+def template_response(department: Department) -> HttpResponse:
+    """The department's xlsx template, with its active indicators in the code drop-down."""
+    indicators = list(
+        WarningIndicator.objects.filter(department=department, active=True).select_related(
+            "risk_type"
+        )
+    )
+    data = spreadsheets.department_template(
+        department=department, indicators=indicators, example_id=services.sample_id_number()
+    )
+    return xlsx_attachment(data, f"预警信息模板-{department.short_name}.xlsx")
+
+
+def error_report_response(upload: Upload) -> HttpResponse:
+    data = spreadsheets.error_report(
+        upload.errors,
+        title=f"{upload.department.short_name} {upload.period} “{upload.original_name}” 错误明细"
+        + (
+            f"（另有{upload.rows_error - len(upload.errors)}条未列出）"
+            if upload.rows_error > len(upload.errors)
+            else ""
+        ),
+    )
+    filename = f"错误明细-{upload.department.short_name}-{upload.period}-{upload.pk}.xlsx"
+    return xlsx_attachment(data, filename)
