@@ -72,8 +72,8 @@ def drop_temp_tables(*names: str) -> None:
 def insert_ignoring_duplicates(model: type[models.Model], batch: Batch) -> int:
     """``INSERT ... ON CONFLICT DO NOTHING`` for many rows at once, on SQLite and PostgreSQL.
 
-    The unique constraints (one warning per member, period and indicator; one clue per
-    department row) make a repeated file or a re-run after a killed worker add nothing.
+    The unique constraint (one clue per department row) makes a repeated file or a re-run
+    after a killed worker add nothing.
     No history rows are written for these inserts: the upload records who sent them and when.
     Returns how many rows were new. Call inside a transaction.
     """

@@ -124,16 +124,16 @@ def _set_aside_exceptions(rows: list[spreadsheets.ParsedRow], matched: Matched) 
     differs only as the file's names are cleaned (spaces, full-width) is the same name."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT row_number, member_id, registered_name FROM ingest_matched "
+            "SELECT row_number, fires, member_id, registered_name FROM ingest_matched "
             "WHERE member_id IS NULL OR registered_name <> name"
         )
         exceptions = sorted(cursor.fetchall(), key=operator.itemgetter(0))
         by_row = {row.row: row for row in rows}
         refused = []
-        for number, member_id, registered_name in exceptions:
+        for number, fires, member_id, registered_name in exceptions:
             row = by_row[number]
             if member_id is None:
-                if row.indicator.fires(row.value):
+                if fires:  # over the rule, and not a repeat of an earlier row
                     matched.outsiders.append(row)
             elif spreadsheets.normalize_name(registered_name) != row.name:
                 matched.errors.append(

@@ -105,6 +105,15 @@ def test_a_row_repeated_in_one_file_writes_one_warning_from_its_first_row(world)
         ],
     )
     assert (result.rows_valid, result.warnings_count) == (3, 2)
+    again = upload(
+        world.frank,
+        [
+            ["外来人员", OUTSIDER_1, "YB01", 12000, MAY],
+            ["外来人员", OUTSIDER_1, "YB01", 15000, MAY],
+        ],
+        name="outsider.xlsx",
+    )
+    assert again.clues_count == 1 and Clue.objects.get().row_number == 2
     assert sorted(Warning.objects.values_list("row_number", "value")) == [
         (2, Decimal("12000.00")),
         (4, Decimal("60000.00")),
