@@ -36,8 +36,9 @@ HEADER_SCAN_ROWS = 10
 EXAMPLE_NOTE = "示例行，填报时请删除"
 # What the tables hold: a longer name or a larger amount is the row's error, not the database's.
 NAME_MAX_LENGTH = Clue._meta.get_field("name").max_length
-_value = Warning._meta.get_field("value")
-VALUE_LIMIT = Decimal(10) ** (_value.max_digits - _value.decimal_places)
+VALUE_LIMIT = Decimal(10) ** (
+    Warning._meta.get_field("value").max_digits - Warning._meta.get_field("value").decimal_places
+)
 
 
 class FileRejected(Exception):
@@ -324,6 +325,9 @@ def normalize_name(cell: Any) -> str:
     return _NAME_SPACES.sub("", unicodedata.normalize("NFKC", str(cell or "")))
 
 
+_FEN = Decimal("0.01")
+
+
 def parse_decimal(cell: Any) -> Decimal | None:
     """``None`` for an empty cell; raises ``ValueError`` for text that is not a number.
     Amounts are kept to the fen; one too large for that is returned as it is, for the caller
@@ -345,9 +349,6 @@ def parse_decimal(cell: Any) -> Decimal | None:
     if not number.is_finite():
         raise ValueError
     return number.quantize(_FEN) if abs(number) < VALUE_LIMIT else number
-
-
-_FEN = Decimal("0.01")
 
 
 _DATE_PATTERNS = (
