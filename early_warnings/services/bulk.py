@@ -69,6 +69,16 @@ def drop_temp_tables(*names: str) -> None:
             cursor.execute(f"DROP TABLE {connection.ops.quote_name(name)}")
 
 
+def shared_values(model: type[models.Model], values: Mapping[str, Any]) -> tuple[str, str, list]:
+    """What every row of an ``INSERT ... SELECT`` shares, passed once as statement parameters:
+    the quoted columns, their placeholders and the values as the fields prepare them."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in values)
+    placeholders = ", ".join(["%s"] * len(values))
+    params = [fields[name].get_db_prep_value(value, connection) for name, value in values.items()]
+    return columns, placeholders, params
+
+
 def insert_ignoring_duplicates(model: type[models.Model], batch: Batch) -> int:
     """``INSERT ... ON CONFLICT DO NOTHING`` for many rows at once, on SQLite and PostgreSQL.
 
@@ -84,11 +94,7 @@ def insert_ignoring_duplicates(model: type[models.Model], batch: Batch) -> int:
     varying = {fields[name].column: fields[name] for name in batch.columns}
     temp_table("ingest_rows", varying, batch.rows)
     columns = ", ".join(q(column) for column in varying)
-    constant_columns = ", ".join(q(fields[name].column) for name in batch.constants)
-    constants = [
-        fields[name].get_db_prep_value(value, connection) for name, value in batch.constants.items()
-    ]
-    placeholders = ", ".join(["%s"] * len(constants))
+    constant_columns, placeholders, constants = shared_values(model, batch.constants)
     with connection.cursor() as cursor:
         # Both SQLite (3.24+) and PostgreSQL: only a uniqueness conflict is skipped, unlike
         # SQLite's INSERT OR IGNORE, which would also swallow a NOT NULL or CHECK failure.

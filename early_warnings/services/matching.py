@@ -21,7 +21,7 @@ from organization.models import Village
 
 from .. import spreadsheets
 from ..models import Priority, Upload, Warning
-from .bulk import drop_temp_tables, received_from, temp_table
+from .bulk import drop_temp_tables, received_from, shared_values, temp_table
 
 _warning = Warning._meta.get_field
 # The staged file: typed as the columns they end up in. Name and ID as text: a name too long
@@ -179,27 +179,19 @@ def _insert(upload: Upload) -> int:
     insert for it (a speculative insertion per row)."""
     q = connection.ops.quote_name
     table = q(Warning._meta.db_table)
-    fields = {f.attname: f for f in Warning._meta.concrete_fields}
-    constants = received_from(upload)
     varying = (
         "member_id", "household_id", "village_id", "town_id", "indicator_id", "severe",
         "row_number", "value", "occurred_on", "note",
     )  # fmt: skip
-    columns = ", ".join(q(fields[name].column) for name in (*varying, "priority", *constants))
-    placeholders = ", ".join(["%s"] * len(constants))
-    params = [
-        Priority.RED,
-        Priority.YELLOW,
-        *(fields[name].get_db_prep_value(value, connection) for name, value in constants.items()),
-        upload.period,
-    ]
+    shared_columns, placeholders, shared = shared_values(Warning, received_from(upload))
+    columns = ", ".join(q(name) for name in (*varying, "priority"))
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             # The default 2 MB page cache makes every index insert a disk read on a
             # county-sized file; 64 MB keeps the touched index pages in memory.
             cursor.execute("PRAGMA cache_size = -65536")
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) "
+            f"INSERT INTO {table} ({columns}, {shared_columns}) "
             f"SELECT {', '.join(varying)}, "
             f"CASE WHEN household_id IN (SELECT household_id FROM ingest_red) "
             f"THEN %s ELSE %s END, {placeholders} "
@@ -207,7 +199,7 @@ def _insert(upload: Upload) -> int:
             f"AND NOT EXISTS (SELECT 1 FROM {table} w WHERE w.member_id = f.member_id "
             f"AND w.period = %s AND w.indicator_id = f.indicator_id) "
             f"ORDER BY member_id",
-            params,
+            [Priority.RED, Priority.YELLOW, *shared, upload.period],
         )
         return cursor.rowcount
 
