@@ -26,14 +26,11 @@ def template_response(department: Department) -> HttpResponse:
 
 
 def error_report_response(upload: Upload) -> HttpResponse:
-    data = spreadsheets.error_report(
+    listed = len({(error.get("sheet", ""), error["row"]) for error in upload.errors})
+    data = spreadsheets.report(
         upload.errors,
         title=f"{upload.department.short_name} {upload.period} “{upload.original_name}” 错误明细"
-        + (
-            f"（另有{upload.rows_error - len(upload.errors)}条未列出）"
-            if upload.rows_error > len(upload.errors)
-            else ""
-        ),
+        + (f"（另有{upload.rows_error - listed}行未列出）" if upload.rows_error > listed else ""),
     )
     filename = f"错误明细-{upload.department.short_name}-{upload.period}-{upload.pk}.xlsx"
     return xlsx_attachment(data, filename)

@@ -140,6 +140,9 @@ class Upload(models.Model):
     warnings_count = models.PositiveIntegerField("生成预警", default=0)
     clues_count = models.PositiveIntegerField("生成线索", default=0)
     errors = models.JSONField("行错误", default=list, blank=True)
+    # Valid rows that made nothing (under the rule, repeats, written before) and sheets not
+    # read: the result page accounts for every row of the file.
+    summary = models.JSONField("行数说明", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "预警数据上传"

@@ -1,61 +1,68 @@
-"""Department spreadsheets: the template, the reader and the error report (STYLE.md rule 8).
+"""Department spreadsheets: the template, the rows of a monthly file, the error report (三(四)2).
 
-Reading is in two layers. ``read_table`` turns a file into rows of cells or
-refuses the whole file (``FileRejected``) before anything is written: not a
-spreadsheet, password-protected, empty, wrong headers, too big, a zip bomb.
-``parse_rows`` then normalises every row and collects every row error; the
-registry checks that need the database live in ``services.upload_ingest``.
+The file itself is read by the project's one reader (``suixi_monitor.spreadsheets``), which
+refuses a whole file before anything is written. ``read_tables`` finds every sheet that
+carries the template's headers; ``parse_rows`` normalises every row and collects every
+error of every row; the registry checks that need the database live in
+``services.upload_ingest``.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
-import re
-import unicodedata
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import python_calamine
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from households.id_numbers import normalize_id_number
+from suixi_monitor.spreadsheets import (
+    Column,
+    FileRejected,
+    Found,
+    RowError,
+    display,
+    error_report,
+    filled,
+    find_tables,
+    name_error,
+    neutralise,
+    normalize_name,
+    parse_date,
+    read_sheets,
+)
+from suixi_monitor.spreadsheets import parse_decimal as _parse_decimal
+from suixi_monitor.spreadsheets import text as _text
 
 from .models import Clue, Warning, WarningIndicator, period_end, period_label, period_start
 
-SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
-HEADER_SCAN_ROWS = 10
+__all__ = [
+    "COLUMNS",
+    "FileRejected",
+    "ParsedRow",
+    "RowError",
+    "department_template",
+    "error_report",
+    "neutralise",
+    "normalize_name",
+    "parse_rows",
+    "read_tables",
+]
+
 EXAMPLE_NOTE = "示例行，填报时请删除"
+ONLY_EXAMPLE = "文件中只有示例行，没有数据"
 # What the tables hold: a longer name or a larger amount is the row's error, not the database's.
 NAME_MAX_LENGTH = Clue._meta.get_field("name").max_length
 VALUE_LIMIT = Decimal(10) ** (
     Warning._meta.get_field("value").max_digits - Warning._meta.get_field("value").decimal_places
 )
-
-
-class FileRejected(Exception):
-    """The whole file is refused; the message is for the department, in Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    aliases: tuple[str, ...]
-    help: str
-
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", ("姓名", "人员姓名", "户员姓名", "成员姓名"), "与身份证一致的姓名"),
@@ -85,17 +92,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("note", "备注", ("备注", "说明", "情况说明"), "选填"),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+HEADER = [column.label for column in COLUMNS]
 
 
 @dataclass
@@ -109,277 +106,25 @@ class ParsedRow:
     town: str = ""
     village: str = ""
     note: str = ""
+    sheet: str = ""
+    line: int = 0  # the row's place among the file's rows: unique across sheets
+    cells: Sequence[Any] = ()  # the row as read, and where each template column is in it
+    order: Sequence[int] = ()
+
+    def error(self, column: str, value: str, reason: str) -> RowError:
+        """An error found later (in the registry): the report still shows the row's cells."""
+        cells = [self.cells[index] for index in self.order]
+        return RowError(self.row, column, value, reason, sheet=self.sheet, cells=cells)
 
 
-@dataclass
-class Table:
-    header_row: int  # 1-based spreadsheet row of the header
-    columns: dict[str, int]  # key -> 0-based column index
-    rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # (1-based row, cells)
-
-
-# --- file level -----------------------------------------------------------------------------
-
-
-def read_table(
-    path: str | Path,
-    *,
-    original_name: str,
-    max_bytes: int,
-    max_unpacked_bytes: int,
-    required: Sequence[str],
-) -> Table:
-    """The data rows of the file's first sheet that carries the headers, or ``FileRejected``."""
-    path = Path(path)
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise FileRejected(f"文件超过大小上限（{max_bytes // (1024 * 1024)} MB）")
-    if size == 0:
-        raise FileRejected("文件是空的")
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if head.startswith(b"PK\x03\x04"):
-        _check_zip(path, max_unpacked_bytes)
-        sheets = _calamine_sheets(path)
-    elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        if _is_encrypted_ooxml(path):
-            raise FileRejected("文件设置了打开密码，请取消密码后重新上传")
-        sheets = _calamine_sheets(path)
-    elif Path(original_name).suffix.lower() in {".csv", ".txt"}:
-        sheets = [_csv_rows(path)]
-    else:
-        raise FileRejected("不是电子表格文件，请上传 xlsx、xls、ods 或 csv 文件")
-    return _find_table(sheets, required)
-
-
-def _check_zip(path: Path, max_unpacked_bytes: int) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            if len(infos) > 10_000 or sum(info.file_size for info in infos) > max_unpacked_bytes:
-                raise FileRejected("文件解压后过大，疑似压缩炸弹，已拒绝")
-            if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100]
-                if b"opendocument.spreadsheet" not in mimetype:
-                    raise FileRejected("不是电子表格文件，请上传 xlsx、xls、ods 或 csv 文件")
-                manifest = (
-                    archive.read("META-INF/manifest.xml")
-                    if "META-INF/manifest.xml" in names
-                    else b""
-                )
-                if b"encryption-data" in manifest:
-                    raise FileRejected("文件设置了打开密码，请取消密码后重新上传")
-            elif "xl/workbook.xml" not in names:
-                raise FileRejected("不是电子表格文件，请上传 xlsx、xls、ods 或 csv 文件")
-    except zipfile.BadZipFile:
-        raise FileRejected("文件已损坏，无法打开") from None
-
-
-def _is_encrypted_ooxml(path: Path) -> bool:
-    """An encrypted xlsx is an OLE2 container whose directory names an EncryptionInfo stream."""
-    with path.open("rb") as handle:
-        data = handle.read(2 * 1024 * 1024)
-    return "EncryptionInfo".encode("utf-16-le") in data
-
-
-def _calamine_sheets(path: Path) -> Iterator[list[list[Any]]]:
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    except python_calamine.PasswordError:
-        raise FileRejected("文件设置了打开密码，请取消密码后重新上传") from None
-    except Exception as error:  # calamine raises several unrelated types for broken files
-        if "password" in str(error).lower() or "encrypt" in str(error).lower():
-            raise FileRejected("文件设置了打开密码，请取消密码后重新上传") from None
-        raise FileRejected("文件已损坏或不是电子表格，无法读取") from None
-    return _iter_sheets(workbook)
-
-
-def _iter_sheets(workbook: python_calamine.CalamineWorkbook) -> Iterator[list[list[Any]]]:
-    for index in range(len(workbook.sheet_names)):
-        try:
-            # Keep the empty area at the top so row numbers match what the department sees.
-            yield workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
-        except python_calamine.PasswordError:
-            raise FileRejected("文件设置了打开密码，请取消密码后重新上传") from None
-        except Exception:
-            raise FileRejected("文件已损坏或不是电子表格，无法读取") from None
-
-
-def _csv_rows(path: Path) -> list[list[Any]]:
-    raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise FileRejected("不是电子表格文件，请上传 xlsx、xls、ods 或 csv 文件")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise FileRejected("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码")
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
-
-
-_PARENS = re.compile(r"\(.*?\)|\[.*?\]")
-_NOISE = re.compile(r"[\s*＊:：]+")
-
-
-def _header_key(cell: Any) -> str:
-    text = unicodedata.normalize("NFKC", str(cell or ""))
-    return _NOISE.sub("", _PARENS.sub("", text))
-
-
-_ALIAS_TO_KEY = {alias: column.key for column in COLUMNS for alias in column.aliases}
-
-
-def _map_header(cells: Sequence[Any]) -> dict[str, int]:
-    mapping: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        key = _ALIAS_TO_KEY.get(_header_key(cell))
-        if key and key not in mapping:
-            mapping[key] = index
-    return mapping
-
-
-def _find_table(sheets: Iterable[list[list[Any]]], required: Sequence[str]) -> Table:
-    best_missing: list[str] | None = None
-    any_content = False
-    for rows in sheets:
-        if any(_filled(row) for row in rows):
-            any_content = True
-        else:
-            continue
-        for index in range(min(HEADER_SCAN_ROWS, len(rows))):
-            mapping = _map_header(rows[index])
-            data_start = index + 1
-            if index + 1 < len(rows):
-                # A two-level header (merged group cells above, labels below) fills the gaps.
-                below = {
-                    key: col
-                    for key, col in _map_header(rows[index + 1]).items()
-                    if key not in mapping
-                }
-                if below and len(below) >= len(mapping) - 1:
-                    mapping.update(below)
-                    data_start = index + 2
-            if not mapping:
-                continue
-            missing = [key for key in required if key not in mapping]
-            if not missing:
-                table = Table(header_row=data_start, columns=mapping)
-                table.rows = [(number + 1, rows[number]) for number in range(data_start, len(rows))]
-                if not any(_filled(cells) for _, cells in table.rows):
-                    raise FileRejected("文件中没有数据行")
-                return table
-            if best_missing is None or len(missing) < len(best_missing):
-                best_missing = missing
-    if not any_content:
-        raise FileRejected("文件是空的")
-    missing = best_missing if best_missing is not None else list(required)
-    labels = "、".join(COLUMN_BY_KEY[key].label for key in missing)
-    raise FileRejected(f"表头不正确，缺少以下列：{labels}（请使用本部门模板）")
-
-
-def _filled(cells: Sequence[Any]) -> bool:
-    # Per row of a 100,000-row file: avoid normalising every cell just to find blank lines.
-    for cell in cells:
-        if cell is None or cell == "":
-            continue
-        if not isinstance(cell, str) or cell.strip() or _text(cell):
-            return True
-    return False
-
-
-# --- row level ------------------------------------------------------------------------------
-
-
-def _text(cell: Any) -> str:
-    if cell is None or cell == "":
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    return unicodedata.normalize("NFKC", str(cell)).strip()
-
-
-def _display(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float):
-        return repr(cell) if not cell.is_integer() else f"{cell:.15g}"
-    return str(cell)
-
-
-_NAME_SPACES = re.compile(r"[\s\u3000\u200b\ufeff]+")
-
-
-def normalize_name(cell: Any) -> str:
-    """Chinese names carry no spaces: 张 三 , ‘张三　’ and 张三 are one name."""
-    if cell is None or cell == "":
-        return ""
-    return _NAME_SPACES.sub("", unicodedata.normalize("NFKC", str(cell or "")))
-
-
-_FEN = Decimal("0.01")
+def read_tables(path: str | Path, *, original_name: str, required: Sequence[str]) -> Found:
+    """Every sheet of the file that carries the template's headers, or ``FileRejected``."""
+    sheets = read_sheets(path, original_name=original_name)
+    return find_tables(sheets, COLUMNS, required, hint="（请使用本部门模板）")
 
 
 def parse_decimal(cell: Any) -> Decimal | None:
-    """``None`` for an empty cell; raises ``ValueError`` for text that is not a number.
-    Amounts are kept to the fen; one too large for that is returned as it is, for the caller
-    to refuse against ``VALUE_LIMIT``."""
-    if cell is None or isinstance(cell, bool):
-        if isinstance(cell, bool):
-            raise ValueError
-        return None
-    if isinstance(cell, int | float):
-        number = Decimal(str(cell))
-    else:
-        text = _text(cell).replace(",", "").replace("元", "").replace(" ", "")
-        if not text:
-            return None
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError from None
-    if not number.is_finite():
-        raise ValueError
-    return number.quantize(_FEN) if abs(number) < VALUE_LIMIT else number
-
-
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
-
-
-def parse_date(cell: Any) -> datetime.date | None:
-    """``None`` for an empty cell; raises ``ValueError`` when the text is no date."""
-    if cell is None:
-        return None
-    if isinstance(cell, datetime.datetime):
-        return cell.date()
-    if isinstance(cell, datetime.date):
-        return cell
-    if isinstance(cell, int | float) and not isinstance(cell, bool):
-        if 20000 <= cell <= 80000:  # an Excel serial day number in a cell not formatted as date
-            return _EXCEL_EPOCH + datetime.timedelta(days=int(cell))
-        cell = _text(cell)
-    text = _text(cell).replace(" ", "")
-    if not text:
-        return None
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            year, month, day = (int(part) for part in match.groups())
-            return datetime.date(year, month, day)  # ValueError for 2月30日
-    raise ValueError
+    return _parse_decimal(cell, limit=VALUE_LIMIT)
 
 
 # Cell types whose judgement is remembered per value. Not bool: True == 1, and a cell holding
@@ -388,9 +133,11 @@ _CACHEABLE = frozenset({str, int, float, datetime.date, datetime.datetime, type(
 
 
 def parse_rows(
-    table: Table, *, period: str, indicators: dict[str, WarningIndicator]
+    found: Found, *, period: str, indicators: dict[str, WarningIndicator]
 ) -> tuple[list[ParsedRow], list[RowError], int]:
-    """Every row normalised and checked on its own; returns (valid rows, errors, non-blank rows).
+    """Every row of every table normalised and checked on its own; returns (valid rows, every
+    error of every row, non-blank rows). A file with nothing but the template's example row
+    is refused like one with headers only.
 
     Written for 100,000-row files: cells are read by position (an absent column reads the
     ``None`` appended to each row), and the columns whose values repeat (indicator code,
@@ -400,27 +147,9 @@ def parse_rows(
     errors: list[RowError] = []
     first, last = period_start(period), period_end(period)
     codes = "、".join(sorted(indicators)) or "（本部门尚无指标）"
-    columns = table.columns
-    at = {column.key: columns.get(column.key, -1) for column in COLUMNS}
-    i_name, i_id, i_code, i_value, i_date, i_town, i_village, i_note = (
-        at[key]
-        for key in (
-            "name",
-            "id_number",
-            "indicator",
-            "value",
-            "occurred_on",
-            "town",
-            "village",
-            "note",
-        )
-    )
-    width = max(columns.values()) + 1
-    has_date = "occurred_on" in columns
     code_cache: dict[Any, tuple[str, WarningIndicator | None, str]] = {}
     value_cache: dict[Any, tuple[Decimal | None, str]] = {}
-    date_cache: dict[Any, tuple[datetime.date | None, str]] = {}
-    counted = 0
+    counted = examples = 0
 
     def judge_code(raw: Any) -> tuple[str, WarningIndicator | None, str]:
         code = _text(raw).replace(" ", "").upper()
@@ -440,17 +169,6 @@ def parse_rows(
             return None, f"数值超出范围（应小于{VALUE_LIMIT:,.0f}）"
         return value, ""
 
-    def judge_date(raw: Any) -> tuple[datetime.date | None, str]:
-        try:
-            day = parse_date(raw)
-        except ValueError:
-            return None, "日期无法识别，请填写如 2026-05-20 的日期"
-        if day is None:
-            return None, "发生日期不能为空" if has_date else ""
-        if not first <= day <= last:
-            return None, f"发生日期不在所报月份（{period_label(period)}）内"
-        return day, ""
-
     def cached(cache: dict, judge, raw: Any):
         if raw.__class__ not in _CACHEABLE:
             return judge(raw)
@@ -459,88 +177,97 @@ def parse_rows(
         except KeyError:
             return cache.setdefault(raw, judge(raw))
 
-    for number, cells in table.rows:
-        if not _filled(cells):
-            continue  # blank lines between blocks are common and mean nothing
-        cells = [*cells, *([None] * (width - len(cells))), None]  # index -1: an absent column
-        note = _text(cells[i_note])
-        if note.startswith(EXAMPLE_NOTE[:3]):
-            continue  # the template's example row, left in by mistake, is not a person
-        counted += 1
-        failed: list[tuple[str, str]] = []
+    for table in found.tables:
+        columns = table.columns
+        has_date = "occurred_on" in columns
+        date_cache: dict[Any, tuple[datetime.date | None, str]] = {}  # "empty" is per table
 
-        name = normalize_name(cells[i_name])
-        if not name:
-            failed.append(("name", "姓名不能为空"))
-        elif len(name) > NAME_MAX_LENGTH:
-            failed.append(("name", f"姓名超过{NAME_MAX_LENGTH}个字"))
-        id_number = ""
-        try:
-            id_number = normalize_id_number(cells[i_id])
-        except ValidationError as error:
-            failed.append(("id_number", error.messages[0]))
-        _, indicator, code_error = cached(code_cache, judge_code, cells[i_code])
-        if code_error:
-            failed.append(("indicator", code_error))
-        value, value_error = cached(value_cache, judge_value, cells[i_value])
-        if value_error:
-            failed.append(("value", value_error))
-        elif value is None and indicator is not None and indicator.needs_value:
-            failed.append(("value", f"指标“{indicator.name}”按数值预警，数值不能为空"))
-        occurred_on, date_error = cached(date_cache, judge_date, cells[i_date])
-        if date_error:
-            failed.append(("occurred_on", date_error))
-        if failed:
-            errors.extend(
-                RowError(number, COLUMN_BY_KEY[key].label, _display(cells[at[key]]), reason)
-                for key, reason in failed
+        def judge_date(raw: Any, has_date: bool = has_date) -> tuple[datetime.date | None, str]:
+            try:
+                day = parse_date(raw)
+            except ValueError:
+                return None, "日期无法识别，请填写如 2026-05-20 的日期"
+            if day is None:
+                return None, "发生日期不能为空" if has_date else ""
+            if not first <= day <= last:
+                return None, f"发生日期不在所报月份（{period_label(period)}）内"
+            return day, ""
+
+        at = [columns.get(column.key, -1) for column in COLUMNS]
+        i_name, i_id, i_code, i_value, i_date, i_town, i_village, i_note = at
+        width = max(columns.values()) + 1
+        for number, cells in table.rows:
+            if not filled(cells):
+                continue  # blank lines between blocks are common and mean nothing
+            cells = [*cells, *([None] * (width - len(cells))), None]  # index -1: absent column
+            note = _text(cells[i_note])
+            if note.startswith(EXAMPLE_NOTE[:3]):
+                examples += 1
+                continue  # the template's example row, left in by mistake, is not a person
+            counted += 1
+            failed: list[tuple[str, str]] = []
+            raw_name = cells[i_name]
+            name = normalize_name(raw_name)
+            if reason := name_error(raw_name, name, max_length=NAME_MAX_LENGTH):
+                failed.append(("name", reason))
+            id_number = ""
+            try:
+                id_number = normalize_id_number(cells[i_id])
+            except ValidationError as error:
+                failed.append(("id_number", error.messages[0]))
+            _, indicator, code_error = cached(code_cache, judge_code, cells[i_code])
+            if code_error:
+                failed.append(("indicator", code_error))
+            value, value_error = cached(value_cache, judge_value, cells[i_value])
+            if value_error:
+                failed.append(("value", value_error))
+            elif value is None and indicator is not None and indicator.needs_value:
+                failed.append(("value", f"指标“{indicator.name}”按数值预警，数值不能为空"))
+            occurred_on, date_error = cached(date_cache, judge_date, cells[i_date])
+            if date_error:
+                failed.append(("occurred_on", date_error))
+            if failed:
+                ordered = [cells[index] for index in at]
+                errors.extend(
+                    RowError(
+                        number,
+                        COLUMN_BY_KEY[key].label,
+                        display(cells[columns.get(key, -1)]),
+                        reason,
+                        sheet=table.sheet,
+                        cells=ordered,
+                    )
+                    for key, reason in failed
+                )
+                continue
+            valid.append(
+                ParsedRow(
+                    row=number,
+                    name=name,
+                    id_number=id_number,
+                    indicator=indicator,
+                    value=value,
+                    occurred_on=occurred_on,
+                    town=normalize_name(cells[i_town]),
+                    village=normalize_name(cells[i_village]),
+                    note=note[:300],
+                    sheet=table.sheet,
+                    line=counted,
+                    cells=cells,
+                    order=at,
+                )
             )
-            continue
-        valid.append(
-            ParsedRow(
-                row=number,
-                name=name,
-                id_number=id_number,
-                indicator=indicator,
-                value=value,
-                occurred_on=occurred_on,
-                town=normalize_name(cells[i_town]),
-                village=normalize_name(cells[i_village]),
-                note=note[:300],
-            )
-        )
+    if not counted and examples:
+        raise FileRejected(ONLY_EXAMPLE)
     return valid, errors, counted
 
 
 # --- writers --------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-
-def neutralise(value: Any) -> Any:
-    """DESIGN.md §5: a cell that starts like a formula is written as text, never evaluated."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def error_report(errors: Iterable[dict[str, Any]], *, title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("错误明细")
-    sheet.append([title])
-    sheet.append(["行号", "列", "原值", "错误原因"])
-    for error in errors:
-        sheet.append(
-            [
-                error["row"],
-                neutralise(error["column"]),
-                neutralise(error["value"]),
-                neutralise(error["reason"]),
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def report(errors: list[dict[str, Any]], *, title: str) -> bytes:
+    """The error report of a department file: the refused rows in the template's columns."""
+    return error_report(errors, title=title, header=HEADER)
 
 
 def department_template(

@@ -32,6 +32,7 @@ MSG_LENGTH = "身份证号应为18位（前17位为数字，最后一位为数�
 MSG_FORMAT = "身份证号只能包含数字和末位的X"
 MSG_REGION_OR_DATE = "身份证号中的出生日期或地区代码无效"
 MSG_CHECKSUM = "身份证号校验位不正确，请核对每一位数字"
+MSG_TRUNCATED = "身份证号疑被Excel截断（末三位为000），请将该列设为文本格式后重新导出"
 
 
 def normalize_id_number(value: object) -> str:

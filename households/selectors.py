@@ -7,6 +7,7 @@ API, exports and admin all read through these selectors.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.db.models.lookups import IsNull
 
 from organization.models import Role, User, Village, VillagerGroup
 from organization.selectors import town_list, village_list
+from suixi_monitor.spreadsheets import normalize_name
 
 from . import id_numbers
 from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
@@ -359,3 +361,39 @@ def _history_value(model, name: str, value: Any, names, show_full_id_numbers: bo
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
+
+
+def excel_truncated(*, people: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """For each (ID number, name) from a file whose ID ends in 000 and is not in the registry:
+    why the row is refused. Excel keeps 15 significant digits, so an 18-digit number stored
+    as a number comes back as its first 15 followed by 000, and about one in eleven of those
+    still passes the checksum: it would become a person who does not exist while the real
+    member went unwarned. A registered member with the same first 15 digits and the same
+    name is named as the likely owner of the row."""
+    suspects = {id_number: name for id_number, name in people if id_number.endswith("000")}
+    if not suspects:
+        return {}
+    registered = set(
+        Member.objects.filter(id_number__in=list(suspects)).values_list("id_number", flat=True)
+    )
+    prefixes = {id_number[:15] for id_number in suspects if id_number not in registered}
+    owners: dict[tuple[str, str], str] = {}
+    prefix_list = sorted(prefixes)
+    for start in range(0, len(prefix_list), 200):
+        chunk = prefix_list[start : start + 200]
+        ranges = Q()
+        for prefix in chunk:
+            ranges |= Q(id_number__gte=prefix, id_number__lt=prefix + "Y")
+        for id_number, name in Member.objects.filter(ranges).values_list("id_number", "name"):
+            owners[(id_number[:15], normalize_name(name))] = id_number
+    refusals = {}
+    for id_number, name in suspects.items():
+        if id_number in registered:
+            continue
+        owner = owners.get((id_number[:15], normalize_name(name)))
+        refusals[id_number] = id_numbers.MSG_TRUNCATED + (
+            f"；台账中有同名且前15位相同的{id_numbers.mask(owner)}，本行可能属于此人"
+            if owner
+            else ""
+        )
+    return refusals

@@ -1,44 +1,47 @@
-"""Spreadsheets of identification (STYLE.md rule 8).
+"""Spreadsheets of identification.
 
-Reading: a department's comparison data set (xlsx, xls or csv, read with
-python-calamine), validated row by row into a list of row errors before
-anything is written. Writing: the publicity lists and the county
-announcement as xlsx, with personal data masked and every cell that a
-spreadsheet would run as a formula neutralised.
+Reading: a department's comparison data set (三(七)4), read by the project's one reader
+(``suixi_monitor.spreadsheets``) from every sheet that carries an ID number column, and
+validated row by row into a list of row errors before anything is written. Writing: the
+publicity lists and the county announcement as xlsx, with personal data masked and every
+cell that a spreadsheet would run as a formula neutralised.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
-from python_calamine import CalamineWorkbook
 
 from households.id_numbers import normalize_id_number
+from suixi_monitor.spreadsheets import (
+    Column,
+    FileRejected,
+    RowError,
+    display,
+    find_tables,
+    name_error,
+    neutralise,
+    normalize_name,
+    read_sheets,
+    text,
+)
 
-ID_HEADERS = {"身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证"}
-NAME_HEADERS = {"姓名", "名字"}
-DETAIL_HEADERS = {"比对内容", "内容", "说明", "详情", "备注"}
-SUFFIXES = {".xlsx", ".xls", ".xlsm", ".ods", ".csv"}
-MAX_ROWS = 500_000
-MAX_BYTES = 50 * 1024 * 1024  # a department's whole register fits; a mistaken dump does not
+__all__ = ["DatasetFile", "DatasetRow", "FileRejected", "RowError", "neutralise", "read_dataset"]
 
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+NAME_MAX_LENGTH = 50
+COLUMNS = (
+    Column(
+        "id_number", "身份证号", ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证")
+    ),
+    Column("name", "姓名", ("姓名", "名字")),
+    Column("detail", "比对内容", ("比对内容", "内容", "说明", "详情", "备注")),
+)
 
 
 @dataclass(frozen=True)
@@ -47,99 +50,78 @@ class DatasetRow:
     id_number: str
     name: str
     detail: str
+    sheet: str = ""
+    cells: tuple = ()
 
 
-class FileProblem(ValidationError):
-    """The file as a whole cannot be read; nothing is written."""
+@dataclass
+class DatasetFile:
+    rows: list[DatasetRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # sheets without an ID number column
+    header: list[str] = field(default_factory=list)
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value).strip()
-
-
-def _table(content: bytes, file_name: str) -> list[list[object]]:
-    if len(content) > MAX_BYTES:
-        raise FileProblem(f"文件超过{MAX_BYTES // 1024 // 1024}MB，请分批上传")
-    suffix = Path(file_name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise FileProblem("请上传 xlsx、xls 或 csv 格式的文件")
-    if suffix == ".csv":
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise FileProblem("无法识别CSV文件的编码，请另存为UTF-8编码")
-        return [list(row) for row in csv.reader(io.StringIO(text))]
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as error:  # calamine raises its own types for damaged or encrypted files
-        raise FileProblem(
-            f"无法读取该表格文件（{type(error).__name__}），请确认文件未加密、未损坏"
-        ) from None
-
-
-def read_dataset(content: bytes, file_name: str) -> tuple[list[DatasetRow], list[RowError]]:
-    """Every row checked before anything is written: the rows, and the errors (row, column, value, reason)."""
-    table = [row for row in _table(content, file_name) if any(_cell_text(c) for c in row)]
-    if not table:
-        raise FileProblem("文件中没有数据")
-    if len(table) > MAX_ROWS:
-        raise FileProblem(f"文件超过{MAX_ROWS}行，请分批上传")
-    headers = [_cell_text(h) for h in table[0]]
-    id_col = next((i for i, h in enumerate(headers) if h in ID_HEADERS), None)
-    if id_col is None:
-        raise FileProblem("表头缺少“身份证号”列")
-    name_col = next((i for i, h in enumerate(headers) if h in NAME_HEADERS), None)
-    detail_col = next((i for i, h in enumerate(headers) if h in DETAIL_HEADERS), None)
-    rows: list[DatasetRow] = []
-    errors: list[RowError] = []
+def read_dataset(path: str | Path, file_name: str) -> DatasetFile:
+    """Every row of every sheet checked before anything is written; ``FileRejected`` when the
+    file as a whole cannot be read."""
+    found = find_tables(read_sheets(path, original_name=file_name), COLUMNS, ["id_number"])
+    result = DatasetFile(skipped=found.skipped, header=[text(h) for h in found.tables[0].header])
     seen: set[tuple[str, str]] = set()
-    for offset, raw in enumerate(table[1:], start=2):
-        cells = list(raw) + [None] * (len(headers) - len(raw))
-        try:
-            # The raw cell, not its text: a float means Excel already dropped digits.
-            id_number = normalize_id_number(cells[id_col])
-        except ValidationError as error:
-            errors.append(
-                RowError(offset, headers[id_col], _cell_text(cells[id_col]), error.messages[0])
+    for table in found.tables:
+        headers = [text(h) for h in table.header]
+        id_col = table.columns["id_number"]
+        name_col = table.columns.get("name")
+        detail_col = table.columns.get("detail")
+        for number, raw in table.rows:
+            cells = list(raw) + [None] * (len(headers) - len(raw))
+            if not any(text(cell) for cell in cells):
+                continue
+            failed: list[tuple[int, str]] = []
+            id_number = ""
+            try:
+                # The raw cell, not its text: a float means Excel already dropped digits.
+                id_number = normalize_id_number(cells[id_col])
+            except ValidationError as error:
+                failed.append((id_col, error.messages[0]))
+            name = ""
+            if name_col is not None and text(cells[name_col]):
+                name = normalize_name(cells[name_col])
+                if reason := name_error(cells[name_col], name, max_length=NAME_MAX_LENGTH):
+                    failed.append((name_col, reason))
+            if failed:
+                result.errors.extend(
+                    RowError(
+                        number,
+                        headers[col] if col < len(headers) else "",
+                        display(cells[col]),
+                        reason,
+                        sheet=table.sheet,
+                        cells=cells,
+                    )
+                    for col, reason in failed
+                )
+                continue
+            if detail_col is not None:
+                detail = text(cells[detail_col])
+            else:
+                skip = {id_col, name_col}
+                detail = "；".join(
+                    f"{headers[i]}：{text(c)}"
+                    for i, c in enumerate(cells[: len(headers)])
+                    if i not in skip and text(c)
+                )
+            key = (id_number, detail)
+            if key in seen:
+                continue  # the same line twice in one file is one record
+            seen.add(key)
+            result.rows.append(
+                DatasetRow(number, id_number, name, detail[:300], table.sheet, tuple(cells))
             )
-            continue
-        if detail_col is not None:
-            detail = _cell_text(cells[detail_col])
-        else:
-            skip = {id_col, name_col}
-            detail = "；".join(
-                f"{headers[i]}：{_cell_text(c)}"
-                for i, c in enumerate(cells[: len(headers)])
-                if i not in skip and _cell_text(c)
-            )
-        name = _cell_text(cells[name_col]) if name_col is not None else ""
-        key = (id_number, detail)
-        if key in seen:
-            continue  # the same line twice in one file is one record
-        seen.add(key)
-        rows.append(DatasetRow(offset, id_number, name[:50], detail[:300]))
-    return rows, errors
+    return result
 
 
 # --- writing -------------------------------------------------------------------------
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """A cell that starts like a formula is written as text with a leading apostrophe (DESIGN.md §5)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def notice_workbook(

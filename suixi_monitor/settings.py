@@ -223,11 +223,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-# Department warning files (三(四)2): the upload limit, and how far a zipped xlsx/ods may expand.
-WARNING_UPLOAD_MAX_BYTES = int(os.environ.get("WARNING_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
-WARNING_UPLOAD_MAX_UNPACKED_BYTES = int(
-    os.environ.get("WARNING_UPLOAD_MAX_UNPACKED_BYTES", 10 * WARNING_UPLOAD_MAX_BYTES)
+# Every spreadsheet a user uploads (三(四)2 department warnings, 三(七)4 comparison data sets)
+# is read by one reader (suixi_monitor/spreadsheets) under these limits.
+MB = 1024 * 1024
+SPREADSHEET_MAX_BYTES = int(os.environ.get("SPREADSHEET_MAX_BYTES", 50 * MB))
+# How far a zipped xlsx/ods may expand: more is a zip bomb.
+SPREADSHEET_MAX_UNPACKED_BYTES = int(
+    os.environ.get("SPREADSHEET_MAX_UNPACKED_BYTES", 10 * SPREADSHEET_MAX_BYTES)
 )
+SPREADSHEET_MAX_ROWS = int(os.environ.get("SPREADSHEET_MAX_ROWS", 500_000))
+# Rows × columns of one sheet: a county register of 500,000 rows of 20 columns fits.
+SPREADSHEET_MAX_CELLS = int(os.environ.get("SPREADSHEET_MAX_CELLS", 10_000_000))
+# The native reader's child process: its address space, and how long it may take.
+SPREADSHEET_READER_MEMORY_BYTES = int(
+    os.environ.get("SPREADSHEET_READER_MEMORY_BYTES", 4 * 1024 * MB)
+)
+SPREADSHEET_READER_SECONDS = int(os.environ.get("SPREADSHEET_READER_SECONDS", 300))
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,6 @@ month's cycle is ``monthly_tick``; each warning or clue then moves
 received → pushed → assigned → verified → closed through one service per step.
 """
 
-from ._common import max_unpacked_bytes, max_upload_bytes
 from .cycle import mark_overdue, monthly_tick, push_period
 from .indicators import indicator_save, sample_id_number
 from .ingest import upload_create, upload_ingest
@@ -32,8 +31,6 @@ __all__ = [
     "item_close",
     "items_assign_bulk",
     "mark_overdue",
-    "max_unpacked_bytes",
-    "max_upload_bytes",
     "monthly_tick",
     "push_period",
     "sample_id_number",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from organization.models import Department, Role, User
@@ -14,16 +13,6 @@ from ..models import (
     CheckedItem,
     period_of,
 )
-
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-
-
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "WARNING_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def max_unpacked_bytes() -> int:
-    return int(getattr(settings, "WARNING_UPLOAD_MAX_UNPACKED_BYTES", 10 * max_upload_bytes()))
 
 
 def save_with_history(instance, *, actor: User | None) -> None:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from organization.models import Department, Town, User, Village
 from organization.services import notify
+from suixi_monitor.spreadsheets import check_upload
 
 from .. import spreadsheets
 from ..models import (
@@ -35,7 +36,7 @@ from ..models import (
     period_validator,
 )
 from . import matching
-from ._common import acting_department, max_unpacked_bytes, max_upload_bytes, queue_ingest
+from ._common import acting_department, queue_ingest
 from .bulk import Batch, insert_ignoring_duplicates, received_from
 from .cycle import push_period
 
@@ -58,14 +59,7 @@ def upload_create(
         raise ValidationError({"period": "数据月份格式应为 YYYY-MM，如 2026-05"}) from None
     if period_start(period) > timezone.localdate().replace(day=1):
         raise ValidationError({"period": "数据月份不能晚于本月"})
-    if file is None:
-        raise ValidationError({"file": "请选择文件"})
-    if file.size > max_upload_bytes():
-        raise ValidationError(
-            {"file": f"文件超过大小上限（{max_upload_bytes() // (1024 * 1024)} MB）"}
-        )
-    if Path(file.name or "").suffix.lower() not in spreadsheets.SPREADSHEET_EXTENSIONS:
-        raise ValidationError({"file": "请上传 xlsx、xls、ods 或 csv 文件"})
+    check_upload(file)
     with transaction.atomic():
         upload = Upload(
             department=department,
@@ -126,16 +120,12 @@ def _ingest(upload_id: int) -> Upload:
     if any(ind.needs_value for ind in indicators.values()):
         required.insert(3, "value")
     try:
-        table = spreadsheets.read_table(
-            upload.file.path,
-            original_name=upload.original_name,
-            max_bytes=max_upload_bytes(),
-            max_unpacked_bytes=max_unpacked_bytes(),
-            required=required,
+        found = spreadsheets.read_tables(
+            upload.file.path, original_name=upload.original_name, required=required
         )
         _progress(upload, 30)
         valid, errors, counted = spreadsheets.parse_rows(
-            table, period=upload.period, indicators=indicators
+            found, period=upload.period, indicators=indicators
         )
     except spreadsheets.FileRejected as rejected:
         return _finish_rejected(upload, rejected.message)
@@ -152,8 +142,9 @@ def _ingest(upload_id: int) -> Upload:
         matched = matching.write_warnings(valid, upload)
         clues_written = insert_ignoring_duplicates(Clue, _clues(matched.outsiders, upload))
         errors.extend(matched.errors)
-        errors.sort(key=lambda error: error.row)
-        error_rows = len({error.row for error in errors})
+        sheets = {table.sheet: order for order, table in enumerate(found.tables)}
+        errors.sort(key=lambda error: (sheets.get(error.sheet, 0), error.row))
+        error_rows = len({(error.sheet, error.row) for error in errors})
         upload = Upload.objects.select_for_update().get(pk=upload.pk)
         if upload.is_finished:
             # A second worker given the same upload (requeued as stalled) waited for the
@@ -165,12 +156,36 @@ def _ingest(upload_id: int) -> Upload:
         upload.warnings_count = matched.warnings_written
         upload.clues_count = clues_written
         upload.errors = [error.as_dict() for error in errors[:ERRORS_KEPT]]
+        upload.summary = _summary(found, matched, indicators, clues_written)
         upload.status = Upload.Status.DONE
         upload.progress = 100
         upload.finished_at = timezone.now()
         upload.save()
         _after_ingest(upload)
     return upload
+
+
+def _summary(
+    found: spreadsheets.Found,
+    matched: matching.Matched,
+    indicators: dict[str, WarningIndicator],
+    clues_written: int,
+) -> dict[str, Any]:
+    """What became of the valid rows that made neither a warning nor a clue, so the result
+    accounts for every row; and the sheets that were not read."""
+    return {
+        "skipped_sheets": found.skipped,
+        "below_rule": {
+            f"{code} {indicators[code].name}": count
+            for code, count in sorted(matched.below_rule.items())
+            if count
+        },
+        "repeated": matched.repeated,
+        "already_written": matched.registered_over
+        - matched.warnings_written
+        + len(matched.outsiders)
+        - clues_written,
+    }
 
 
 def _finish_rejected(upload: Upload, message: str) -> Upload:

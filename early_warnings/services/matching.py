@@ -11,12 +11,14 @@ the insert themselves.
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection, models
 
 from households.models import Household, Member
+from households.selectors import excel_truncated
 from organization.models import Village
 
 from .. import spreadsheets
@@ -27,6 +29,7 @@ _warning = Warning._meta.get_field
 # The staged file: typed as the columns they end up in. Name and ID as text: a name too long
 # for the registry is refused by the validator, but the temporary table must not be the judge.
 FILE_COLUMNS = {
+    "line": models.IntegerField(),
     "row_number": _warning("row_number"),
     "id_number": models.TextField(),
     "name": models.TextField(),
@@ -44,7 +47,10 @@ NAME_MISMATCH = "姓名与台账中该身份证号登记的姓名不一致，请
 class Matched:
     warnings_written: int = 0
     outsiders: list[spreadsheets.ParsedRow] = field(default_factory=list)  # over the rule
-    errors: list[spreadsheets.RowError] = field(default_factory=list)  # names that differ
+    errors: list[spreadsheets.RowError] = field(default_factory=list)  # names, cut-off IDs
+    below_rule: Counter = field(default_factory=Counter)  # indicator code -> valid rows under it
+    repeated: int = 0  # rows that repeat an earlier row's person and indicator
+    registered_over: int = 0  # rows of registered members over the rule, repeats not counted
 
 
 def write_warnings(rows: list[spreadsheets.ParsedRow], upload: Upload) -> Matched:
@@ -55,7 +61,7 @@ def write_warnings(rows: list[spreadsheets.ParsedRow], upload: Upload) -> Matche
     if not rows:
         return matched
     _lock_period(upload.period)
-    temp_table("ingest_file", FILE_COLUMNS, _staged(rows))
+    temp_table("ingest_file", FILE_COLUMNS, _staged(rows, matched))
     _join_registry()
     _set_aside_exceptions(rows, matched)
     _red_households(upload)
@@ -65,11 +71,13 @@ def write_warnings(rows: list[spreadsheets.ParsedRow], upload: Upload) -> Matche
     return matched
 
 
-def _staged(rows: list[spreadsheets.ParsedRow]) -> Iterator[tuple]:
+def _staged(rows: list[spreadsheets.ParsedRow], matched: Matched) -> Iterator[tuple]:
     """The rows for ``FILE_COLUMNS``, in ID order: the registry's index is then probed page
     after page (a third of the join's time in file order). A row that repeats an earlier
-    one's person and indicator is staged for the name check but writes nothing."""
+    one's person and indicator is staged for the name check but writes nothing. Rows under
+    their indicator's rule are counted, so the result accounts for every row."""
     seen: set[tuple[str, int]] = set()
+    below = matched.below_rule
     for row in sorted(rows, key=operator.attrgetter("id_number")):  # stable: file order kept
         indicator = row.indicator
         fires = indicator.fires(row.value)
@@ -77,8 +85,12 @@ def _staged(rows: list[spreadsheets.ParsedRow]) -> Iterator[tuple]:
             key = (row.id_number, indicator.id)
             fires = key not in seen
             seen.add(key)
+            if not fires:
+                matched.repeated += 1
+        else:
+            below[indicator.code] += 1
         yield (
-            row.row, row.id_number, row.name, indicator.id, indicator.severe, fires,
+            row.line, row.row, row.id_number, row.name, indicator.id, indicator.severe, fires,
             row.value, row.occurred_on, row.note,
         )  # fmt: skip
 
@@ -121,31 +133,48 @@ def _join_registry() -> None:
 def _set_aside_exceptions(rows: list[spreadsheets.ParsedRow], matched: Matched) -> None:
     """People outside the registry go to ``matched.outsiders`` when over the rule; a name that
     differs from the registry's is the row's error, and the row is taken out. A name that
-    differs only as the file's names are cleaned (spaces, full-width) is the same name."""
+    differs only as the file's names are cleaned (spaces, full-width) is the same name. An
+    ID outside the registry that Excel cut to 15 digits and 000 is the row's error too, not
+    a clue for a person who does not exist."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT row_number, fires, member_id, registered_name FROM ingest_matched "
+            "SELECT line, fires, member_id, registered_name FROM ingest_matched "
             "WHERE member_id IS NULL OR registered_name <> name"
         )
         exceptions = sorted(cursor.fetchall(), key=operator.itemgetter(0))
-        by_row = {row.row: row for row in rows}
+        by_line = {row.line: row for row in rows}
+        truncated = excel_truncated(
+            people=[(by_line[line].id_number, by_line[line].name) for line, _, member, _ in
+                    exceptions if member is None]
+        )  # fmt: skip
         refused = []
-        for number, fires, member_id, registered_name in exceptions:
-            row = by_row[number]
-            if member_id is None:
+        for line, fires, member_id, registered_name in exceptions:
+            row = by_line[line]
+            if member_id is None and row.id_number in truncated:
+                matched.errors.append(
+                    row.error("身份证号", row.id_number, truncated[row.id_number])
+                )
+            elif member_id is None:
                 if fires:  # over the rule, and not a repeat of an earlier row
                     matched.outsiders.append(row)
+                continue
             elif spreadsheets.normalize_name(registered_name) != row.name:
-                matched.errors.append(
-                    spreadsheets.RowError(number, "姓名", row.name, NAME_MISMATCH)
-                )
-                refused.append(number)
+                matched.errors.append(row.error("姓名", row.name, NAME_MISMATCH))
+            else:
+                continue
+            refused.append(line)
+            if not row.indicator.fires(row.value):
+                matched.below_rule[row.indicator.code] -= 1
+            elif not fires:
+                matched.repeated -= 1
         for start in range(0, len(refused), 500):
             chunk = refused[start : start + 500]
             cursor.execute(
-                f"DELETE FROM ingest_matched WHERE row_number IN ({', '.join(['%s'] * len(chunk))})",
+                f"DELETE FROM ingest_matched WHERE line IN ({', '.join(['%s'] * len(chunk))})",
                 chunk,
             )
+        cursor.execute("SELECT COUNT(*) FROM ingest_matched WHERE fires AND member_id IS NOT NULL")
+        matched.registered_over = cursor.fetchone()[0]
 
 
 def _red_households(upload: Upload) -> None:

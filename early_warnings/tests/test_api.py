@@ -46,7 +46,9 @@ def test_a_department_uploads_by_api_and_downloads_the_error_report(
     assert report.status_code == 200
     sheet = load_workbook(io.BytesIO(report.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
-    assert [row[:3] for row in values] == [[3, "身份证号", "'@SUM(A1)"]]
+    # One line per refused row: where, every reason, and the row's own cells (neutralised).
+    assert [row[:1] + row[2:4] for row in values] == [["3", "李四", "'@SUM(A1)"]]
+    assert values[0][1].startswith("身份证号：身份证号应为18位")
 
 
 def test_upload_by_api_refuses_a_bad_period_with_a_chinese_message(world, api):

@@ -64,10 +64,14 @@ def test_it_refuses_a_row_whose_name_differs_from_the_registry(world):
     assert result.warnings_count == 0 and result.rows_error == 1
     assert result.errors == [
         {
+            "sheet": "",
             "row": 2,
+            "position": "2",
             "column": "姓名",
             "value": "张山",
             "reason": "姓名与台账中该身份证号登记的姓名不一致，请核对",
+            # The row as the department sent it, in the template's columns, for the report.
+            "cells": ["张山", zhang.id_number, "YB01", "12000", MAY.isoformat(), "", "", ""],
         }
     ]
 
@@ -249,13 +253,13 @@ def test_upload_create_queues_ingestion_after_commit(world, django_capture_on_co
 
 
 def test_upload_create_refuses_big_files_bad_periods_and_other_roles(world, settings):
-    settings.WARNING_UPLOAD_MAX_BYTES = 100
+    settings.SPREADSHEET_MAX_BYTES = 100
     with pytest.raises(ValidationError) as caught:
         services.upload_create(
             actor=world.frank, period="2026-05", file=SimpleUploadedFile("a.xlsx", b"x" * 101)
         )
     assert "大小上限" in str(caught.value)
-    settings.WARNING_UPLOAD_MAX_BYTES = 10_000
+    settings.SPREADSHEET_MAX_BYTES = 10_000
     for period in ("2026-5", "2026-13", "202605"):
         with pytest.raises(ValidationError, match="YYYY-MM"):
             services.upload_create(
@@ -301,7 +305,7 @@ def test_the_template_has_text_ids_a_code_list_and_instructions(world):
     assert "WJ01" not in codes  # only the department's own indicators
 
 
-def test_the_templates_example_row_is_never_taken_for_a_person(world):
+def test_the_untouched_template_is_refused_and_its_example_row_is_never_a_person(world):
     from early_warnings import spreadsheets
     from early_warnings.models import WarningIndicator
 
@@ -311,8 +315,12 @@ def test_the_templates_example_row_is_never_taken_for_a_person(world):
         example_id=services.sample_id_number(),
     )
     result = upload(world.frank, [], data=data)
-    assert result.status == Upload.Status.DONE
+    assert (result.status, result.file_error) == (
+        Upload.Status.FAILED,
+        "文件中只有示例行，没有数据",
+    )
     assert (result.rows_total, result.clues_count, result.warnings_count) == (0, 0, 0)
+    assert not Clue.objects.exists() and not Warning.objects.exists()
 
 
 def test_a_second_worker_on_a_finished_upload_leaves_the_first_ones_counts(world, monkeypatch):

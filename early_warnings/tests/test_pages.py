@@ -58,13 +58,16 @@ def test_a_department_uploads_in_the_browser_and_sees_the_result(
     page = client.get(url("upload_detail", upload.pk)).content.decode()
     assert "错误明细" in page and "身份证号应为18位" in page
     report = client.get(url("upload_errors", upload.pk))
-    assert load_workbook(io.BytesIO(report.content)).active["B3"].value == "身份证号"
+    sheet = load_workbook(io.BytesIO(report.content)).active
+    assert [c.value for c in sheet[2]][:3] == ["位置", "错误原因", "姓名"]
+    assert [sheet["A3"].value, sheet["C3"].value, sheet["D3"].value] == ["3", "李四", "1"]
+    assert sheet["B3"].value.startswith("身份证号：身份证号应为18位")
     listing = client.get(url("upload_list")).content.decode()
     assert "m.xlsx" in listing
 
 
 def test_the_upload_form_shows_the_services_refusal(world, client, settings):
-    settings.WARNING_UPLOAD_MAX_BYTES = 10
+    settings.SPREADSHEET_MAX_BYTES = 10
     client.force_login(world.frank)
     response = client.post(
         url("upload_list"), {"period": "2026-05", "file": SimpleUploadedFile("m.xlsx", b"x" * 11)}

@@ -31,17 +31,15 @@ INDICATORS = {
 MAY = datetime.date(2026, 5, 20)
 
 
-def read(tmp_path, data: bytes, name: str = "f.xlsx", **kwargs):
+def read(tmp_path, data: bytes, name: str = "f.xlsx"):
     path = tmp_path / name
     path.write_bytes(data)
-    options = {"max_bytes": 20 * 1024 * 1024, "max_unpacked_bytes": 200 * 1024 * 1024}
-    options.update(kwargs)
-    return spreadsheets.read_table(path, original_name=name, required=REQUIRED, **options)
+    return spreadsheets.read_tables(path, original_name=name, required=REQUIRED)
 
 
 def parse(tmp_path, data: bytes, name: str = "f.xlsx"):
-    table = read(tmp_path, data, name)
-    return spreadsheets.parse_rows(table, period="2026-05", indicators=INDICATORS)
+    found = read(tmp_path, data, name)
+    return spreadsheets.parse_rows(found, period="2026-05", indicators=INDICATORS)
 
 
 def full_width(text: str) -> str:
@@ -210,29 +208,36 @@ def test_it_names_the_missing_headers(tmp_path):
     )
 
 
-def test_it_refuses_a_file_over_the_size_limit(tmp_path):
+def test_it_refuses_a_file_over_the_size_limit(tmp_path, settings):
+    settings.SPREADSHEET_MAX_BYTES = 1000
     with pytest.raises(spreadsheets.FileRejected, match="大小上限"):
-        read(tmp_path, xlsx_bytes([["张三", ID, "YB01", 1, MAY]]), max_bytes=1000)
+        read(tmp_path, xlsx_bytes([["张三", ID, "YB01", 1, MAY]]))
 
 
-def test_it_refuses_a_zip_bomb(tmp_path):
+def test_it_refuses_a_zip_bomb(tmp_path, settings):
+    settings.SPREADSHEET_MAX_UNPACKED_BYTES = 10 * 1024 * 1024
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (30 * 1024 * 1024))
     assert len(bomb.getvalue()) < 100_000
     with pytest.raises(spreadsheets.FileRejected, match="解压后过大"):
-        read(tmp_path, bomb.getvalue(), max_unpacked_bytes=10 * 1024 * 1024)
+        read(tmp_path, bomb.getvalue())
 
 
 def test_the_error_report_neutralises_formula_cells():
-    data = spreadsheets.error_report(
-        [{"row": 2, "column": "姓名", "value": '=HYPERLINK("http://x")', "reason": "-1+1"}],
-        title="错误",
-    )
+    cells = ['=HYPERLINK("http://x")', "-1+1", "@A1"]
+    data = spreadsheets.report(
+        [{"row": 2, "position": "2", "column": "姓名", "value": cells[0], "reason": "r",
+          "cells": cells}],
+        title="=错误",
+    )  # fmt: skip
     sheet = load_workbook(io.BytesIO(data)).active
-    assert [c.value for c in sheet[3]] == [2, "姓名", '\'=HYPERLINK("http://x")', "'-1+1"]
-    assert all(c.data_type != "f" for c in sheet[3])
+    assert sheet["A1"].value == "'=错误"
+    assert [c.value for c in sheet[3]][:5] == [
+        "2", "姓名：r", '\'=HYPERLINK("http://x")', "'-1+1", "'@A1",
+    ]  # fmt: skip
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
 
 def test_header_row_of_the_helpers_matches_the_template_columns():

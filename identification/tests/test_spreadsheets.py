@@ -6,42 +6,49 @@ import pytest
 from openpyxl import load_workbook
 
 from households.tests.factories import new_id_number
-from identification.spreadsheets import FileProblem, neutralise, notice_workbook, read_dataset
+from identification.spreadsheets import FileRejected, neutralise, notice_workbook, read_dataset
 
 
-def test_a_gbk_csv_is_read_with_the_other_columns_as_the_detail():
+def read(tmp_path, content: bytes, name: str):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = read_dataset(path, name)
+    return result.rows, result.errors
+
+
+def test_a_gbk_csv_is_read_with_the_other_columns_as_the_detail(tmp_path):
     number = new_id_number()
     content = f"姓名,身份证号,房产坐落,面积\n张三,{number[:6]} {number[6:].lower()},濉溪县城关镇某小区,98\n".encode(
         "gb18030"
     )
-    rows, errors = read_dataset(content, "住房.csv")
+    rows, errors = read(tmp_path, content, "住房.csv")
     assert errors == []
     assert [(r.row_number, r.id_number, r.name, r.detail) for r in rows] == [
         (2, number, "张三", "房产坐落：濉溪县城关镇某小区；面积：98")
     ]
 
 
-def test_every_bad_row_is_named_and_duplicates_are_one_record():
+def test_every_bad_row_is_named_and_duplicates_are_one_record(tmp_path):
     number = new_id_number()
     content = "\n".join(
         ["身份证号,说明", f"{number},轿车", f"{number},轿车", "340621199001011235,货车", ",空号"]
     ).encode()
-    rows, errors = read_dataset(content, "车辆.csv")
+    rows, errors = read(tmp_path, content, "车辆.csv")
     assert len(rows) == 1
     assert [(e.row, e.column) for e in errors] == [(4, "身份证号"), (5, "身份证号")]
     assert "校验位" in errors[0].reason
 
 
-def test_a_file_without_an_id_column_is_refused_whole():
-    with pytest.raises(FileProblem, match="身份证号"):
-        read_dataset("姓名,车牌\n张三,皖F1\n".encode(), "车辆.csv")
+def test_a_file_without_an_id_column_is_refused_whole(tmp_path):
+    with pytest.raises(FileRejected, match="身份证号"):
+        read(tmp_path, "姓名,车牌\n张三,皖F1\n".encode(), "车辆.csv")
 
 
-def test_a_file_that_is_not_a_spreadsheet_is_refused():
-    with pytest.raises(FileProblem):
-        read_dataset(b"PK\x03\x04 not really", "车辆.xlsx")
-    with pytest.raises(FileProblem):
-        read_dataset(b"hello", "车辆.pdf")
+def test_a_file_that_is_not_a_spreadsheet_is_refused(tmp_path):
+    with pytest.raises(FileRejected):
+        read(tmp_path, b"PK\x03\x04 not really", "车辆.xlsx")
+    with pytest.raises(FileRejected):
+        read(tmp_path, b"hello", "车辆.pdf")
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+86", "-2", "@SUM(A1)"])
@@ -54,9 +61,7 @@ def test_cells_that_start_like_a_formula_are_written_as_text(value):
     assert sheet.cell(4, 1).data_type == "s"
 
 
-def test_an_oversized_file_is_refused_before_reading(monkeypatch):
-    from identification import spreadsheets
-
-    monkeypatch.setattr(spreadsheets, "MAX_BYTES", 10)
-    with pytest.raises(FileProblem, match="MB"):
-        read_dataset(b"x" * 11, "a.csv")
+def test_an_oversized_file_is_refused_before_reading(tmp_path, settings):
+    settings.SPREADSHEET_MAX_BYTES = 10
+    with pytest.raises(FileRejected, match="MB"):
+        read(tmp_path, b"x" * 11, "a.csv")
