@@ -1,4 +1,4 @@
-"""Department spreadsheets: the template, the reader and the error report (STYLE.md rule 8).
+"""Department spreadsheets (三(四)2): the template, the reader and the error report.
 
 Reading is in two layers. ``read_table`` turns a file into rows of cells or
 refuses the whole file (``FileRejected``) before anything is written: not a
@@ -518,7 +518,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    """DESIGN.md §5: a cell that starts like a formula is written as text, never evaluated."""
+    """A cell that starts like a formula is written as text: no spreadsheet program runs it."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value

@@ -1,4 +1,4 @@
-"""Spreadsheets of identification (STYLE.md rule 8).
+"""Spreadsheets of identification: 三(七)4 data sets in, 三(七)5–7 notices out.
 
 Reading: a department's comparison data set (xlsx, xls or csv, read with
 python-calamine), validated row by row into a list of row errors before
@@ -136,7 +136,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """A cell that starts like a formula is written as text with a leading apostrophe (DESIGN.md §5)."""
+    """A cell that starts like a formula is written as text with a leading apostrophe, never evaluated."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
