@@ -23,7 +23,9 @@ from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType
 
 
 def household_scope_q(user: User, prefix: str = "") -> Q:
-    """Which households ``user`` may see. ``prefix`` reaches them from a related model."""
+    """Which households ``user`` may see: each level its own area, as 二 assigns the work (the
+    county all, a town its villages, a monitor the village, a helper the households in charge).
+    ``prefix`` reaches them from a related model."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     match user.role:
