@@ -1,4 +1,4 @@
-"""Shared test actors (STYLE.md: one base module, read like a specification).
+"""Shared test actors, in one base module so that tests read like a specification.
 
 Two towns; town A has villages A1 and A2, town B has village B1.
 - alice: monitor of A1          - bob: monitor of A2

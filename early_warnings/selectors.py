@@ -1,6 +1,6 @@
-"""Scoped reads of warnings, clues, uploads and sweeps (STYLE.md rule 4).
+"""Scoped reads of warnings, clues, uploads and sweeps: every list and lookup takes the user.
 
-Who sees what (DESIGN.md §5):
+Who sees what (三(四)2/3: departments send, the county pushes, towns and villages verify):
 - county bureau: everything;
 - department staff: their department's uploads, and their own rows' warnings and clues
   (what became of them), never the household behind a row;

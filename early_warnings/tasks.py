@@ -1,4 +1,4 @@
-"""Celery tasks: thin, idempotent, take ids (STYLE.md rule 7)."""
+"""Celery tasks: thin, idempotent, take ids and call a service."""
 
 from celery import shared_task
 

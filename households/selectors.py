@@ -1,4 +1,4 @@
-"""Scoped reads of the registry (STYLE.md rule 4).
+"""Scoped reads of the registry: every list and lookup takes the user.
 
 ``household_scope_q`` is the one place that says which households a user may
 see; every model below a household reuses it through a prefix, and pages,
@@ -25,7 +25,9 @@ from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType
 
 
 def household_scope_q(user: User, prefix: str = "") -> Q:
-    """Which households ``user`` may see (DESIGN.md §5). ``prefix`` reaches them from a related model."""
+    """Which households ``user`` may see: each level its own area, as 二 assigns the work (the
+    county all, a town its villages, a monitor the village, a helper the households in charge).
+    ``prefix`` reaches them from a related model."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     match user.role:
@@ -242,7 +244,7 @@ def household_history(
     *, household: Household, show_full_id_numbers: bool = False, limit: int = 300
 ) -> list[HistoryEntry]:
     """Who changed what and when for one household and its members, income, visits and
-    monitoring, newest first (DESIGN.md §5). Each change is diffed against the same
+    monitoring, newest first. Each change is diffed against the same
     object's previous version, in memory, so the cost is a few queries whatever the length."""
     raw: list[tuple[Any, int, Any, list]] = []
     for order, (model, key) in enumerate(_HISTORY_SOURCES):

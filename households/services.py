@@ -1,4 +1,4 @@
-"""Writes to the registry (STYLE.md rule 3).
+"""Writes to the registry: one service per meaningful write.
 
 Each function takes the acting user, checks their scope, validates the whole
 object with the model's own rules, saves it with the actor recorded in its

@@ -5,7 +5,7 @@ the case pages, which call the services; the admin shows the records and
 their history, links to the case page, and offers as actions the transitions
 that need no record or only a reason: concluding publicities that ran their
 days, stopping a case (不予通过), a withdrawal, and deciding objections. Every
-action calls the same service as the page and the API (STYLE.md rule 3).
+action calls the same service as the page and the API.
 """
 
 from __future__ import annotations

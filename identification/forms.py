@@ -8,7 +8,14 @@ from django.utils import timezone
 from households.models import Household, MonitoringSubject, RiskType
 from organization.models import User
 
-from .models import Announcement, CaseSource, ComparisonHit, ComparisonKind, IdentificationCase
+from .models import (
+    Announcement,
+    CaseSource,
+    CaseState,
+    ComparisonHit,
+    ComparisonKind,
+    IdentificationCase,
+)
 from .models.steps import TeamRole
 from .services import TeamMember
 
@@ -271,7 +278,5 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import CaseState
-
         self.fields["state"].choices = [("", "全部"), *CaseState.choices]
         self.fields["town"].widget.choices = [("", "全部"), *((t.pk, t.name) for t in towns)]

@@ -1,4 +1,4 @@
-"""Spreadsheets of identification.
+"""Spreadsheets of identification: 三(七)4 data sets in, 三(七)5–7 notices out.
 
 Reading: a department's comparison data set (三(七)4), read by the project's one reader
 (``suixi_monitor.spreadsheets``) from every sheet that carries an ID number column, and

@@ -1,4 +1,4 @@
-"""Celery tasks: thin, idempotent (STYLE.md rule 7)."""
+"""Celery tasks: thin, idempotent, each a call to a service."""
 
 from celery import shared_task
 

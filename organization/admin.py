@@ -1,6 +1,6 @@
 """The admin for the organisation, and the two mixins every app's admin uses.
 
-The admin follows the same rules as pages and API (DESIGN.md §5, STYLE.md rules 3-4):
+The admin follows the same rules as pages and API (docs/architecture.md):
 a staff user who is not a superuser sees only what the app's selector gives their
 role, history pages included; and where a service owns a write, saving in the admin
 calls that service, so its rules, its history author and its side effects hold here too.
@@ -71,7 +71,7 @@ class ScopedAdminMixin:
 
 
 class ServiceAdminMixin:
-    """Saving and deleting in the admin call the app's services (STYLE.md rule 3).
+    """Saving and deleting in the admin call the app's services.
 
     Subclasses implement ``service_create`` and ``service_update`` (and ``service_delete``
     where deleting has a rule). A rule a service refuses after the form was valid is shown

@@ -106,7 +106,7 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CountyWritesPolicy(permissions.BasePermission):
-    """Everyone reads the thresholds; only the county bureau sets them (DESIGN.md §3).
+    """Everyone reads the thresholds; only the county bureau sets them (三(六)).
 
     The service refuses too; checking here first answers 403 before a
     refused user's payload is validated.

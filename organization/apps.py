@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
+from django.utils import timezone
 
 
 class OrganizationConfig(AppConfig):
@@ -6,8 +8,9 @@ class OrganizationConfig(AppConfig):
     verbose_name = "组织体系"
 
     def ready(self) -> None:
+        # Importing a models module before the app registry is ready raises
+        # AppRegistryNotReady, so this import waits for ready().
         from django.contrib.auth.models import update_last_login
-        from django.contrib.auth.signals import user_logged_in
 
         # Django saves last_login on every sign-in; that is not a change of the
         # user's role or scope, so it must not add a history version each time.
@@ -16,8 +19,6 @@ class OrganizationConfig(AppConfig):
 
 
 def _update_last_login_without_history(sender, user, **kwargs) -> None:
-    from django.utils import timezone
-
     user.last_login = timezone.now()
     user.skip_history_when_saving = True
     try:

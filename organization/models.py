@@ -1,6 +1,6 @@
 """The 组织体系 of 二: towns and parks, villages, departments, help units, users.
 
-Every user has one role and the scope that role needs; ``organization.scoping``
+Every user has one role and the scope that role needs; ``organization.selectors``
 turns that into querysets, once per model.
 """
 
@@ -195,7 +195,7 @@ class User(AbstractUser):
 
     @property
     def can_see_full_id_numbers(self) -> bool:
-        """Roles that enter, check or compare people by ID number see it whole (DESIGN §5)."""
+        """Roles that enter, check or compare people by ID number see it whole; others see it masked."""
         return self.role in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU}
 
     @cached_property
@@ -234,7 +234,7 @@ class User(AbstractUser):
 
 
 class PolicySettings(models.Model):
-    """Every threshold of DESIGN.md §3, per year.
+    """Every threshold of the policy, per year, each field with its clause.
 
     三(六): "国家、安徽省、淮北市对监测标准另有规定的，将按有关标准执行" — the
     numbers are data edited by the county bureau, never constants in code.

@@ -1,4 +1,4 @@
-"""Scoped reads of the organisation (STYLE.md rule 4).
+"""Scoped reads of the organisation: every list and lookup takes the user.
 
 Towns, villages and groups are reference data, but a user still sees only the
 part of the county their role covers, so a village monitor's pick-lists and

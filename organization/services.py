@@ -1,4 +1,4 @@
-"""Writes to the organisation (STYLE.md rule 3)."""
+"""Writes to the organisation: one service per meaningful write."""
 
 from typing import Any
 
@@ -11,7 +11,7 @@ from .signals import policy_changed
 
 
 def policy_settings_save(*, actor: User, year: int, values: dict[str, Any]) -> PolicySettings:
-    """Create or change a year's thresholds; only the county bureau may (DESIGN.md §3)."""
+    """Create or change a year's thresholds; only the county bureau may (三(六): thresholds are data)."""
     if actor.role != Role.COUNTY_BUREAU:
         raise PermissionDenied("只有县扶贫局可以修改政策参数")
     with transaction.atomic():

@@ -1,4 +1,4 @@
-"""The one domain error type (STYLE.md rule 5).
+"""The one domain error type of every service.
 
 Services raise ``ApplicationError`` with a Chinese message for the user; the
 API maps it to 400 (a rule refused the step) or 409 (the object is in the

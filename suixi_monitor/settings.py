@@ -1,4 +1,4 @@
-"""Settings, read from the environment (DESIGN.md §6).
+"""Settings, read from the environment: the same code runs embedded or at scale.
 
 With nothing set, the project runs embedded: SQLite and a filesystem Celery
 broker under ``var/``. ``DATABASE_URL`` and ``CELERY_BROKER_URL`` move it to

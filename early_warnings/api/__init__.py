@@ -1,4 +1,4 @@
-"""REST for department warnings (三(四)2/3; STYLE.md rule 6): scoped selectors in, services out.
+"""REST for department warnings (三(四)2/3), thin: scoped selectors in, services out.
 
 ``/api/indicators/``, ``/api/uploads/`` (+ ``/errors/``), ``/api/warnings/`` (filters and the
 ``assign``/``verify``/``close`` actions), ``/api/clues/``, ``/api/sweeps/``, and

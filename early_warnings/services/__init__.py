@@ -1,4 +1,4 @@
-"""Writes for department warnings (STYLE.md rule 3), one module per subject.
+"""Writes for department warnings: one service per meaningful write, one module per subject.
 
 In-app notifications are rows in the same database, so they are written inside the
 transaction that causes them (both or neither); only Celery work waits for the commit.

@@ -302,7 +302,7 @@ def test_the_bureau_edits_an_indicator_in_the_browser(world, client):
 
 
 def test_a_clue_id_number_typed_with_spaces_and_full_width_digits_is_cleaned(world, client):
-    """DESIGN §4: spaces and full-width digits are cleaned up, not refused for their length."""
+    """三(四)3: spaces and full-width digits are cleaned up, not refused for their length."""
     number = id_number_ending_in_x()
     typed = " ".join([number[:6], number[6:14], number[14:]]).translate(
         str.maketrans("0123456789", "０１２３４５６７８９")

@@ -1,7 +1,7 @@
 """Pages for department warnings (三(四)2/3), one module per subject.
 
 Department staff upload and follow their rows; the town assigns; the village verifies;
-the county watches the month. Thin (STYLE.md rule 6): a view reads through a scoped
+the county watches the month. Thin: a view reads through a scoped
 selector (another scope's object is a 404, as in the API), parses a form, calls a
 service, and shows its refusal as a form error or a message.
 """

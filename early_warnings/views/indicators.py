@@ -30,7 +30,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """The county bureau keeps each department's indicators (thresholds are data, DESIGN §3)."""
+    """The county bureau keeps each department's indicators (三(四)2: their rules are data)."""
     require_roles(request, Role.COUNTY_BUREAU)
     indicator = None
     if pk is not None:

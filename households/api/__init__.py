@@ -1,6 +1,6 @@
 """REST for the registry (台账): households, members, income, monitoring subjects, visits.
 
-Thin on purpose (STYLE.md rule 6): every queryset is a scoped selector from
+Thin on purpose: every queryset is a scoped selector from
 ``households.selectors`` (another scope's object is simply not found: 404),
 every write is a service from ``households.services`` (which owns the rules
 and raises Django ``ValidationError`` / ``PermissionDenied``, mapped once in

@@ -110,7 +110,7 @@ def _shows_full_id_numbers(serializer: serializers.Serializer) -> bool:
 
 class IdNumberField(serializers.CharField):
     """Takes the number as typed (the model normalises and checks it, in Chinese);
-    gives it whole only to roles that need it (DESIGN.md §5), masked to the rest."""
+    gives it whole only to roles that need it (``can_see_full_id_numbers``), masked to the rest."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 40)  # room for spaces and stray quotes

@@ -1,4 +1,4 @@
-"""Demo households that look like rural Suixi (DESIGN.md §7), generated as a stream.
+"""Demo households that look like rural Suixi, generated as a stream.
 
 Household number ``i`` is drawn from ``random.Random(seed + i)`` alone and
 stored with the code ``DEMO-<i+1>``, so a second run skips what exists and a

@@ -1,4 +1,4 @@
-"""The risk types of 三(二) and DESIGN.md, fixed codes used by warnings and cases."""
+"""The risk types of 三(二) and 三(六), fixed codes used by warnings and cases."""
 
 from django.db import migrations
 

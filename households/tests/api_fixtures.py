@@ -1,7 +1,7 @@
 """A small registry on top of the shared ``world``: one household per village, each with a head,
 a 2021 income record, a visit and a monitoring subject; grace helps the A1 household.
 
-Which of them each actor may see is the scoping rule of DESIGN.md §5, written out by hand
+Which of them each actor may see is the scoping rule (docs/architecture.md), written out by hand
 in ``VISIBLE`` so that the tests do not reuse the code under test to compute their answers.
 """
 

@@ -1,5 +1,5 @@
 """Every role against every registry resource through the API: what it lists, what it opens,
-what it may create and change. Another scope's object answers 404 (DESIGN.md §5)."""
+what it may create and change. Another scope's object answers 404."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""The ID-number table (GB 11643-1999, DESIGN.md §4 "Monthly warnings", issue 2).
+"""The ID-number table (GB 11643-1999; the department files of 三(四)2, issue 2).
 
 Every way an ID number reaches the system — typed, pasted from a spreadsheet, exported
 by Excel as a number — is one row here, checked twice: by the normaliser alone and

@@ -1,5 +1,5 @@
 """Every role against every registry page: allowed, 404 for another scope's object
-(DESIGN.md §5), 403 for an object the role may only read."""
+(its existence is not revealed), 403 for an object the role may only read."""
 
 import pytest
 from django.urls import reverse

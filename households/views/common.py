@@ -27,7 +27,7 @@ MSG_NO_REGISTRY = "县直部门人员不查看农户台账；部门数据上报�
 
 
 def require_registry_reader(user) -> None:
-    """Department staff see only their own uploads and what became of them (DESIGN.md §5)."""
+    """Department staff see only their own uploads and what became of them, not the registry."""
     if user.role == Role.DEPARTMENT_STAFF:
         raise PermissionDenied(MSG_NO_REGISTRY)
 

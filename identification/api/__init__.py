@@ -1,6 +1,6 @@
 """REST for identification: cases with one POST action per step, objections, data sets.
 
-Thin (STYLE.md rule 6): querysets are the scoped selectors (another scope's
+Thin: querysets are the scoped selectors (another scope's
 case is not found: 404), every step is a service, and the one exception
 handler turns a refused rule into 400 and a wrong state into 409, each with
 the Chinese message that names the clause.

@@ -30,7 +30,8 @@ class CaseState(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
-OPEN_STATES = [
+# The steps of 三(七) in the order a case passes them, from the application to the filing.
+STEP_ORDER = [
     CaseState.APPLIED,
     CaseState.VERIFIED,
     CaseState.DELIBERATED,
@@ -39,7 +40,10 @@ OPEN_STATES = [
     CaseState.TOWN_REVIEWING,
     CaseState.TOWN_PUBLICIZING,
     CaseState.COUNTY_FILING,
+    CaseState.FILED,
 ]
+# Every step before the filing: the case is still being decided.
+OPEN_STATES = STEP_ORDER[:-1]
 PUBLICIZING_STATES = [CaseState.VILLAGE_PUBLICIZING, CaseState.TOWN_PUBLICIZING]
 
 

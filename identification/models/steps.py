@@ -441,7 +441,7 @@ class Objection(FSMModelMixin, models.Model):
 
 
 class NoticeExport(models.Model):
-    """DESIGN.md §5: every export of personal data is logged."""
+    """Every export of personal data is logged: who, what, which scope, how many rows."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="导出人", on_delete=models.PROTECT, related_name="+"

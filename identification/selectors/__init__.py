@@ -1,4 +1,4 @@
-"""Scoped reads of identification (STYLE.md rule 4).
+"""Scoped reads of identification: every list and lookup takes the user.
 
 Cases are scoped through their household with ``household_scope_q(user,
 "household__")``: the registry's one rule. Department staff see no cases but

@@ -1,4 +1,4 @@
-"""Writes of identification (STYLE.md rule 3): the steps, data sets, export logging."""
+"""Writes of identification (三(七)): the steps, data sets, export logging."""
 
 from .cases import (
     TeamMember,

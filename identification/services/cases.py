@@ -1,4 +1,4 @@
-"""Steps 1–4 of 三(七) as services (STYLE.md rule 3); steps 5–7 are in ``decisions``.
+"""Steps 1–4 of 三(七) as services, one per step; steps 5–7 are in ``decisions``.
 
 Each service locks the case (``select_for_update``), refuses a case in the
 wrong state with ``ConflictError`` (409), refuses a step whose rule fails with

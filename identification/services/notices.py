@@ -1,4 +1,4 @@
-"""Exports of personal data are logged (DESIGN.md §5)."""
+"""Exports of personal data are logged: who, what, which scope, how many rows."""
 
 from __future__ import annotations
 

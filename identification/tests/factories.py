@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
-from households.models import Member, RiskType
+from households.models import Member
 from households.tests.factories import HouseholdFactory, IncomeRecordFactory, MemberFactory
-from identification import services
-from identification.models import CaseState, ComparisonDataset, ComparisonRecord
+from identification.management.demo import days_ago, walk_case
+from identification.models import ComparisonDataset, ComparisonRecord
 from identification.services import TeamMember
-
-
-def days_ago(n: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=n)
 
 
 def household_ready(village, *, group=None, members: int = 2):
@@ -64,88 +59,17 @@ def team(world) -> list[TeamMember]:
     ]
 
 
-ORDER = [
-    CaseState.APPLIED,
-    CaseState.VERIFIED,
-    CaseState.DELIBERATED,
-    CaseState.COMPARED,
-    CaseState.VILLAGE_PUBLICIZING,
-    CaseState.TOWN_REVIEWING,
-    CaseState.TOWN_PUBLICIZING,
-    CaseState.COUNTY_FILING,
-    CaseState.FILED,
-]
-
-
 def walk(world, target: str, *, household=None, village=None, start: int = 80):
     """Apply for a household of A1 (or ``village``) and take it to ``target`` through the services.
 
     Step dates run from ``start`` days ago, so both publicities have run their days.
     """
     village = village or world.a1
-    monitor = world.alice if village == world.a1 else world.bob
-    town_official = world.carol
-    household = household or household_ready(village, group=world.groups[village.pk])
-    head = household.members.get(relation=Member.Relation.HEAD)
-    case = services.case_apply(
-        actor=monitor,
-        household=household,
-        applicant=head,
-        applied_on=days_ago(start),
-        hardship="户主突发重病，医疗支出大",
-        risk_types=[RiskType.objects.get(code="illness")],
+    return walk_case(
+        household=household or household_ready(village, group=world.groups[village.pk]),
+        target=target,
+        monitor=world.alice if village == world.a1 else world.bob,
+        town=world.carol,
+        county=world.erin,
+        start=start,
     )
-    steps = [
-        lambda: services.case_verify(
-            actor=monitor,
-            case=case,
-            checked_on=days_ago(start - 2),
-            team=[
-                TeamMember(role="village_committee", user=monitor),
-                TeamMember(role="helper", name="帮扶人吴某"),
-            ],
-            findings="入户核实，户主住院",
-            passed=True,
-            medical_burden=True,
-        ),
-        lambda: services.case_record_deliberation(
-            actor=monitor,
-            case=case,
-            group=world.groups[village.pk],
-            held_on=days_ago(start - 4),
-            expected=9,
-            present=6,
-            approvals=5,
-        ),
-        lambda: services.case_compare(
-            actor=world.erin, case=case, compared_on=days_ago(start - 6), judgements={}
-        ),
-        lambda: services.case_publicize_village(
-            actor=monitor,
-            case=case,
-            meeting_on=days_ago(start - 8),
-            decision="同意纳入，予以公示",
-            publicity_started_on=days_ago(start - 8),
-        ),
-        lambda: services.publicity_conclude(case=case),
-        lambda: services.case_approve_town(
-            actor=town_official,
-            case=case,
-            meeting_on=days_ago(start - 20),
-            approved=True,
-            opinion="同意",
-            publicity_started_on=days_ago(start - 20),
-        ),
-        lambda: services.publicity_conclude(case=case),
-        lambda: services.case_file(
-            actor=world.erin,
-            case=case,
-            filed_on=days_ago(start - 30),
-            category="sudden",
-            risk_types=[RiskType.objects.get(code="illness")],
-        ),
-    ]
-    for step in steps[: ORDER.index(target)]:
-        step()
-        case.refresh_from_db()
-    return case

@@ -1,5 +1,5 @@
 """The admin reaches the transitions that need only a reason through the same services as the
-pages and the API (STYLE.md rule 3): stopping a case, a withdrawal, deciding objections."""
+pages and the API: stopping a case, a withdrawal, deciding objections."""
 
 from django.contrib.admin import helpers
 from django.contrib.auth.models import Permission

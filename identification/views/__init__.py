@@ -1,6 +1,6 @@
 """Pages of identification: queues, one form per step, the case with its timeline, notices.
 
-Thin (STYLE.md rule 6): a view reads through a scoped selector (another
+Thin: a view reads through a scoped selector (another
 scope's case is 404), parses a form, calls the step's service, and shows a
 refused rule as a form error and a wrong state as a message.
 """

@@ -30,7 +30,7 @@ from organization.models import (
 DEMO_PASSWORD = "Suixi@2021"
 COUNTY_CODE = "340621"
 
-# (name, kind, villages): the eleven towns of DESIGN.md §7 and two parks, with
+# (name, kind, villages): Suixi's eleven towns and two parks, with
 # statistical codes 340621 + 3-digit town + 000. About 250 villages in all.
 TOWNS: list[tuple[str, str, int]] = [
     ("濉溪镇", Town.Kind.TOWN, 26),

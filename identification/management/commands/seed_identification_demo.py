@@ -1,21 +1,20 @@
 """``manage.py seed_identification_demo``: a few applications at every step, idempotent.
 
 Run after ``seed_demo``. It takes households of the demo monitor's village
-through the real services (dates after the fact, as paper meetings are
-entered), so the queues, notices and the announcement have something to show.
+through the real services with the walker the tests use
+(``identification.management.demo``), so the queues, notices and the
+announcement have something to show.
 """
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.utils import timezone
 
-from households.models import Household, MonitoringSubject, RiskType
+from households.models import Household, MonitoringSubject
 from identification import services
+from identification.management.demo import days_ago, walk_case
 from identification.models import CaseState, ComparisonRecord, IdentificationCase
 from identification.models.case import OPEN_STATES
 
@@ -29,21 +28,10 @@ TARGETS = [
     CaseState.COUNTY_FILING,
     CaseState.FILED,
 ]
-ORDER = [
-    CaseState.APPLIED,
-    CaseState.VERIFIED,
-    CaseState.DELIBERATED,
-    CaseState.COMPARED,
-    CaseState.VILLAGE_PUBLICIZING,
-    CaseState.TOWN_REVIEWING,
-    CaseState.TOWN_PUBLICIZING,
-    CaseState.COUNTY_FILING,
-    CaseState.FILED,
-]
-
-
-def _ago(days: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=days)
+# A case left in village publicity is applied this many days ago, so its
+# seven days (三(七)5) are still running; every other case starts earlier.
+RUNNING_PUBLICITY_START = 11
+START = 50
 
 
 class Command(BaseCommand):
@@ -80,7 +68,19 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._dataset(county_user, candidates[0])
             for household, target in zip(candidates, TARGETS, strict=False):
-                self._walk(household, target, monitor_user, town_user, county_user)
+                walk_case(
+                    household=household,
+                    target=target,
+                    monitor=monitor_user,
+                    town=town_user,
+                    county=county_user,
+                    start=RUNNING_PUBLICITY_START
+                    if target == CaseState.VILLAGE_PUBLICIZING
+                    else START,
+                    category="marginal",
+                    judgements=self._judgements(household),
+                    source_note=MARK,
+                )
         self.stdout.write(f"识别演示数据就绪：{len(candidates)} 件申请")
 
     def _dataset(self, actor, household: Household) -> None:
@@ -89,77 +89,14 @@ class Command(BaseCommand):
         dataset, _ = services.dataset_upload(
             actor=actor,
             kind="vehicle",
-            as_of=_ago(60),
+            as_of=days_ago(60),
             file_name="演示车辆数据.csv",
             content=content.encode(),
         )
         self._record = ComparisonRecord.objects.filter(dataset=dataset).first()
 
-    def _walk(self, household: Household, target: str, monitor, town, county) -> None:
+    def _judgements(self, household: Household) -> dict[int, tuple[str, str]]:
         head = household.members.get(relation="head")
-        illness = RiskType.objects.get(code="illness")
-        case = services.case_apply(
-            actor=monitor,
-            household=household,
-            applicant=head,
-            applied_on=_ago(50),
-            hardship="家庭成员突发重病，医疗支出较大",
-            risk_types=[illness],
-            source_note=MARK,
-        )
-        judgements = {}
         if self._record and self._record.id_number == head.id_number:
-            judgements[self._record.pk] = ("no_effect", "农用三轮车价值低，不影响认定")
-        steps = [
-            lambda: services.case_verify(
-                actor=monitor,
-                case=case,
-                checked_on=_ago(48),
-                findings="入户核实情况属实",
-                passed=True,
-                medical_burden=True,
-                team=[
-                    services.TeamMember(role="village_committee", user=monitor),
-                    services.TeamMember(role="work_team", name="驻村工作队员"),
-                ],
-            ),
-            lambda: services.case_record_deliberation(
-                actor=monitor,
-                case=case,
-                group=household.group or household.village.groups.first(),
-                held_on=_ago(46),
-                expected=12,
-                present=9,
-                approvals=8,
-            ),
-            lambda: services.case_compare(
-                actor=county, case=case, compared_on=_ago(44), judgements=judgements
-            ),
-            lambda: services.case_publicize_village(
-                actor=monitor,
-                case=case,
-                meeting_on=_ago(3 if target == CaseState.VILLAGE_PUBLICIZING else 40),
-                decision="经村两委研究，同意纳入",
-                publicity_started_on=_ago(3 if target == CaseState.VILLAGE_PUBLICIZING else 40),
-            ),
-            lambda: services.publicity_conclude(case=case),
-            lambda: services.case_approve_town(
-                actor=town,
-                case=case,
-                meeting_on=_ago(30),
-                approved=True,
-                opinion="同意纳入",
-                publicity_started_on=_ago(30),
-            ),
-            lambda: services.publicity_conclude(case=case),
-            lambda: services.case_file(
-                actor=county,
-                case=case,
-                filed_on=_ago(20),
-                category="marginal",
-                risk_types=[illness],
-            ),
-        ]
-        for step in steps[: ORDER.index(target)]:
-            step()
-            case.refresh_from_db()
+            return {self._record.pk: ("no_effect", "农用三轮车价值低，不影响认定")}
+        return {}
