@@ -54,9 +54,14 @@ class UploadSerializer(serializers.ModelSerializer):
 
 class UploadDetailSerializer(UploadSerializer):
     errors = serializers.JSONField(read_only=True)
+    summary = serializers.JSONField(
+        read_only=True,
+        help_text="未生成预警的有效行：below_rule（按指标，低于阈值）、repeated（文件内重复）、"
+        "already_written（此前上传已生成）、skipped_sheets（没有模板表头而未读取的工作表）",
+    )
 
     class Meta(UploadSerializer.Meta):
-        fields = [*UploadSerializer.Meta.fields, "errors"]
+        fields = [*UploadSerializer.Meta.fields, "errors", "summary"]
 
 
 class DepartmentWarningSerializer(serializers.ModelSerializer):

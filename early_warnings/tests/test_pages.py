@@ -6,14 +6,14 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from early_warnings import services
 from early_warnings.models import Clue, Result, State, Upload, Warning
 from organization.models import Role
 from organization.tests.factories import UserFactory, department
 
-from .helpers import id_number_ending_in_x, make_warning, person, upload_rows, xlsx_bytes
+from .helpers import HEADER, id_number_ending_in_x, make_warning, person, upload_rows, xlsx_bytes
 
 MAY = datetime.date(2026, 5, 20)
 
@@ -25,6 +25,37 @@ def media(settings, tmp_path):
 
 def url(name, *args):
     return reverse(f"early_warnings:{name}", args=args)
+
+
+def test_the_result_page_accounts_for_rows_under_their_rule_and_sheets_not_read(
+    world, client, django_capture_on_commit_callbacks
+):
+    """三(四)2: a department sees what became of every row it sent."""
+    zhang, li = person(world.a1, name="张三"), person(world.a1, name="李四")
+    workbook = Workbook()
+    data_sheet = workbook.active
+    data_sheet.title = "农村"
+    for row in (
+        HEADER,
+        ["张三", zhang.id_number, "YB01", 12000, MAY],
+        ["李四", li.id_number, "YB01", 500, MAY],
+        ["李四", li.id_number, "YB01", 800, MAY],
+    ):
+        data_sheet.append(row)
+    workbook.create_sheet("说明").append(["本表由医保局导出"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(world.frank)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url("upload_list"),
+            {"period": "2026-05", "file": SimpleUploadedFile("m.xlsx", buffer.getvalue())},
+        )
+    upload = Upload.objects.get()
+    assert (upload.rows_total, upload.warnings_count) == (3, 1)
+    page = client.get(url("upload_detail", upload.pk)).content.decode()
+    assert "低于阈值，未生成预警：2行" in page
+    assert "工作表“说明”没有模板表头，未读取" in page
 
 
 def test_home_sends_each_role_to_its_page(world, client):
