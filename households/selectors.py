@@ -375,9 +375,14 @@ def excel_truncated(*, people: Iterable[tuple[str, str]]) -> dict[str, str]:
     suspects = {id_number: name for id_number, name in people if id_number.endswith("000")}
     if not suspects:
         return {}
-    registered = set(
-        Member.objects.filter(id_number__in=list(suspects)).values_list("id_number", flat=True)
-    )
+    numbers = sorted(suspects)
+    registered = {
+        number
+        for start in range(0, len(numbers), 500)  # SQLite binds at most 32,766 parameters
+        for number in Member.objects.filter(id_number__in=numbers[start : start + 500]).values_list(
+            "id_number", flat=True
+        )
+    }
     prefixes = {id_number[:15] for id_number in suspects if id_number not in registered}
     owners: dict[tuple[str, str], str] = {}
     prefix_list = sorted(prefixes)

@@ -104,7 +104,7 @@ def read_sheets(path: str | Path, *, original_name: str = "") -> list[Sheet]:
         sheets = read_native(path, limits)
     elif kind := markup.kind(head):
         sheets = [Sheet(name, rows) for name, rows in markup.read(path, kind, limits.max_cells)]
-    elif Path(original_name or path.name).suffix.lower() in {".csv", ".txt"}:
+    elif _is_delimited_text(head, Path(original_name or path.name).suffix.lower()):
         sheets = [Sheet("", _csv_rows(path))]
     else:
         raise FileRejected(NOT_A_SPREADSHEET)
@@ -186,6 +186,17 @@ def decode_text(raw: bytes) -> str | None:
         except UnicodeDecodeError:
             continue
     return None
+
+
+def _is_delimited_text(head: bytes, suffix: str) -> bool:
+    """A CSV, or tab-separated text that a system exported under an ``.xls`` name (Excel and
+    WPS open it as a sheet, so the office sees nothing wrong with it)."""
+    if suffix in {".csv", ".txt"}:
+        return True
+    if suffix != ".xls" or head.startswith(b"%PDF"):
+        return False
+    text = decode_text(head[: head.rfind(b"\n") + 1] or head)
+    return text is not None and "\x00" not in text and "\t" in text.split("\n", 1)[0]
 
 
 def _csv_rows(path: Path) -> list[list[Any]]:
