@@ -7,7 +7,12 @@
 Uses a database of its own (never var/db.sqlite3): migrates it, seeds HOUSEHOLDS households
 with 1-6 members each in bulk (IDs are deterministic, so the same file fits every database),
 writes one 100,000-row 医保 file once, then times in the same process:
-- the bare read of the file with python-calamine, and the reader plus row validation;
+- the bare read of the file with python-calamine (again at the end: the machine's speed can
+  change within a run), the shared reader ``read_sheets`` alone (calamine in a child
+  process: the difference to the bare read is what the child costs), and the reader plus
+  row validation (``read_tables`` + ``parse_rows``);
+- what the child's share is made of: starting an interpreter that imports python-calamine,
+  and pickling the cells (size, dump and load, measured here in this process);
 - upload to warnings written: ``upload_create`` (stores the file) + ``upload_ingest``
   (what the Celery task runs), on an empty month;
 - the same file again (everything already there: nothing new may be written);
@@ -19,9 +24,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import json
 import os
+import pickle
 import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,6 +54,7 @@ from early_warnings.models import Clue, Upload, Warning, WarningIndicator  # noq
 from households.id_numbers import make_id_number, normalize_id_number  # noqa: E402
 from households.models import Household, Member  # noqa: E402
 from organization.models import Department, Role, Town, User, Village  # noqa: E402
+from suixi_monitor.spreadsheets import read_sheets  # noqa: E402
 
 PERIOD = "2026-05"
 FILE = ROOT / "bench" / "results" / "warnings-100k.xlsx"
@@ -160,6 +169,40 @@ def clear_month() -> None:
             cursor.execute(f"VACUUM (ANALYZE) {Warning._meta.db_table}, {Clue._meta.db_table}")
 
 
+def bare_read() -> list[list]:
+    """python-calamine in this process, as the child reads a sheet (no limits, no pickle)."""
+    workbook = python_calamine.CalamineWorkbook.from_path(str(FILE))
+    return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+
+
+def child_parts(cells: list[list]) -> dict:
+    """What the child process adds to a bare read, part by part: an interpreter that imports
+    python-calamine, and the cells pickled in the child and unpickled in the parent (both
+    measured here, in this process). The load is timed with the cycle collector on, as
+    ``read_sheets`` runs above, and off, as ``upload_ingest`` runs it."""
+    _, start_seconds = timed(
+        lambda: subprocess.run(
+            [sys.executable, "-c", "import pickle, resource, python_calamine"], check=True
+        )
+    )
+    result = ("ok", [("预警信息", cells)])
+    data, dump_seconds = timed(lambda: pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    _, load_seconds = timed(lambda: pickle.loads(data))
+    gc.disable()
+    try:
+        _, load_gc_off_seconds = timed(lambda: pickle.loads(data))
+    finally:
+        gc.enable()
+    return {
+        "cells": sum(len(row) for row in cells),
+        "pickle_megabytes": round(len(data) / 1e6, 1),
+        "interpreter_start_seconds": start_seconds,
+        "pickle_dump_seconds": dump_seconds,
+        "pickle_load_seconds": load_seconds,
+        "pickle_load_gc_off_seconds": load_gc_off_seconds,
+    }
+
+
 def timed(fn):
     started = time.perf_counter()
     result = fn()
@@ -189,22 +232,19 @@ def main() -> None:
     clear_month()
     warm_up()
 
-    def bare_read():
-        workbook = python_calamine.CalamineWorkbook.from_path(str(FILE))
-        return len(workbook.get_sheet_by_index(0).to_python())
-
-    _, calamine_seconds = timed(bare_read)
+    cells, calamine_seconds = timed(bare_read)
+    _, read_sheets_seconds = timed(lambda: read_sheets(FILE, original_name=FILE.name))
+    child = child_parts(cells)
+    del cells
     indicators = {i.code: i for i in WarningIndicator.objects.filter(department__code="yibao")}
 
     def read_and_validate():
-        table = spreadsheets.read_table(
+        found = spreadsheets.read_tables(
             FILE,
             original_name=FILE.name,
-            max_bytes=services.max_upload_bytes(),
-            max_unpacked_bytes=services.max_unpacked_bytes(),
             required=["name", "id_number", "indicator", "value", "occurred_on"],
         )
-        return spreadsheets.parse_rows(table, period=PERIOD, indicators=indicators)
+        return spreadsheets.parse_rows(found, period=PERIOD, indicators=indicators)
 
     _, validate_seconds = timed(read_and_validate)
 
@@ -222,6 +262,7 @@ def main() -> None:
     for n in range(args.repeat):
         clear_month()
         repeated.append(timed(lambda n=n: ingest(f"repeat-{n}.xlsx"))[1])
+    _, calamine_end_seconds = timed(bare_read)
     result = {
         "label": args.label,
         "database": connection.vendor,
@@ -230,6 +271,8 @@ def main() -> None:
         "rows": first.rows_total,
         "seed_seconds": seed_seconds,
         "calamine_read_seconds": calamine_seconds,
+        "read_sheets_seconds": read_sheets_seconds,
+        "child_process": child,
         "read_and_validate_seconds": validate_seconds,
         "upload_to_warnings_seconds": first_seconds,
         "same_file_again_seconds": again_seconds,
@@ -241,6 +284,7 @@ def main() -> None:
             "clues": first.clues_count,
         },
         "again": {"warnings": again.warnings_count, "clues": again.clues_count},
+        "calamine_read_at_end_seconds": calamine_end_seconds,
         "load_average": os.getloadavg(),
     }
     print(json.dumps(result, ensure_ascii=False, indent=2))
