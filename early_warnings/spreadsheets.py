@@ -1,4 +1,5 @@
-"""Department spreadsheets: the template, the reader and the error report (STYLE.md rule 8).
+"""Department spreadsheets: the template and the reader (STYLE.md rule 8); the error report
+is the project's (``suixi_monitor.downloads``).
 
 Reading is in two layers. ``read_table`` turns a file into rows of cells or
 refuses the whole file (``FileRejected``) before anything is written: not a
@@ -513,34 +514,6 @@ def parse_rows(
 
 
 # --- writers --------------------------------------------------------------------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """DESIGN.md §5: a cell that starts like a formula is written as text, never evaluated."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def error_report(errors: Iterable[dict[str, Any]], *, title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("错误明细")
-    sheet.append([title])
-    sheet.append(["行号", "列", "原值", "错误原因"])
-    for error in errors:
-        sheet.append(
-            [
-                error["row"],
-                neutralise(error["column"]),
-                neutralise(error["value"]),
-                neutralise(error["reason"]),
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def department_template(

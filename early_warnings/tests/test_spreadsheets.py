@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from early_warnings import spreadsheets
 from early_warnings.models import WarningIndicator
 from households.id_numbers import make_id_number
+from suixi_monitor.downloads import error_report
 
 from .helpers import HEADER, csv_bytes, ods_bytes, xlsx_bytes
 
@@ -226,7 +227,7 @@ def test_it_refuses_a_zip_bomb(tmp_path):
 
 
 def test_the_error_report_neutralises_formula_cells():
-    data = spreadsheets.error_report(
+    data = error_report(
         [{"row": 2, "column": "姓名", "value": '=HYPERLINK("http://x")', "reason": "-1+1"}],
         title="错误",
     )
