@@ -228,6 +228,9 @@ WARNING_UPLOAD_MAX_BYTES = int(os.environ.get("WARNING_UPLOAD_MAX_BYTES", 20 * 1
 WARNING_UPLOAD_MAX_UNPACKED_BYTES = int(
     os.environ.get("WARNING_UPLOAD_MAX_UNPACKED_BYTES", 10 * WARNING_UPLOAD_MAX_BYTES)
 )
+# Uploaded files read by a worker (suixi_monitor/jobs.py): how many attempts a file gets. One
+# that kills the worker process this often is refused instead of being redelivered for ever.
+UPLOAD_MAX_ATTEMPTS = int(os.environ.get("UPLOAD_MAX_ATTEMPTS", "3"))
 
 LOGGING = {
     "version": 1,
