@@ -137,12 +137,23 @@ def job_fail(job: J, *, message: str, notify: Callable[[J], None], **fields: Any
     return locked
 
 
-def stalled_jobs(model: type[J], *, now: datetime.datetime) -> tuple[list[int], list[J]]:
-    """Jobs a lost worker or a lost message left behind: the ids to queue again, and those
-    that already used every attempt (never queued again; the caller fails them)."""
+def jobs_requeue_stalled(
+    model: type[J],
+    *,
+    now: datetime.datetime,
+    queue: Callable[[int], None],
+    reject: Callable[..., object],
+) -> int:
+    """Give jobs a lost worker or a lost message left behind to a live worker again, once
+    committed. A job that already used every attempt is never queued again: ``reject``
+    (the app's refusal service) fails it and tells its uploader. Returns how many were queued."""
     stalled = model.objects.filter(
         Q(status=FileJob.Status.QUEUED, uploaded_at__lt=now - QUEUED_STALL)
         | Q(status=FileJob.Status.RUNNING, started_at__lt=now - RUNNING_STALL)
     )
+    for job in stalled.filter(attempts__gte=max_attempts()):
+        reject(upload=job, message=gave_up_message())
     requeue = list(stalled.filter(attempts__lt=max_attempts()).values_list("pk", flat=True))
-    return requeue, list(stalled.filter(attempts__gte=max_attempts()))
+    for pk in requeue:
+        transaction.on_commit(lambda pk=pk: queue(pk))
+    return len(requeue)

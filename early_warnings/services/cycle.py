@@ -200,9 +200,4 @@ def _requeue_stalled_uploads(*, now: datetime.datetime) -> int:
     unless it used every attempt (a file that keeps killing workers): that one is refused."""
     from .ingest import upload_reject  # ingest pushes through this module: import at call time
 
-    requeue, exhausted = jobs.stalled_jobs(Upload, now=now)
-    for upload in exhausted:
-        upload_reject(upload=upload, message=jobs.gave_up_message())
-    for upload_id in requeue:
-        transaction.on_commit(lambda upload_id=upload_id: queue_ingest(upload_id))
-    return len(requeue)
+    return jobs.jobs_requeue_stalled(Upload, now=now, queue=queue_ingest, reject=upload_reject)
