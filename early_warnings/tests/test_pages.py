@@ -63,6 +63,27 @@ def test_a_department_uploads_in_the_browser_and_sees_the_result(
     assert "m.xlsx" in listing
 
 
+def test_the_upload_page_shows_the_progress_and_reloads_until_the_worker_is_done(world, client):
+    zhang = person(world.a1, name="张三")
+    data = xlsx_bytes([["张三", zhang.id_number, "YB01", 12000, MAY]])
+    upload = services.upload_create(
+        actor=world.frank, period="2026-05", file=SimpleUploadedFile("m.xlsx", data)
+    )
+    client.force_login(world.frank)
+    page = client.get(url("upload_detail", upload.pk)).content.decode()
+    assert 'http-equiv="refresh"' in page and "排队中" in page and 'class="progress"' in page
+    services.upload_ingest(upload_id=upload.pk)
+    page = client.get(url("upload_detail", upload.pk)).content.decode()
+    assert 'http-equiv="refresh"' not in page and 'class="progress"' not in page
+    assert "生成预警 / 线索" in page
+    refused = services.upload_create(
+        actor=world.frank, period="2026-05", file=SimpleUploadedFile("r.xlsx", b"not a sheet")
+    )
+    services.upload_ingest(upload_id=refused.pk)
+    page = client.get(url("upload_detail", refused.pk)).content.decode()
+    assert "文件被拒绝，未写入任何数据" in page and "生成预警" not in page
+
+
 def test_the_upload_form_shows_the_services_refusal(world, client, settings):
     settings.WARNING_UPLOAD_MAX_BYTES = 10
     client.force_login(world.frank)
