@@ -86,8 +86,12 @@ def _table(content: bytes, file_name: str) -> list[list[object]]:
         ) from None
 
 
-def read_dataset(content: bytes, file_name: str) -> tuple[list[DatasetRow], list[RowError]]:
-    """Every row checked before anything is written: the rows, and the errors (row, column, value, reason)."""
+def read_dataset(path: Path, file_name: str) -> tuple[list[DatasetRow], list[RowError]]:
+    """Every row checked before anything is written: the rows, and the errors (row, column, value, reason).
+
+    ``path`` is the stored file (read by a worker); ``file_name`` the name it was uploaded under.
+    """
+    content = Path(path).read_bytes()
     table = [row for row in _table(content, file_name) if any(_cell_text(c) for c in row)]
     if not table:
         raise FileProblem("文件中没有数据")

@@ -221,6 +221,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "identification.conclude_publicities",
         "schedule": crontab(hour=0, minute=10),
     },
+    # 三(七)4: comparison files a lost worker left behind are read again (within their attempts).
+    "identification-requeue-stalled-dataset-uploads": {
+        "task": "identification.requeue_stalled_dataset_uploads",
+        "schedule": crontab(minute=20),
+    },
 }
 
 # Department warning files (三(四)2): the upload limit, and how far a zipped xlsx/ods may expand.
