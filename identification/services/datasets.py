@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import logging
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -213,7 +214,7 @@ def _dataset_create(
     return dataset
 
 
-def dataset_upload_reject(*, upload: DatasetUpload, message: str, **fields) -> DatasetUpload:
+def dataset_upload_reject(*, upload: DatasetUpload, message: str, **fields: Any) -> DatasetUpload:
     """Refuse the whole file (nothing of it is written) and tell the uploader why."""
 
     def tell(upload: DatasetUpload) -> None:
