@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 
 from organization.models import Department
+from suixi_monitor import downloads
 from suixi_monitor.downloads import xlsx_attachment
 
 from . import services, spreadsheets
@@ -26,11 +27,9 @@ def template_response(department: Department) -> HttpResponse:
 
 
 def error_report_response(upload: Upload) -> HttpResponse:
-    listed = len({(error.get("sheet", ""), error["row"]) for error in upload.errors})
-    data = spreadsheets.report(
-        upload.errors,
-        title=f"{upload.department.short_name} {upload.period} “{upload.original_name}” 错误明细"
-        + (f"（另有{upload.rows_error - listed}行未列出）" if upload.rows_error > listed else ""),
+    return downloads.error_report_response(
+        upload,
+        title=f"{upload.department.short_name} {upload.period} “{upload.original_name}” 错误明细",
+        filename=f"错误明细-{upload.department.short_name}-{upload.period}-{upload.pk}.xlsx",
+        header=spreadsheets.HEADER,
     )
-    filename = f"错误明细-{upload.department.short_name}-{upload.period}-{upload.pk}.xlsx"
-    return xlsx_attachment(data, filename)

@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from households.models import Household, Member, RiskType
 from organization.models import Department, PolicySettings, Town, Village
+from suixi_monitor.jobs import FileJob
 
 period_validator = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "期间格式应为 YYYY-MM，如 2026-05")
 
@@ -103,46 +104,22 @@ class WarningIndicator(models.Model):
         return self.get_rule_display()
 
 
-class Upload(models.Model):
+class Upload(FileJob):
     """A department's file for one period; ingestion runs in a Celery task and reports here."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "处理中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "文件被拒绝"
 
     department = models.ForeignKey(
         Department, verbose_name="部门", on_delete=models.PROTECT, related_name="uploads"
     )
     period = models.CharField("数据月份", max_length=7, validators=[period_validator])
     file = models.FileField("文件", upload_to="warnings/uploads/%Y/%m/", max_length=300)
-    original_name = models.CharField("原文件名", max_length=255)
-    size = models.PositiveBigIntegerField("大小（字节）", default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="上传人",
         on_delete=models.PROTECT,
         related_name="warning_uploads",
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    # A job status, not a domain state: the worker moves it, nobody decides it.
-    status = models.CharField(
-        "处理状态", max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
-    started_at = models.DateTimeField("开始处理", null=True, blank=True)
-    finished_at = models.DateTimeField("处理完成", null=True, blank=True)
-    file_error = models.CharField("文件错误", max_length=500, blank=True)
-    rows_total = models.PositiveIntegerField("数据行", default=0)
-    rows_valid = models.PositiveIntegerField("有效行", default=0)
-    rows_error = models.PositiveIntegerField("错误行", default=0)
     warnings_count = models.PositiveIntegerField("生成预警", default=0)
     clues_count = models.PositiveIntegerField("生成线索", default=0)
-    errors = models.JSONField("行错误", default=list, blank=True)
-    # Valid rows that made nothing (under the rule, repeats, written before) and sheets not
-    # read: the result page accounts for every row of the file.
-    summary = models.JSONField("行数说明", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "预警数据上传"
@@ -151,10 +128,6 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department.short_name} {self.period} {self.original_name}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
 
 
 class State(models.TextChoices):

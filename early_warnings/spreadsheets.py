@@ -1,4 +1,4 @@
-"""Department spreadsheets: the template, the rows of a monthly file, the error report (三(四)2).
+"""Department spreadsheets: the template and the rows of a monthly file (三(四)2).
 
 The file itself is read by the project's one reader (``suixi_monitor.spreadsheets``), which
 refuses a whole file before anything is written. ``read_tables`` finds every sheet that
@@ -29,7 +29,6 @@ from suixi_monitor.spreadsheets import (
     Found,
     RowError,
     display,
-    error_report,
     filled,
     find_tables,
     name_error,
@@ -49,7 +48,6 @@ __all__ = [
     "ParsedRow",
     "RowError",
     "department_template",
-    "error_report",
     "neutralise",
     "normalize_name",
     "parse_rows",
@@ -263,11 +261,6 @@ def parse_rows(
 
 
 # --- writers --------------------------------------------------------------------------------
-
-
-def report(errors: list[dict[str, Any]], *, title: str) -> bytes:
-    """The error report of a department file: the refused rows in the template's columns."""
-    return error_report(errors, title=title, header=HEADER)
 
 
 def department_template(

@@ -27,6 +27,7 @@ from . import selectors, services
 from .models import (
     Announcement,
     ComparisonDataset,
+    DatasetUpload,
     Deliberation,
     Filing,
     HomeCheck,
@@ -80,7 +81,7 @@ def _run_with_reason(modeladmin, request, queryset, *, action: str, title: str, 
     )
 
 
-class ReadOnlyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ReadOnlyMixin:
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -89,6 +90,10 @@ class ReadOnlyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    pass
 
 
 class PublicityInline(admin.TabularInline):
@@ -230,6 +235,21 @@ class ComparisonDatasetAdmin(ReadOnlyAdmin):
 
     def scoped_queryset(self, user):
         return selectors.dataset_list(user=user)
+
+
+@admin.register(DatasetUpload)
+class DatasetUploadAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Uploads go through the page or the API, which queue the reading; a job keeps no history
+    (its data set does)."""
+
+    list_display = [
+        "kind", "as_of", "department", "original_name", "status", "attempts", "rows_valid",
+        "rows_error", "uploaded_by", "uploaded_at",
+    ]  # fmt: skip
+    list_filter = ["kind", "status"]
+
+    def scoped_queryset(self, user):
+        return selectors.dataset_upload_list(user=user)
 
 
 @admin.register(NoticeExport)

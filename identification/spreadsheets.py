@@ -60,6 +60,12 @@ class DatasetFile:
     errors: list[RowError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # sheets without an ID number column
     header: list[str] = field(default_factory=list)
+    counted: int = 0  # rows with anything in them
+    repeated: int = 0  # rows that repeat an earlier row (ID number and content): one record
+
+    @property
+    def error_rows(self) -> int:
+        return len({(error.sheet, error.row) for error in self.errors})
 
 
 def read_dataset(path: str | Path, file_name: str) -> DatasetFile:
@@ -77,6 +83,7 @@ def read_dataset(path: str | Path, file_name: str) -> DatasetFile:
             cells = list(raw) + [None] * (len(headers) - len(raw))
             if not any(text(cell) for cell in cells):
                 continue
+            result.counted += 1
             failed: list[tuple[int, str]] = []
             id_number = ""
             try:
@@ -113,7 +120,8 @@ def read_dataset(path: str | Path, file_name: str) -> DatasetFile:
                 )
             key = (id_number, detail)
             if key in seen:
-                continue  # the same line twice in one file is one record
+                result.repeated += 1  # the same line twice in one file is one record
+                continue
             seen.add(key)
             result.rows.append(
                 DatasetRow(number, id_number, name, detail[:300], table.sheet, tuple(cells))

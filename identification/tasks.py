@@ -13,3 +13,16 @@ def conclude_publicities() -> int:
     downtime catches up and a repeated run finds nothing more to do.
     """
     return services.publicities_conclude_due()
+
+
+@shared_task(name="identification.ingest_dataset_upload")
+def ingest_dataset_upload(upload_id: int) -> dict:
+    """三(七)4: read a stored comparison file and write its data set (idempotent)."""
+    upload = services.dataset_upload_ingest(upload_id=upload_id)
+    return {"upload": upload.pk, "status": upload.status, "dataset": upload.dataset_id}
+
+
+@shared_task(name="identification.requeue_stalled_dataset_uploads")
+def requeue_stalled_dataset_uploads() -> int:
+    """Hourly: uploads a lost worker left behind go to a live worker, within their attempts."""
+    return services.dataset_uploads_requeue_stalled()

@@ -19,6 +19,12 @@ urlpatterns = [
     path("<int:pk>/objections/new/", views.objection_lodge, name="objection_lodge"),
     path("objections/<int:pk>/", views.objection_decide, name="objection_decide"),
     path("datasets/", views.dataset_list, name="datasets"),
+    path("datasets/uploads/<int:pk>/", views.dataset_upload_detail, name="dataset_upload"),
+    path(
+        "datasets/uploads/<int:pk>/errors/",
+        views.dataset_upload_errors,
+        name="dataset_upload_errors",
+    ),
     path("publicity/", views.publicity_list, name="publicity"),
     path("notices/", views.announcement_list, name="notices"),
     path("notices/village/<int:village_pk>/", views.notice_village, name="notice_village"),

@@ -221,6 +221,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "identification.conclude_publicities",
         "schedule": crontab(hour=0, minute=10),
     },
+    # 三(七)4: comparison files a lost worker left behind are read again (within their attempts).
+    "identification-requeue-stalled-dataset-uploads": {
+        "task": "identification.requeue_stalled_dataset_uploads",
+        "schedule": crontab(minute=20),
+    },
 }
 
 # Every spreadsheet a user uploads (三(四)2 department warnings, 三(七)4 comparison data sets)
@@ -239,6 +244,9 @@ SPREADSHEET_READER_MEMORY_BYTES = int(
     os.environ.get("SPREADSHEET_READER_MEMORY_BYTES", 4 * 1024 * MB)
 )
 SPREADSHEET_READER_SECONDS = int(os.environ.get("SPREADSHEET_READER_SECONDS", 300))
+# Uploaded files read by a worker (suixi_monitor/jobs.py): how many attempts a file gets. One
+# that kills the worker process this often is refused instead of being redelivered for ever.
+UPLOAD_MAX_ATTEMPTS = int(os.environ.get("UPLOAD_MAX_ATTEMPTS", "3"))
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from households.id_numbers import mask
 from households.models import Household, RiskType
 from organization.models import Department, Notification, Town, Village
+from suixi_monitor import jobs
 
 from ..models import Clue, DepartmentSweep, Result, Upload, Warning, WarningIndicator
 
@@ -41,15 +42,10 @@ class UploadSerializer(serializers.ModelSerializer):
     class Meta:
         model = Upload
         fields = [
-            "id", "department", "department_name", "period", "file", "original_name", "size",
-            "uploaded_at", "status", "progress", "file_error", "rows_total", "rows_valid",
-            "rows_error", "warnings_count", "clues_count", "started_at", "finished_at",
+            "id", "department", "department_name", "period", "file", *jobs.API_FIELDS,
+            "warnings_count", "clues_count",
         ]  # fmt: skip
-        read_only_fields = [
-            "original_name", "size", "uploaded_at", "status", "progress", "file_error",
-            "rows_total", "rows_valid", "rows_error", "warnings_count", "clues_count",
-            "started_at", "finished_at",
-        ]  # fmt: skip
+        read_only_fields = [*jobs.API_FIELDS, "warnings_count", "clues_count"]
 
 
 class UploadDetailSerializer(UploadSerializer):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from organization.models import Department, PolicySettings, Role
 from organization.services import notify
+from suixi_monitor import jobs
 
 from ..models import (
     Clue,
@@ -195,13 +196,8 @@ def _notify_overdue(per_place: list[dict[str, Any]]) -> None:
 
 
 def _requeue_stalled_uploads(*, now: datetime.datetime) -> int:
-    """A worker lost mid-file leaves the upload running; give it to a live worker again."""
-    stalled = list(
-        Upload.objects.filter(
-            Q(status=Upload.Status.QUEUED, uploaded_at__lt=now - datetime.timedelta(hours=1))
-            | Q(status=Upload.Status.RUNNING, started_at__lt=now - datetime.timedelta(hours=2))
-        ).values_list("pk", flat=True)
-    )
-    for upload_id in stalled:
-        transaction.on_commit(lambda upload_id=upload_id: queue_ingest(upload_id))
-    return len(stalled)
+    """A worker lost mid-file leaves the upload running; give it to a live worker again,
+    unless it used every attempt (a file that keeps killing workers): that one is refused."""
+    from .ingest import upload_reject  # ingest pushes through this module: import at call time
+
+    return jobs.jobs_requeue_stalled(Upload, now=now, queue=queue_ingest, reject=upload_reject)

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from organization.models import Department, Town, User, Village
 from organization.services import notify
+from suixi_monitor import jobs
 from suixi_monitor.spreadsheets import check_upload
 
 from .. import spreadsheets
@@ -39,8 +40,6 @@ from . import matching
 from ._common import acting_department, queue_ingest
 from .bulk import Batch, insert_ignoring_duplicates, received_from
 from .cycle import push_period
-
-ERRORS_KEPT = 20_000  # beyond this the report says "and N more"; the counts stay exact
 
 logger = logging.getLogger(__name__)
 
@@ -75,14 +74,6 @@ def upload_create(
     return upload
 
 
-def _progress(upload: Upload, percent: int, **fields: Any) -> None:
-    """Written outside the ingest transaction so the page sees it while the worker works."""
-    fields["progress"] = percent
-    Upload.objects.filter(pk=upload.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(upload, name, value)
-
-
 def upload_ingest(*, upload_id: int) -> Upload:
     """Read, validate, match and write one upload. Idempotent: a finished upload is left alone,
     and an interrupted one is read again from the start; the unique constraints make the
@@ -107,9 +98,11 @@ def _without_cycle_collection() -> Iterator[None]:
 
 def _ingest(upload_id: int) -> Upload:
     upload = Upload.objects.select_related("department", "uploaded_by").get(pk=upload_id)
-    if upload.is_finished:
-        return upload
-    _progress(upload, 5, status=Upload.Status.RUNNING, started_at=timezone.now())
+    match jobs.job_attempt_start(upload):
+        case jobs.Attempt.FINISHED:
+            return upload
+        case jobs.Attempt.EXHAUSTED:
+            return upload_reject(upload=upload, message=jobs.gave_up_message())
     indicators = {
         ind.code: ind
         for ind in WarningIndicator.objects.filter(
@@ -123,20 +116,26 @@ def _ingest(upload_id: int) -> Upload:
         found = spreadsheets.read_tables(
             upload.file.path, original_name=upload.original_name, required=required
         )
-        _progress(upload, 30)
+        jobs.job_progress(upload, 30)
         valid, errors, counted = spreadsheets.parse_rows(
             found, period=upload.period, indicators=indicators
         )
     except spreadsheets.FileRejected as rejected:
-        return _finish_rejected(upload, rejected.message)
+        return upload_reject(upload=upload, message=rejected.message)
     except DatabaseError:
         raise  # the database, not the file: let the task be retried
     except Exception:
         # A file that breaks the reader would otherwise be retried forever by the tick.
         logger.exception("upload %s could not be read", upload.pk)
-        return _finish_rejected(upload, "文件无法处理，请另存为 xlsx 后重新上传，或联系县扶贫局")
-    _progress(upload, 50, rows_total=counted)
+        return upload_reject(upload=upload, message=jobs.UNREADABLE)
+    jobs.job_progress(upload, 50, rows_total=counted)
     with transaction.atomic():
+        # The lock comes first: a second worker given the same upload (requeued as stalled)
+        # waits for the first one to commit and writes nothing, and an upload failed meanwhile
+        # (out of attempts, see suixi_monitor/jobs.py) gets no rows behind its back.
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.is_finished:
+            return locked
         # Counted as written, in the transaction that writes them: a re-run after a killed
         # worker starts from nothing committed, so the counts are this upload's own.
         matched = matching.write_warnings(valid, upload)
@@ -145,17 +144,12 @@ def _ingest(upload_id: int) -> Upload:
         sheets = {table.sheet: order for order, table in enumerate(found.tables)}
         errors.sort(key=lambda error: (sheets.get(error.sheet, 0), error.row))
         error_rows = len({(error.sheet, error.row) for error in errors})
-        upload = Upload.objects.select_for_update().get(pk=upload.pk)
-        if upload.is_finished:
-            # A second worker given the same upload (requeued as stalled) waited for the
-            # first one to commit and wrote nothing: the first one's counts stand.
-            return upload
         upload.rows_total = counted
         upload.rows_error = error_rows
         upload.rows_valid = counted - error_rows
         upload.warnings_count = matched.warnings_written
         upload.clues_count = clues_written
-        upload.errors = [error.as_dict() for error in errors[:ERRORS_KEPT]]
+        upload.errors = [error.as_dict() for error in errors[: jobs.ERRORS_KEPT]]
         upload.summary = _summary(found, matched, indicators, clues_written)
         upload.status = Upload.Status.DONE
         upload.progress = 100
@@ -188,20 +182,17 @@ def _summary(
     }
 
 
-def _finish_rejected(upload: Upload, message: str) -> Upload:
-    with transaction.atomic():
-        upload = Upload.objects.select_for_update().get(pk=upload.pk)
-        upload.status = Upload.Status.FAILED
-        upload.file_error = message
-        upload.progress = 100
-        upload.finished_at = timezone.now()
-        upload.save()
+def upload_reject(*, upload: Upload, message: str) -> Upload:
+    """Refuse the whole file (nothing of it is written) and tell the uploader why."""
+
+    def tell(upload: Upload) -> None:
         notify(
             recipients=[upload.uploaded_by],
             message=f"{period_label(upload.period)}预警文件“{upload.original_name}”被拒绝：{message}",
             url=reverse("early_warnings:upload_detail", args=[upload.pk]),
         )
-    return upload
+
+    return jobs.job_fail(upload, message=message, notify=tell)
 
 
 def _after_ingest(upload: Upload) -> None:

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from early_warnings import services
+from early_warnings import services, spreadsheets
 from early_warnings.models import Clue, Priority, Upload, Warning
 from households.tests.factories import new_id_number
 from organization.models import Role
@@ -324,8 +325,8 @@ def test_the_untouched_template_is_refused_and_its_example_row_is_never_a_person
 
 
 def test_a_second_worker_on_a_finished_upload_leaves_the_first_ones_counts(world, monkeypatch):
-    """A stalled upload requeued while its first worker still runs: whichever commits second
-    wrote nothing new (its rows waited on the first one's) and must not overwrite the counts."""
+    """A stalled upload requeued while its first worker still runs: the second one reads the
+    file, then waits on the upload's lock until the first commits, and writes nothing."""
     zhang = person(world.a1, name="张三")
     file = SimpleUploadedFile(
         "yibao.xlsx", xlsx_bytes([["张三", zhang.id_number, "YB01", 12000, MAY]])
@@ -333,16 +334,19 @@ def test_a_second_worker_on_a_finished_upload_leaves_the_first_ones_counts(world
     created = services.upload_create(actor=world.frank, period="2026-05", file=file)
     first = services.upload_ingest(upload_id=created.pk)
     assert first.warnings_count == 1
-    # The second worker read the upload while it was still running.
-    Upload.objects.filter(pk=created.pk).update(status=Upload.Status.RUNNING)
-    original = services.matching.write_warnings
+    # The second worker started while the upload was still running.
+    Upload.objects.filter(pk=created.pk).update(status=Upload.Status.RUNNING, warnings_count=0)
+    original = spreadsheets.parse_rows
 
-    def first_worker_commits_meanwhile(rows, upload):
-        Upload.objects.filter(pk=created.pk).update(status=Upload.Status.DONE)
-        return original(rows, upload)
+    def first_worker_commits_meanwhile(*args, **kwargs):
+        Upload.objects.filter(pk=created.pk).update(status=Upload.Status.DONE, warnings_count=1)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(services.matching, "write_warnings", first_worker_commits_meanwhile)
+    monkeypatch.setattr(spreadsheets, "parse_rows", first_worker_commits_meanwhile)
+    write_warnings = mock.Mock(wraps=services.matching.write_warnings)
+    monkeypatch.setattr(services.matching, "write_warnings", write_warnings)
     second = services.upload_ingest(upload_id=created.pk)
     assert (second.status, second.warnings_count) == (Upload.Status.DONE, 1)
+    assert not write_warnings.called
     assert Upload.objects.get(pk=created.pk).warnings_count == 1
     assert Warning.objects.count() == 1

@@ -55,7 +55,7 @@ def test_the_result_page_accounts_for_rows_under_their_rule_and_sheets_not_read(
     assert (upload.rows_total, upload.warnings_count) == (3, 1)
     page = client.get(url("upload_detail", upload.pk)).content.decode()
     assert "低于阈值，未生成预警：2行" in page
-    assert "工作表“说明”没有模板表头，未读取" in page
+    assert "工作表“说明”没有所需表头，未读取" in page
 
 
 def test_home_sends_each_role_to_its_page(world, client):
@@ -95,6 +95,27 @@ def test_a_department_uploads_in_the_browser_and_sees_the_result(
     assert sheet["B3"].value.startswith("身份证号：身份证号应为18位")
     listing = client.get(url("upload_list")).content.decode()
     assert "m.xlsx" in listing
+
+
+def test_the_upload_page_shows_the_progress_and_reloads_until_the_worker_is_done(world, client):
+    zhang = person(world.a1, name="张三")
+    data = xlsx_bytes([["张三", zhang.id_number, "YB01", 12000, MAY]])
+    upload = services.upload_create(
+        actor=world.frank, period="2026-05", file=SimpleUploadedFile("m.xlsx", data)
+    )
+    client.force_login(world.frank)
+    page = client.get(url("upload_detail", upload.pk)).content.decode()
+    assert 'http-equiv="refresh"' in page and "排队中" in page and 'class="progress"' in page
+    services.upload_ingest(upload_id=upload.pk)
+    page = client.get(url("upload_detail", upload.pk)).content.decode()
+    assert 'http-equiv="refresh"' not in page and 'class="progress"' not in page
+    assert "生成预警 / 线索" in page
+    refused = services.upload_create(
+        actor=world.frank, period="2026-05", file=SimpleUploadedFile("r.xlsx", b"not a sheet")
+    )
+    services.upload_ingest(upload_id=refused.pk)
+    page = client.get(url("upload_detail", refused.pk)).content.decode()
+    assert "文件被拒绝，未写入任何数据" in page and "生成预警" not in page
 
 
 def test_the_upload_form_shows_the_services_refusal(world, client, settings):

@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from early_warnings import spreadsheets
 from early_warnings.models import WarningIndicator
 from households.id_numbers import make_id_number
+from suixi_monitor.spreadsheets import error_report
 
 from .helpers import HEADER, csv_bytes, ods_bytes, xlsx_bytes
 
@@ -227,10 +228,11 @@ def test_it_refuses_a_zip_bomb(tmp_path, settings):
 
 def test_the_error_report_neutralises_formula_cells():
     cells = ['=HYPERLINK("http://x")', "-1+1", "@A1"]
-    data = spreadsheets.report(
+    data = error_report(
         [{"row": 2, "position": "2", "column": "姓名", "value": cells[0], "reason": "r",
           "cells": cells}],
         title="=错误",
+        header=spreadsheets.HEADER,
     )  # fmt: skip
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet["A1"].value == "'=错误"

@@ -1,4 +1,5 @@
-"""Ingestion through a real Celery worker on Redis, including a worker killed mid-file.
+"""Ingestion through a real Celery worker on Redis, including a worker killed mid-file and a
+file that kills every worker process that reads it.
 
 The worker is a separate process (``celery -A suixi_monitor worker``, solo pool) with the
 ordinary settings, not the eager test settings. It must see the test database: on
@@ -30,6 +31,9 @@ from early_warnings import services
 from early_warnings.models import Upload, Warning, WarningIndicator
 from households.id_numbers import make_id_number
 from households.models import Household, Member
+from identification import services as identification_services
+from identification.models import ComparisonDataset
+from suixi_monitor.jobs import FileJob
 
 from .helpers import xlsx_bytes
 
@@ -74,10 +78,10 @@ class Harness:
                 f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
             )
 
-    def send(self, upload_id: int) -> None:
-        self.app.send_task("early_warnings.ingest_upload", args=[upload_id], queue=self.queue)
+    def send(self, upload_id: int, task: str = "early_warnings.ingest_upload") -> None:
+        self.app.send_task(task, args=[upload_id], queue=self.queue)
 
-    def start(self) -> None:
+    def start(self, app: str = "suixi_monitor", pool: str = "solo") -> None:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "suixi_monitor.settings",
@@ -86,6 +90,7 @@ class Harness:
             "DATABASE_URL": self.database_url,
             "MEDIA_ROOT": str(self.media),
             "CONN_MAX_AGE": "0",
+            "UPLOAD_MAX_ATTEMPTS": "3",
             # libpq names the worker's sessions, so the harness can find what it leaves behind.
             "PGAPPNAME": self.queue,
         }
@@ -93,9 +98,9 @@ class Harness:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [
-                    sys.executable, "-m", "celery", "-A", "suixi_monitor", "worker",
-                    "--pool=solo", "-Q", self.queue, "--without-heartbeat", "--without-gossip",
-                    "--without-mingle", "-l", "INFO",
+                    sys.executable, "-m", "celery", "-A", app, "worker", f"--pool={pool}",
+                    "--concurrency=1", "-Q", self.queue, "--without-heartbeat",
+                    "--without-gossip", "--without-mingle", "-l", "INFO",
                 ],
                 cwd=ROOT,
                 env=env,
@@ -162,20 +167,23 @@ class Harness:
                 source.backup(connection.connection)
                 source.close()
 
-    def upload_status(self, upload_id: int) -> tuple[str, int]:
+    def upload_status(self, upload_id: int, model: type[FileJob] = Upload) -> tuple[str, int]:
         if self.sqlite_file is not None:
             with sqlite3.connect(self.sqlite_file, timeout=30) as db:
                 row = db.execute(
-                    "SELECT status, progress FROM early_warnings_upload WHERE id = ?", (upload_id,)
+                    f"SELECT status, progress FROM {model._meta.db_table} WHERE id = ?",
+                    (upload_id,),
                 ).fetchone()
             return row[0], row[1]
-        upload = Upload.objects.get(pk=upload_id)
+        upload = model.objects.get(pk=upload_id)
         return upload.status, upload.progress
 
-    def wait_for(self, upload_id: int, predicate, timeout: float = 180) -> tuple[str, int]:
+    def wait_for(
+        self, upload_id: int, predicate, timeout: float = 180, model: type[FileJob] = Upload
+    ) -> tuple[str, int]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            state = self.upload_status(upload_id)
+            state = self.upload_status(upload_id, model)
             if predicate(*state):
                 return state
             if self.process is not None and self.process.poll() is not None:
@@ -279,3 +287,49 @@ def test_a_worker_killed_mid_file_and_run_again_gives_the_clean_result(world, ha
     assert (upload.rows_total, upload.rows_valid, upload.warnings_count) == (20000, 20000, 20000)
     assert set(Warning.objects.values_list("priority", flat=True)) == {"red"}  # YB02 is severe
     assert Warning.objects.filter(value=Decimal("60000")).count() == 20000
+
+
+def stored_file(kind: str, world) -> tuple[FileJob, str]:
+    """An upload of each kind, stored and not queued; and the task that reads it."""
+    if kind == "warnings":
+        upload = services.upload_create(
+            actor=world.frank,
+            period="2026-05",
+            file=SimpleUploadedFile("crash.xlsx", xlsx_bytes([["张三", "1", "YB01", 1, MAY]])),
+        )
+        return upload, "early_warnings.ingest_upload"
+    upload, _ = identification_services.dataset_upload_create(
+        actor=world.frank,
+        kind=kind,
+        as_of=MAY,
+        file=SimpleUploadedFile("crash.xlsx", xlsx_bytes([], header=["身份证号", kind])),
+    )
+    return upload, "identification.ingest_dataset_upload"
+
+
+@pytest.mark.parametrize("kind", ["warnings", "vehicle"])
+def test_a_file_that_kills_the_worker_is_refused_after_three_attempts_and_the_worker_lives_on(
+    world, harness, monkeypatch, kind
+):
+    """A native abort in the reader kills the pool process; late acknowledgement gives the
+    message back and the same worker takes it again. The fourth delivery gives up unread."""
+    monkeypatch.setattr(identification_services.datasets, "queue_dataset_ingest", lambda pk: None)
+    upload, task = stored_file(kind, world)
+    model = type(upload)
+    later, _ = stored_file("business" if kind == "vehicle" else kind, world)
+    # Another file that already used its attempts: the worker must still be there to refuse it.
+    model.objects.filter(pk=later.pk).update(status=FileJob.Status.RUNNING, attempts=3)
+    with harness.database_shared():
+        harness.start(app="early_warnings.tests.crashing_worker", pool="prefork")
+        harness.send(upload.pk, task)
+        harness.wait_for(upload.pk, lambda status, _: status == FileJob.Status.FAILED, model=model)
+        assert harness.process.poll() is None, "the worker died with its pool process"
+        harness.send(later.pk, task)
+        harness.wait_for(later.pk, lambda status, _: status == FileJob.Status.FAILED, model=model)
+        assert harness.process.poll() is None
+    upload.refresh_from_db()
+    message = "文件连续3次导致处理进程异常退出，已停止处理，请另存为 xlsx 后重新上传或联系县扶贫局"
+    assert (upload.attempts, upload.file_error) == (3, message)
+    assert harness.log.read_text().count("exited with 'signal 9 (SIGKILL)'") == 3
+    assert world.frank.notifications.filter(message__contains=message).count() == 2
+    assert not Warning.objects.exists() and not ComparisonDataset.objects.exists()

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from .. import selectors, services
+from suixi_monitor.downloads import XLSX
+
+from .. import downloads, selectors, services
 from ..models import IdentificationCase, Objection
 from .serializers import (
     CaseApplySerializer,
@@ -33,6 +36,8 @@ from .serializers import (
     ComparisonDatasetSerializer,
     ComparisonDatasetUploadSerializer,
     ComparisonHitSerializer,
+    DatasetUploadDetailSerializer,
+    DatasetUploadSerializer,
     ObjectionLodgeSerializer,
 )
 
@@ -229,24 +234,51 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         kind = self.request.query_params.get("kind")
         return qs.filter(kind=kind) if kind else qs
 
-    @extend_schema(request=ComparisonDatasetUploadSerializer, responses=ComparisonDatasetSerializer)
+    @extend_schema(
+        request=ComparisonDatasetUploadSerializer,
+        responses={202: DatasetUploadSerializer, 200: DatasetUploadSerializer},
+    )
     def create(self, request, *args, **kwargs):
+        """Store the file and queue its reading (三(七)4): 202 with the upload to poll at its
+        ``url`` (also the ``Location``); 200 with the first upload of the same file."""
         serializer = ComparisonDatasetUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        dataset, created = services.dataset_upload(
-            actor=request.user,
-            kind=serializer.validated_data["kind"],
-            as_of=serializer.validated_data["as_of"],
-            file_name=upload.name,
-            content=upload.read(),
+        upload, created = services.dataset_upload_create(
+            actor=request.user, **serializer.validated_data
         )
+        body = DatasetUploadSerializer(upload, context=self.get_serializer_context()).data
         return Response(
-            ComparisonDatasetSerializer(dataset).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            body,
+            status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
+            headers={"Location": body["url"]},
         )
+
+
+class DatasetUploadViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """比对数据上传: each file's status and progress while a worker reads it, and its row errors."""
+
+    filterset_fields = ["kind", "status"]
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return DatasetUploadDetailSerializer
+        return DatasetUploadSerializer
+
+    def get_queryset(self):
+        return selectors.dataset_upload_list(user=self.request.user)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def errors(self, request, pk=None):
+        """The row errors as an xlsx report (formula-like cells neutralised)."""
+        return downloads.dataset_errors_response(self.get_object())
 
 
 router = SimpleRouter()
 router.register("identification-cases", CaseViewSet, basename="identification-case")
 router.register("comparison-datasets", DatasetViewSet, basename="comparison-dataset")
+router.register(
+    "comparison-dataset-uploads", DatasetUploadViewSet, basename="comparison-dataset-upload"
+)

@@ -10,6 +10,7 @@ from households.models import Household, Member, MonitoringSubject, RiskType
 from households.selectors import household_scope_q
 from organization.models import User, VillagerGroup
 from organization.selectors import group_list
+from suixi_monitor import jobs
 
 from .. import selectors
 from ..models import (
@@ -18,6 +19,7 @@ from ..models import (
     ComparisonDataset,
     ComparisonHit,
     ComparisonKind,
+    DatasetUpload,
     IdentificationCase,
     Objection,
     Publicity,
@@ -320,3 +322,27 @@ class ComparisonDatasetUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ComparisonKind.choices, label="比对类别")
     as_of = serializers.DateField(label="数据截止日期")
     file = serializers.FileField(label="文件（xlsx、xls或csv，含“身份证号”列）")
+
+
+class DatasetUploadSerializer(serializers.ModelSerializer):
+    """A comparison file read by a worker: poll ``url`` until ``status`` is done or failed."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="comparison-dataset-upload-detail")
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, default="")
+
+    class Meta:
+        model = DatasetUpload
+        fields = [
+            "id", "url", "kind", "kind_display", "as_of", "department", "department_name",
+            "uploaded_by", "dataset", *jobs.API_FIELDS,
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class DatasetUploadDetailSerializer(DatasetUploadSerializer):
+    errors = serializers.JSONField(read_only=True, help_text="行错误：row、column、value、reason")
+
+    class Meta(DatasetUploadSerializer.Meta):
+        fields = [*DatasetUploadSerializer.Meta.fields, "errors"]
+        read_only_fields = fields

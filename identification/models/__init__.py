@@ -1,7 +1,7 @@
 """Entering monitoring (三(七)): the case, each step's record, comparison data, notices."""
 
 from .case import CaseSource, CaseState, IdentificationCase
-from .comparison import ComparisonDataset, ComparisonKind, ComparisonRecord
+from .comparison import ComparisonDataset, ComparisonKind, ComparisonRecord, DatasetUpload
 from .steps import (
     Announcement,
     AnnouncementCounter,
@@ -28,6 +28,7 @@ __all__ = [
     "ComparisonHit",
     "ComparisonKind",
     "ComparisonRecord",
+    "DatasetUpload",
     "Deliberation",
     "Filing",
     "HomeCheck",

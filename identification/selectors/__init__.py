@@ -26,6 +26,7 @@ from ..models import (
     ComparisonDataset,
     ComparisonKind,
     ComparisonRecord,
+    DatasetUpload,
     Filing,
     IdentificationCase,
     Objection,
@@ -314,14 +315,25 @@ def hit_counts(cases: list[IdentificationCase]) -> dict[int, int]:
     return counts
 
 
-def dataset_list(*, user: User) -> QuerySet[ComparisonDataset]:
-    """The bureau sees every set; department staff the sets of their department."""
-    qs = ComparisonDataset.objects.select_related("department", "uploaded_by")
+def dataset_scope_q(user: User) -> Q:
+    """The bureau sees every data set and upload; department staff those of their department."""
     if user.is_authenticated and user.role == Role.COUNTY_BUREAU:
-        return qs
+        return Q()
     if user.is_authenticated and user.role == Role.DEPARTMENT_STAFF:
-        return qs.filter(department_id=user.department_id)
-    return qs.none()
+        return Q(department_id=user.department_id)
+    return Q(pk__in=[])
+
+
+def dataset_list(*, user: User) -> QuerySet[ComparisonDataset]:
+    return ComparisonDataset.objects.filter(dataset_scope_q(user)).select_related(
+        "department", "uploaded_by"
+    )
+
+
+def dataset_upload_list(*, user: User) -> QuerySet[DatasetUpload]:
+    return DatasetUpload.objects.filter(dataset_scope_q(user)).select_related(
+        "department", "uploaded_by", "dataset"
+    )
 
 
 def can_upload_datasets(user: User) -> bool:

@@ -8,7 +8,12 @@ from .cases import (
     case_verify,
     deliberation_required,
 )
-from .datasets import dataset_upload
+from .datasets import (
+    dataset_upload_create,
+    dataset_upload_ingest,
+    dataset_upload_reject,
+    dataset_uploads_requeue_stalled,
+)
 from .decisions import (
     REJECT_ROLES,
     announcement_allocate,
@@ -40,7 +45,10 @@ __all__ = [
     "case_reject",
     "case_verify",
     "case_withdraw",
-    "dataset_upload",
+    "dataset_upload_create",
+    "dataset_upload_ingest",
+    "dataset_upload_reject",
+    "dataset_uploads_requeue_stalled",
     "deliberation_required",
     "notice_export_log",
     "objection_dismiss",

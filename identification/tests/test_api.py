@@ -5,7 +5,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from identification.models import CaseState, ComparisonDataset
+from identification.models import CaseState
 from organization.tests.factories import policy
 
 from .factories import dataset_with, days_ago, household_ready, walk
@@ -244,52 +244,6 @@ def xlsx(rows) -> io.BytesIO:
     buffer.seek(0)
     buffer.name = "车辆.xlsx"
     return buffer
-
-
-def test_department_staff_upload_a_data_set_and_the_same_file_twice_is_one_set(world, api):
-    member = household_ready(world.a1).members.first()
-    content = xlsx(
-        [["身份证号", "姓名", "车牌号"], [member.id_number.lower(), member.name, "皖F12345"]]
-    ).getvalue()
-    api.force_authenticate(world.frank)
-    for expected in (201, 200):
-        upload = io.BytesIO(content)
-        upload.name = "车辆.xlsx"
-        response = api.post(
-            "/api/comparison-datasets/",
-            {"kind": "vehicle", "as_of": str(days_ago(5)), "file": upload},
-            format="multipart",
-        )
-        assert response.status_code == expected, response.data
-    dataset = ComparisonDataset.objects.get()
-    assert dataset.department == world.frank.department
-    record = dataset.records.get()
-    assert (record.id_number, record.detail) == (member.id_number, "车牌号：皖F12345")
-    assert api.get("/api/comparison-datasets/").data["count"] == 1
-
-
-def test_a_data_set_with_bad_rows_is_refused_whole_with_every_row_named(world, api):
-    member = household_ready(world.a1).members.first()
-    upload = xlsx(
-        [
-            ["身份证号", "姓名"],
-            [member.id_number, member.name],
-            [3.40621199001011e17, "甲"],
-            ["340621199001011235", "乙"],
-        ]
-    )
-    api.force_authenticate(world.erin)
-    response = api.post(
-        "/api/comparison-datasets/",
-        {"kind": "vehicle", "as_of": str(days_ago(5)), "file": upload},
-        format="multipart",
-    )
-    assert response.status_code == 400
-    messages = response.data["file"]
-    assert len(messages) == 2
-    assert messages[0].startswith("第3行") and "后几位已丢失" in messages[0]
-    assert messages[1].startswith("第4行")
-    assert not ComparisonDataset.objects.exists()
 
 
 def test_village_monitors_cannot_upload_or_list_data_sets(world, api):

@@ -251,24 +251,7 @@ def test_the_county_announcement_lists_the_filings_with_its_number(world, client
     assert "突发严重困难户" in page
 
 
-def test_department_staff_upload_data_sets_on_their_page(world, client):
-    from openpyxl import Workbook
-
-    member = household_ready(world.a1).members.first()
-    workbook = Workbook()
-    workbook.active.append(["身份证号", "姓名", "单位"])
-    workbook.active.append([member.id_number, member.name, "某某局"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    upload = io.BytesIO(buffer.getvalue())
-    upload.name = "财政供养.xlsx"
-    login(client, world.frank)
-    response = client.post(
-        "/identification/datasets/",
-        {"kind": "public_payroll", "as_of": str(days_ago(3)), "file": upload},
-        follow=True,
-    )
-    assert "已导入财政供养人员数据 1 条" in response.content.decode()
+def test_department_staff_have_no_case_list_and_villages_no_data_sets(world, client):
     assert login(client, world.frank).get("/identification/").status_code == 302
     assert login(client, world.alice).get("/identification/datasets/").status_code == 403
 

@@ -10,6 +10,8 @@ from .notices import (
     announcement_detail,
     announcement_list,
     dataset_list,
+    dataset_upload_detail,
+    dataset_upload_errors,
     notice_town,
     notice_village,
 )
@@ -45,6 +47,8 @@ __all__ = [
     "case_verify",
     "case_withdraw",
     "dataset_list",
+    "dataset_upload_detail",
+    "dataset_upload_errors",
     "notice_town",
     "notice_village",
     "objection_decide",

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from organization.models import Role
 from organization.selectors import town_list, village_list
 from suixi_monitor.downloads import xlsx_attachment
 
-from .. import forms, notices, selectors, services, spreadsheets
+from .. import downloads, forms, notices, selectors, services, spreadsheets
 from .cases import NAV, _crumbs
 from .steps import _apply_errors
 
@@ -20,29 +21,21 @@ from .steps import _apply_errors
 
 @login_required
 def dataset_list(request):
-    if not selectors.can_upload_datasets(request.user):
-        raise PermissionDenied
+    _require_dataset_role(request)
     form = forms.DatasetUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            dataset, created = services.dataset_upload(
-                actor=request.user,
-                kind=form.cleaned_data["kind"],
-                as_of=form.cleaned_data["as_of"],
-                file_name=upload.name,
-                content=upload.read(),
+            upload, created = services.dataset_upload_create(
+                actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             if created:
-                messages.success(
-                    request, f"已导入{dataset.get_kind_display()}数据 {dataset.row_count} 条"
-                )
+                messages.success(request, "文件已上传，正在后台导入，完成后会通知您。")
             else:
                 messages.info(request, "该文件此前已上传，未重复导入")
-            return redirect("identification:datasets")
+            return redirect("identification:dataset_upload", upload.pk)
     return render(
         request,
         "identification/dataset_list.html",
@@ -50,12 +43,47 @@ def dataset_list(request):
             **NAV,
             "form": form,
             "datasets": selectors.dataset_list(user=request.user)[:200],
+            "uploads": selectors.dataset_upload_list(user=request.user)[:20],
             "latest": selectors.latest_datasets()
             if request.user.role == Role.COUNTY_BUREAU
             else [],
             "crumbs": _crumbs(("比对数据", "")),
         },
     )
+
+
+@login_required
+def dataset_upload_detail(request, pk: int):
+    """The progress of one comparison file while a worker reads it, then its outcome."""
+    upload = _dataset_upload(request, pk)
+    return render(
+        request,
+        "identification/dataset_upload.html",
+        {
+            **NAV,
+            "upload": upload,
+            "errors": upload.errors[:500],
+            "crumbs": _crumbs(
+                ("比对数据", reverse("identification:datasets")), (upload.original_name, "")
+            ),
+        },
+    )
+
+
+@login_required
+def dataset_upload_errors(request, pk: int):
+    return downloads.dataset_errors_response(_dataset_upload(request, pk))
+
+
+def _require_dataset_role(request) -> None:
+    if not selectors.can_upload_datasets(request.user):
+        raise PermissionDenied
+
+
+def _dataset_upload(request, pk: int):
+    """Roles without data sets are refused (403); another department's upload is not found."""
+    _require_dataset_role(request)
+    return get_object_or_404(selectors.dataset_upload_list(user=request.user), pk=pk)
 
 
 # --- notices -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ announcement have something to show.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -86,14 +87,15 @@ class Command(BaseCommand):
     def _dataset(self, actor, household: Household) -> None:
         head = household.members.get(relation="head")
         content = f"身份证号,姓名,车辆\n{head.id_number},{head.name},皖F2021X 2012年农用三轮车\n"
-        dataset, _ = services.dataset_upload(
+        upload, _ = services.dataset_upload_create(
             actor=actor,
             kind="vehicle",
             as_of=days_ago(60),
-            file_name="演示车辆数据.csv",
-            content=content.encode(),
+            file=ContentFile(content.encode(), name="演示车辆数据.csv"),
         )
-        self._record = ComparisonRecord.objects.filter(dataset=dataset).first()
+        # Read here rather than by a worker: the demo cases below are compared against it.
+        upload = services.dataset_upload_ingest(upload_id=upload.pk)
+        self._record = ComparisonRecord.objects.filter(dataset=upload.dataset).first()
 
     def _judgements(self, household: Household) -> dict[int, tuple[str, str]]:
         head = household.members.get(relation="head")
