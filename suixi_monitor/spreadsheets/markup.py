@@ -43,6 +43,10 @@ def read(path: Path, file_kind: str, max_cells: int) -> list[tuple[str, list[lis
     from .reading import FileRejected, decode_text, native
 
     raw = path.read_bytes()
+    if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:13].lower() == b"mime-version:":
+        # A "single file web page" (mht): its table is inside a quoted-printable MIME part,
+        # where a parser would read =D0=D5=C3=FB for 姓名 and report missing headers.
+        raise FileRejected(UNREADABLE[HTML])
     try:
         if file_kind == XML:
             if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
@@ -163,13 +167,16 @@ class _TableParser(HTMLParser):
             self.tables[-1].append(self.row)
             self.pending.update(self.next_pending)
             self.next_pending = {}
-            self._check()
+            self._check(appended=True)
         self.row = None
 
-    def _check(self) -> None:
+    def _check(self, *, appended: bool = False) -> None:
+        """The table's rows, counting the one being read unless it is already among them,
+        times the widest row: past the limit, the file is refused."""
         table = self.tables[-1] if self.tables else []
         self.width = max(self.width, len(self.row or ()))
-        if (len(table) + 1) * max(self.width, 1) > self.max_cells:
+        rows = len(table) + (0 if appended else 1)
+        if rows * max(self.width, 1) > self.max_cells:
             raise _TooLarge
 
 
@@ -218,9 +225,12 @@ def _xml_value(data: ElementTree.Element) -> Any:
             return text
     if kind_ == "DateTime":
         try:
-            return datetime.datetime.fromisoformat(text[:19])
+            moment = datetime.datetime.fromisoformat(text[:19])
         except ValueError:
             return text
+        # Excel writes every date as a moment (2026-05-20T00:00:00.000); a date cell of an
+        # xlsx comes out of the native reader as a date, and so does this one.
+        return moment.date() if moment.time() == datetime.time() else moment
     if kind_ == "Boolean":
         return text.strip() == "1"
     return text

@@ -28,7 +28,11 @@ def too_large(max_cells: int) -> str:
     )
 
 
-def _read(path: str, max_cells: int) -> tuple[str, object]:
+def too_many_rows(max_rows: int) -> str:
+    return f"文件超过{max_rows:,}行，请分批上传"
+
+
+def _read(path: str, max_cells: int, max_rows: int) -> tuple[str, object]:
     import python_calamine
 
     try:
@@ -37,29 +41,46 @@ def _read(path: str, max_cells: int) -> tuple[str, object]:
         return "refused", PASSWORD
     except Exception as error:  # calamine raises several unrelated types for broken files
         text = str(error).lower()
+        if "cell limit" in text:
+            # An ods is read whole here. Its repeated empty rows and columns reaching far
+            # away: calamine counts the cells before it builds them, and refuses.
+            return "refused", too_large(max_cells)
         return "refused", PASSWORD if "password" in text or "encrypt" in text else DAMAGED
     sheets = []
+    rows_so_far = 0
     for index, name in enumerate(workbook.sheet_names):
         try:
             sheet = workbook.get_sheet_by_index(index)
-            # The range is built now; its size is what to_python would turn into objects.
-            if sheet.total_height * sheet.total_width > max_cells:
-                return "refused", f"工作表“{name}”：{too_large(max_cells)}"
-            # Keep the empty area at the top so row numbers match what the user sees.
+            # The range is built now. Kept with the empty area above and to the left, so
+            # that row numbers match what the user sees, it is A1 to the last cell: ``end``
+            # is that cell's 0-based (row, column), ``total_height``/``total_width`` are the
+            # same indices, one less than the counts (0 for a sheet of one row).
+            if sheet.end is not None:
+                rows, columns = sheet.end[0] + 1, sheet.end[1] + 1
+                if rows * columns > max_cells:
+                    return "refused", f"工作表“{name}”：{too_large(max_cells)}"
+                # The file's rows are limited too. Counted here, before the rows are built: a
+                # few KB of sheets that each hold one cell on row 1,000,000 would otherwise
+                # be built and handed over as millions of rows (a gigabyte in each process).
+                rows_so_far += rows
+                if rows_so_far > max_rows:
+                    return "refused", too_many_rows(max_rows)
             sheets.append((name, sheet.to_python(skip_empty_area=False)))
         except python_calamine.PasswordError:
             return "refused", PASSWORD
-        except Exception:
+        except Exception as error:
+            if "cell limit" in str(error).lower():  # as above, for a format read by sheet
+                return "refused", f"工作表“{name}”：{too_large(max_cells)}"
             return "refused", DAMAGED
     return "ok", sheets
 
 
 def main(argv: list[str]) -> int:
-    path, max_cells, memory = argv[1], int(argv[2]), int(argv[3])
+    path, max_cells, max_rows, memory = argv[1], int(argv[2]), int(argv[3]), int(argv[4])
     # Past this the allocator fails and calamine aborts: this child ends, nothing else does.
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     try:
-        result = _read(path, max_cells)
+        result = _read(path, max_cells, max_rows)
     except MemoryError:
         result = ("refused", too_large(max_cells))
     pickler = pickle.Pickler(sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)

@@ -105,12 +105,12 @@ def read_sheets(path: str | Path, *, original_name: str = "") -> list[Sheet]:
     elif kind := markup.kind(head):
         sheets = [Sheet(name, rows) for name, rows in markup.read(path, kind, limits.max_cells)]
     elif _is_delimited_text(head, Path(original_name or path.name).suffix.lower()):
-        sheets = [Sheet("", _csv_rows(path))]
+        sheets = [Sheet("", _csv_rows(path, limits.max_cells))]
     else:
         raise FileRejected(NOT_A_SPREADSHEET)
     rows = sum(len(sheet.rows) for sheet in sheets)
     if rows > limits.max_rows:
-        raise FileRejected(f"文件超过{limits.max_rows:,}行，请分批上传")
+        raise FileRejected(native.too_many_rows(limits.max_rows))
     return sheets
 
 
@@ -118,7 +118,7 @@ def read_native(path: Path, limits: Limits) -> list[Sheet]:
     """xlsx, xls and ods through python-calamine, in a child process (see ``native``)."""
     command = [
         sys.executable, native.__file__, str(path), str(limits.max_cells),
-        str(limits.reader_memory),
+        str(limits.max_rows), str(limits.reader_memory),
     ]  # fmt: skip
     try:
         done = subprocess.run(command, capture_output=True, timeout=limits.reader_seconds)
@@ -129,11 +129,19 @@ def read_native(path: Path, limits: Limits) -> list[Sheet]:
     if done.returncode != 0:
         # A native abort (SIGABRT) or the address-space limit: the child is gone, we are not.
         logger.warning("spreadsheet reader ended with %s: %s", done.returncode, done.stderr[-2000:])
+        if _RUST_OUT_OF_MEMORY in done.stderr[:2000]:
+            # The range it was asked to build did not fit (one cell at XFD1048576 is 512 GiB):
+            # the file is not damaged, its sheet reaches too far.
+            raise FileRejected(native.too_large(limits.max_cells))
         raise FileRejected(f"{native.too_large(limits.max_cells)}；或文件已损坏，无法读取")
     status, result = pickle.loads(done.stdout)  # our own child's output, never the user's
     if status != "ok":
         raise FileRejected(result)
     return [Sheet(name, rows) for name, rows in result]
+
+
+# What Rust's allocator prints before it aborts the process.
+_RUST_OUT_OF_MEMORY = b"memory allocation of "
 
 
 def _check_zip(path: Path, limits: Limits) -> None:
@@ -195,27 +203,57 @@ def _is_delimited_text(head: bytes, suffix: str) -> bool:
         return True
     if suffix != ".xls" or head.startswith(b"%PDF"):
         return False
-    text = decode_text(head[: head.rfind(b"\n") + 1] or head)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # "Unicode text": the first 4096 bytes may end inside a character, or between the
+        # two bytes of one.
+        text = head.decode("utf-16", errors="ignore")
+    else:
+        text = decode_text(head[: head.rfind(b"\n") + 1] or head)
     return text is not None and "\x00" not in text and "\t" in text.split("\n", 1)[0]
 
 
-def _csv_rows(path: Path) -> list[list[Any]]:
+def _csv_rows(path: Path, max_cells: int) -> list[list[Any]]:
+    """The rows of a CSV or Unicode text file, under the same rows × columns limit as a
+    sheet: a CSV saved from a sheet whose used range reaches column XFD is 16,384 cells a
+    line, most of them empty."""
     raw = path.read_bytes()
     if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileRejected(NOT_A_SPREADSHEET)
     text = decode_text(raw)
     if text is None:
         raise FileRejected("CSV 文件编码无法识别，请另存为 UTF-8 或 GBK 编码")
+    dialect = _dialect(text[:4096])
+    rows: list[list[Any]] = []
+    width = 0
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [[_unwrap(cell) for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+        for row in csv.reader(io.StringIO(text), dialect):
+            width = max(width, len(row))
+            if (len(rows) + 1) * width > max_cells:
+                raise FileRejected(native.too_large(max_cells))
+            rows.append([_unwrap(cell) for cell in row])
     except csv.Error:
         raise FileRejected(
             "CSV 文件格式有误（引号不成对或含有空字符），请用 Excel/WPS 另存后重新上传"
         ) from None
+    return rows
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """The sniffer's reading of the sample; when it cannot tell (it wants every line to have
+    as many fields as the others, and a row whose last cells are left out is shorter than
+    the header), the separator that one of the first lines (the header, or the title above
+    it) has most of."""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        pass
+    lines = [line for line in sample.splitlines() if line.strip()][:10]
+
+    class ByHeader(csv.excel):
+        # A tie (no separator at all: one column) keeps the comma.
+        delimiter = max(",\t;", key=lambda d: max((line.count(d) for line in lines), default=0))
+
+    return ByHeader
 
 
 def _unwrap(cell: str) -> str:
