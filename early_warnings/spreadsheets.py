@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from households.id_numbers import normalize_id_number
+from households.id_numbers import make_id_number, normalize_id_number
 from suixi_monitor.spreadsheets import (
     Column,
     FileRejected,
@@ -55,6 +55,10 @@ __all__ = [
 ]
 
 EXAMPLE_NOTE = "示例行，填报时请删除"
+# The example row's ID number: valid, so the template opens without a red mark, and known,
+# so that row is never taken for a person.
+EXAMPLE_ID = make_id_number(region="340621", born=datetime.date(1975, 3, 8), sequence=123)
+GUIDE_SHEET = "填报说明"  # the template's second sheet: codes and rules, never data
 ONLY_EXAMPLE = "文件中只有示例行，没有数据"
 # What the tables hold: a longer name or a larger amount is the row's error, not the database's.
 NAME_MAX_LENGTH = Clue._meta.get_field("name").max_length
@@ -118,7 +122,7 @@ class ParsedRow:
 def read_tables(path: str | Path, *, original_name: str, required: Sequence[str]) -> Found:
     """Every sheet of the file that carries the template's headers, or ``FileRejected``."""
     sheets = read_sheets(path, original_name=original_name)
-    return find_tables(sheets, COLUMNS, required, hint="（请使用本部门模板）")
+    return find_tables(sheets, COLUMNS, required, hint="（请使用本部门模板）", ignore=[GUIDE_SHEET])
 
 
 def parse_decimal(cell: Any) -> Decimal | None:
@@ -199,9 +203,11 @@ def parse_rows(
                 continue  # blank lines between blocks are common and mean nothing
             cells = [*cells, *([None] * (width - len(cells))), None]  # index -1: absent column
             note = _text(cells[i_note])
-            if note.startswith(EXAMPLE_NOTE[:3]):
+            if note.startswith(EXAMPLE_NOTE[:3]) and _text(cells[i_id]) == EXAMPLE_ID:
+                # The template's example row, left in by mistake, is not a person. A row
+                # typed over it that kept its note is: it is read like any other.
                 examples += 1
-                continue  # the template's example row, left in by mistake, is not a person
+                continue
             counted += 1
             failed: list[tuple[str, str]] = []
             raw_name = cells[i_name]
@@ -298,7 +304,7 @@ def department_template(
     sheet.cell(row=2, column=2).number_format = "@"
     sheet.freeze_panes = "A2"
 
-    guide = workbook.create_sheet("填报说明")
+    guide = workbook.create_sheet(GUIDE_SHEET)
     guide.append([f"{department.name}防返贫预警信息填报说明"])
     guide["A1"].font = Font(bold=True, size=14)
     lines = [

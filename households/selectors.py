@@ -365,17 +365,18 @@ def _history_value(model, name: str, value: Any, names, show_full_id_numbers: bo
     return str(value)
 
 
-def excel_truncated(*, people: Iterable[tuple[str, str]]) -> dict[str, str]:
+def excel_truncated(*, people: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """For each (ID number, name) from a file whose ID ends in 000 and is not in the registry:
     why the row is refused. Excel keeps 15 significant digits, so an 18-digit number stored
     as a number comes back as its first 15 followed by 000, and about one in eleven of those
     still passes the checksum: it would become a person who does not exist while the real
     member went unwarned. A registered member with the same first 15 digits and the same
-    name is named as the likely owner of the row."""
-    suspects = {id_number: name for id_number, name in people if id_number.endswith("000")}
+    name is named as the likely owner of the row; twins cut to one number are told apart by
+    their names."""
+    suspects = {(id_number, name) for id_number, name in people if id_number.endswith("000")}
     if not suspects:
         return {}
-    numbers = sorted(suspects)
+    numbers = sorted({id_number for id_number, _ in suspects})
     registered = {
         number
         for start in range(0, len(numbers), 500)  # SQLite binds at most 32,766 parameters
@@ -383,22 +384,20 @@ def excel_truncated(*, people: Iterable[tuple[str, str]]) -> dict[str, str]:
             "id_number", flat=True
         )
     }
-    prefixes = {id_number[:15] for id_number in suspects if id_number not in registered}
+    prefixes = sorted({number[:15] for number in numbers if number not in registered})
     owners: dict[tuple[str, str], str] = {}
-    prefix_list = sorted(prefixes)
-    for start in range(0, len(prefix_list), 200):
-        chunk = prefix_list[start : start + 200]
+    for start in range(0, len(prefixes), 200):
         ranges = Q()
-        for prefix in chunk:
+        for prefix in prefixes[start : start + 200]:
             ranges |= Q(id_number__gte=prefix, id_number__lt=prefix + "Y")
         for id_number, name in Member.objects.filter(ranges).values_list("id_number", "name"):
             owners[(id_number[:15], normalize_name(name))] = id_number
     refusals = {}
-    for id_number, name in suspects.items():
+    for id_number, name in suspects:
         if id_number in registered:
             continue
         owner = owners.get((id_number[:15], normalize_name(name)))
-        refusals[id_number] = id_numbers.MSG_TRUNCATED + (
+        refusals[(id_number, name)] = id_numbers.MSG_TRUNCATED + (
             f"；台账中有同名且前15位相同的{id_numbers.mask(owner)}，本行可能属于此人"
             if owner
             else ""

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from households.id_numbers import make_id_number
 from organization.models import Role, User
 
+from .. import spreadsheets
 from ..models import (
     WarningIndicator,
 )
@@ -37,4 +36,4 @@ def indicator_save(
 
 
 def sample_id_number() -> str:
-    return make_id_number(region="340621", born=datetime.date(1975, 3, 8), sequence=123)
+    return spreadsheets.EXAMPLE_ID

@@ -51,6 +51,8 @@ class Matched:
     below_rule: Counter = field(default_factory=Counter)  # indicator code -> valid rows under it
     repeated: int = 0  # rows that repeat an earlier row's person and indicator
     registered_over: int = 0  # rows of registered members over the rule, repeats not counted
+    # person and indicator -> their first line and the lines that repeat it (few in any file)
+    repeats: dict[tuple[str, int], list[int]] = field(default_factory=dict)
 
 
 def write_warnings(rows: list[spreadsheets.ParsedRow], upload: Upload) -> Matched:
@@ -76,17 +78,17 @@ def _staged(rows: list[spreadsheets.ParsedRow], matched: Matched) -> Iterator[tu
     after page (a third of the join's time in file order). A row that repeats an earlier
     one's person and indicator is staged for the name check but writes nothing. Rows under
     their indicator's rule are counted, so the result accounts for every row."""
-    seen: set[tuple[str, int]] = set()
+    first: dict[tuple[str, int], int] = {}
     below = matched.below_rule
     for row in sorted(rows, key=operator.attrgetter("id_number")):  # stable: file order kept
         indicator = row.indicator
         fires = indicator.fires(row.value)
         if fires:
             key = (row.id_number, indicator.id)
-            fires = key not in seen
-            seen.add(key)
+            fires = first.setdefault(key, row.line) == row.line
             if not fires:
                 matched.repeated += 1
+                matched.repeats.setdefault(key, [first[key]]).append(row.line)
         else:
             below[indicator.code] += 1
         yield (
@@ -147,13 +149,12 @@ def _set_aside_exceptions(rows: list[spreadsheets.ParsedRow], matched: Matched) 
             people=[(by_line[line].id_number, by_line[line].name) for line, _, member, _ in
                     exceptions if member is None]
         )  # fmt: skip
-        refused = []
+        refused: set[int] = set()
         for line, fires, member_id, registered_name in exceptions:
             row = by_line[line]
-            if member_id is None and row.id_number in truncated:
-                matched.errors.append(
-                    row.error("身份证号", row.id_number, truncated[row.id_number])
-                )
+            reason = truncated.get((row.id_number, row.name)) if member_id is None else None
+            if reason:
+                matched.errors.append(row.error("身份证号", row.id_number, reason))
             elif member_id is None:
                 if fires:  # over the rule, and not a repeat of an earlier row
                     matched.outsiders.append(row)
@@ -162,19 +163,42 @@ def _set_aside_exceptions(rows: list[spreadsheets.ParsedRow], matched: Matched) 
                 matched.errors.append(row.error("姓名", row.name, NAME_MISMATCH))
             else:
                 continue
-            refused.append(line)
+            refused.add(line)
             if not row.indicator.fires(row.value):
                 matched.below_rule[row.indicator.code] -= 1
             elif not fires:
                 matched.repeated -= 1
-        for start in range(0, len(refused), 500):
-            chunk = refused[start : start + 500]
-            cursor.execute(
-                f"DELETE FROM ingest_matched WHERE line IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
+        _delete_lines(cursor, sorted(refused))
+        _promote_repeats(cursor, refused, by_line, matched)
         cursor.execute("SELECT COUNT(*) FROM ingest_matched WHERE fires AND member_id IS NOT NULL")
         matched.registered_over = cursor.fetchone()[0]
+
+
+def _delete_lines(cursor, lines: list[int]) -> None:
+    for start in range(0, len(lines), 500):
+        chunk = lines[start : start + 500]
+        cursor.execute(
+            f"DELETE FROM ingest_matched WHERE line IN ({', '.join(['%s'] * len(chunk))})",
+            chunk,
+        )
+
+
+def _promote_repeats(
+    cursor, refused: set[int], by_line: dict[int, spreadsheets.ParsedRow], matched: Matched
+) -> None:
+    """A refused first row must not hold its person's slot: the next row of the same person
+    and indicator that was not refused writes the warning (or becomes the clue) instead."""
+    for first, *later in matched.repeats.values():
+        if first not in refused:
+            continue
+        promoted = next((line for line in later if line not in refused), None)
+        if promoted is None:
+            continue
+        cursor.execute("UPDATE ingest_matched SET fires = %s WHERE line = %s", [True, promoted])
+        cursor.execute("SELECT member_id FROM ingest_matched WHERE line = %s", [promoted])
+        if cursor.fetchone()[0] is None:
+            matched.outsiders.append(by_line[promoted])
+        matched.repeated -= 1
 
 
 def _red_households(upload: Upload) -> None:

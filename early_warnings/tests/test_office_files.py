@@ -181,11 +181,6 @@ def twins_cut_by_excel(born: datetime.date) -> tuple[str, str, str]:
     raise AssertionError("no such numbers")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="households.selectors.excel_truncated keys its verdicts by ID number alone: two "
-    "rows with one cut number and two names get the verdict of the last name",
-)
 def test_twins_cut_to_one_number_are_each_named_with_their_own_registered_number(world):
     first, second, cut = twins_cut_by_excel(datetime.date(2010, 3, 1))
     elder = person(world.a1, name="张大", id_number=first)
@@ -420,11 +415,6 @@ def test_a_name_that_is_a_number_or_starts_like_a_formula_is_a_row_error_and_hol
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="matching._staged marks the later row as a repeat before the name check removes "
-    "the earlier one: a refused row holds the slot of the correct row after it",
-)
 def test_a_row_refused_for_its_name_does_not_hold_the_slot_of_the_same_persons_next_row(world):
     zhang = person(world.a1, name="张三")
     rows = [
@@ -450,6 +440,37 @@ def test_the_untouched_template_is_refused_as_having_only_the_example_row(world)
     assert (result.status, result.file_error) == (Upload.Status.FAILED, ONLY_EXAMPLE)
     assert ONLY_EXAMPLE == "文件中只有示例行，没有数据"
     assert not Clue.objects.exists()
+
+
+def test_a_filled_in_template_reads_its_data_sheet_alone_and_names_no_skipped_sheet(world):
+    """The template's own guide sheet is never data and never "not read"; with one data sheet
+    the rows are named by number alone, as the department sees them. A person typed over the
+    example row, whose note still says 示例行, is read: only the example's own ID is skipped."""
+    zhang = person(world.a1, name="张三")
+    department = world.frank.department
+    template = load_workbook(
+        io.BytesIO(
+            department_template(
+                department=department,
+                indicators=list(WarningIndicator.objects.filter(department=department)),
+                example_id=services.sample_id_number(),
+            )
+        )
+    )
+    sheet = template["预警信息"]
+    typed = [
+        ["张三", zhang.id_number, "YB01", 12000, MAY_20, None, None, None],
+        ["李四", "1", "YB01", 12000, MAY_20, None, None, None],
+    ]  # over the example row
+    for row, values in enumerate(typed, start=2):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=row, column=column, value=value)
+    buffer = io.BytesIO()
+    template.save(buffer)
+    result = send(world.frank, "预警信息-医保局.xlsx", buffer.getvalue())
+    assert (result.status, result.warnings_count, result.rows_error) == ("done", 1, 1)
+    assert result.summary["skipped_sheets"] == []
+    assert [error["position"] for error in result.errors] == ["3"]
 
 
 # --- 8. every error of a row ---------------------------------------------------------------------

@@ -162,12 +162,13 @@ def _refuse_truncated(read: spreadsheets.DatasetFile) -> None:
         return
     kept = []
     for row in read.rows:
-        if row.id_number not in truncated:
+        reason = truncated.get((row.id_number, row.name))
+        if reason is None:
             kept.append(row)
             continue
         read.errors.append(
             spreadsheets.RowError(
-                row.row_number, "身份证号", row.id_number, truncated[row.id_number],
+                row.row_number, "身份证号", row.id_number, reason,
                 sheet=row.sheet, cells=row.cells,
             )
         )  # fmt: skip

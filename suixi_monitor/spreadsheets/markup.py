@@ -59,6 +59,8 @@ def read(path: Path, file_kind: str, max_cells: int) -> list[tuple[str, list[lis
             parser.close()
             sheets = [(f"表{n}" if len(parser.tables) > 1 else "", rows) for n, rows in
                       enumerate(parser.tables, start=1)]  # fmt: skip
+    except _TooMany:
+        raise FileRejected(native.too_many_cells(max_cells)) from None
     except _TooLarge:
         raise FileRejected(native.too_large(max_cells)) from None
     except (ValueError, ElementTree.ParseError, AssertionError):
@@ -69,7 +71,11 @@ def read(path: Path, file_kind: str, max_cells: int) -> list[tuple[str, list[lis
 
 
 class _TooLarge(Exception):
-    pass
+    """One sheet past the cells limit."""
+
+
+class _TooMany(_TooLarge):
+    """The sheets together past the cells limit."""
 
 
 def _html_text(raw: bytes, decode_text) -> str:
@@ -100,11 +106,14 @@ class _TableParser(HTMLParser):
         self.pending: dict[int, tuple[int, int]] = {}  # column -> (rows left, width) of rowspans
         self.next_pending: dict[int, tuple[int, int]] = {}
         self.width = 0
+        self.earlier_cells = 0  # the tables already read: the limit is the file's
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
             self.depth += 1
             if self.depth == 1:
+                if self.tables:
+                    self.earlier_cells += len(self.tables[-1]) * max(self.width, 1)
                 self.tables.append([])
                 self.pending, self.width = {}, 0
             return
@@ -176,8 +185,11 @@ class _TableParser(HTMLParser):
         table = self.tables[-1] if self.tables else []
         self.width = max(self.width, len(self.row or ()))
         rows = len(table) + (0 if appended else 1)
-        if rows * max(self.width, 1) > self.max_cells:
+        cells = rows * max(self.width, 1)
+        if cells > self.max_cells:
             raise _TooLarge
+        if self.earlier_cells + cells > self.max_cells:
+            raise _TooMany
 
 
 def _span(value: str | None) -> int:
@@ -190,6 +202,7 @@ def _span(value: str | None) -> int:
 def _xml_sheets(raw: bytes, max_cells: int) -> Iterator[tuple[str, list[list[Any]]]]:
     """SpreadsheetML: Worksheet › Table › Row › Cell › Data, with ``ss:Index`` skipping ahead."""
     root = ElementTree.fromstring(raw)
+    earlier_cells = 0  # the worksheets already read: the limit is the file's
     for worksheet in root.iter(f"{_SS}Worksheet"):
         name = worksheet.get(f"{_SS}Name", "")
         cells: dict[int, dict[int, Any]] = {}
@@ -209,6 +222,9 @@ def _xml_sheets(raw: bytes, max_cells: int) -> Iterator[tuple[str, list[list[Any
         width = max((max(row) for row in cells.values()), default=0)
         if height * width > max_cells:
             raise _TooLarge
+        earlier_cells += height * width
+        if earlier_cells > max_cells:
+            raise _TooMany
         yield (
             name,
             [[cells.get(r, {}).get(c) for c in range(1, width + 1)] for r in range(1, height + 1)],

@@ -28,6 +28,10 @@ def too_large(max_cells: int) -> str:
     )
 
 
+def too_many_cells(max_cells: int) -> str:
+    return f"文件各工作表合计超过{max_cells:,}个单元格（行数×列数），请分批上传"
+
+
 def too_many_rows(max_rows: int) -> str:
     return f"文件超过{max_rows:,}行，请分批上传"
 
@@ -47,7 +51,7 @@ def _read(path: str, max_cells: int, max_rows: int) -> tuple[str, object]:
             return "refused", too_large(max_cells)
         return "refused", PASSWORD if "password" in text or "encrypt" in text else DAMAGED
     sheets = []
-    rows_so_far = 0
+    rows_so_far = cells_so_far = 0
     for index, name in enumerate(workbook.sheet_names):
         try:
             sheet = workbook.get_sheet_by_index(index)
@@ -65,6 +69,10 @@ def _read(path: str, max_cells: int, max_rows: int) -> tuple[str, object]:
                 rows_so_far += rows
                 if rows_so_far > max_rows:
                     return "refused", too_many_rows(max_rows)
+                # And the file's cells: many wide sheets, each under the limit, add up.
+                cells_so_far += rows * columns
+                if cells_so_far > max_cells:
+                    return "refused", too_many_cells(max_cells)
             sheets.append((name, sheet.to_python(skip_empty_area=False)))
         except python_calamine.PasswordError:
             return "refused", PASSWORD

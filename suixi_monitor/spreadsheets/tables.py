@@ -87,18 +87,27 @@ class Found:
 
 
 def find_tables(
-    sheets: Sequence[Sheet], columns: Sequence[Column], required: Sequence[str], hint: str = ""
+    sheets: Sequence[Sheet],
+    columns: Sequence[Column],
+    required: Sequence[str],
+    *,
+    hint: str = "",
+    ignore: Sequence[str] = (),
 ) -> Found:
     """The tables of every sheet that carries the required headers, or ``FileRejected``
-    naming the columns that are missing."""
+    naming the columns that are missing. Sheets named in ``ignore`` (a template's own guide
+    sheet) are neither read nor reported as skipped."""
     aliases = {alias: column.key for column in columns for alias in column.aliases}
     labels = {column.key: column.label for column in columns}
-    named = len(sheets) > 1
+    used = [
+        (number, sheet)
+        for number, sheet in enumerate(sheets, start=1)
+        if sheet.name not in ignore and any(filled(row) for row in sheet.rows)
+    ]
+    named = len(used) > 1
     found = Found([], [])
     best_missing: list[str] | None = None
-    for number, sheet in enumerate(sheets, start=1):
-        if not any(filled(row) for row in sheet.rows):
-            continue
+    for number, sheet in used:
         name = (sheet.name or f"第{number}个工作表") if named else ""
         table, missing = _table(sheet.rows, aliases, required, name)
         if table is not None:

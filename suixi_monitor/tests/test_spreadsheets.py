@@ -35,7 +35,7 @@ from suixi_monitor.spreadsheets import (
     parse_date,
     read_sheets,
 )
-from suixi_monitor.spreadsheets.native import too_large
+from suixi_monitor.spreadsheets.native import too_large, too_many_cells
 
 from . import csv_text, spreadsheetml, unicode_text, web_page_xls, workbook
 
@@ -192,6 +192,24 @@ def test_a_sheet_one_cell_over_the_limit_is_refused_and_one_at_the_limit_is_read
         read(tmp_path, name, data)
     assert refused.value.message.endswith(too_large(39))
     assert "每个工作表最多39个单元格" in refused.value.message
+
+
+@pytest.mark.parametrize("name", ["预警信息.xlsx", "网页导出.xls", "XML导出.xls"])
+def test_sheets_each_under_the_cells_limit_are_refused_when_together_they_are_over_it(
+    tmp_path, settings, name
+):
+    """Many wide sheets, each within the limit, must not add up to what one sheet may not."""
+    build = {
+        "预警信息.xlsx": lambda: workbook({"城镇": FORTY_CELLS, "农村": FORTY_CELLS}),
+        "网页导出.xls": lambda: web_page_xls(table_html(FORTY_CELLS) + table_html(FORTY_CELLS)),
+        "XML导出.xls": lambda: spreadsheetml({"城镇": FORTY_CELLS, "农村": FORTY_CELLS}),
+    }[name]
+    settings.SPREADSHEET_MAX_CELLS = 80
+    assert len(read(tmp_path, name, build())) == 2
+    settings.SPREADSHEET_MAX_CELLS = 79
+    with pytest.raises(FileRejected) as refused:
+        read(tmp_path, name, build())
+    assert refused.value.message == too_many_cells(79)
 
 
 # --- 3. CSV as Excel, WPS and county systems save it ---------------------------------------------
