@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import io
 import json
 import os
 import pickle
@@ -175,6 +176,16 @@ def bare_read() -> list[list]:
     return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
 
 
+def child_pickle(result: object) -> bytes:
+    """The cells as ``suixi_monitor.spreadsheets.native`` writes them: the highest protocol,
+    without the memo."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(result)
+    return buffer.getvalue()
+
+
 def child_parts(cells: list[list]) -> dict:
     """What the child process adds to a bare read, part by part: an interpreter that imports
     python-calamine, and the cells pickled in the child and unpickled in the parent (both
@@ -186,7 +197,7 @@ def child_parts(cells: list[list]) -> dict:
         )
     )
     result = ("ok", [("预警信息", cells)])
-    data, dump_seconds = timed(lambda: pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    data, dump_seconds = timed(lambda: child_pickle(result))
     _, load_seconds = timed(lambda: pickle.loads(data))
     gc.disable()
     try:
