@@ -1,4 +1,4 @@
-"""What every department-warning service shares: limits, saving with history, recipients."""
+"""What every department-warning service shares: limits, the acting department, recipients."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from organization.models import Department, Role, User
 
 from ..models import (
-    CheckedItem,
     period_of,
 )
 
@@ -24,13 +23,6 @@ def max_upload_bytes() -> int:
 
 def max_unpacked_bytes() -> int:
     return int(getattr(settings, "WARNING_UPLOAD_MAX_UNPACKED_BYTES", 10 * max_upload_bytes()))
-
-
-def save_with_history(instance, *, actor: User | None) -> None:
-    # A protected FSM field refuses the re-assignment clean_fields does; transitions guard it.
-    instance.full_clean(exclude=["state"] if isinstance(instance, CheckedItem) else None)
-    instance._history_user = actor
-    instance.save()
 
 
 def acting_department(actor: User, department: Department | None, *, refusal: str) -> Department:

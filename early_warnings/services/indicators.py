@@ -10,11 +10,11 @@ from django.db import transaction
 
 from households.id_numbers import make_id_number
 from organization.models import Role, User
+from suixi_monitor.services import save_with_actor
 
 from ..models import (
     WarningIndicator,
 )
-from ._common import save_with_history
 
 
 def indicator_save(
@@ -32,7 +32,7 @@ def indicator_save(
             setattr(indicator, name, value)
         if "code" in fields:
             indicator.code = str(indicator.code).strip().upper()
-        save_with_history(indicator, actor=actor)
+        save_with_actor(indicator, actor=actor)
     return indicator
 
 

@@ -20,6 +20,7 @@ from identification.services import case_apply
 from organization.models import Role, Town, User, Village
 from organization.services import notify
 from suixi_monitor.exceptions import ConflictError
+from suixi_monitor.services import save_with_actor
 
 from .. import spreadsheets
 from ..models import (
@@ -30,7 +31,7 @@ from ..models import (
     Warning,
     period_of,
 )
-from ._common import active_users, save_with_history
+from ._common import active_users
 from .cycle import notify_towns
 
 
@@ -65,7 +66,7 @@ def item_assign(*, actor: User, item: CheckedItem, village: Village | None = Non
         if village.town_id != actor.town_id:
             raise ValidationError({"village": "只能分派到本镇的村"})
         item.assign(by=actor, at=timezone.now(), village=village)
-        save_with_history(item, actor=actor)
+        save_with_actor(item, actor=actor)
         _notify_village(item)
     return item
 
@@ -136,7 +137,7 @@ def warning_verify(
                 reason=reason,
             )
         warning.verify(by=actor, at=timezone.now(), result=result, reason=reason)
-        save_with_history(warning, actor=actor)
+        save_with_actor(warning, actor=actor)
     return warning
 
 
@@ -208,7 +209,7 @@ def clue_verify(
                 actor=actor, item=clue, household=household, member=member, reason=reason
             )
         clue.verify(by=actor, at=timezone.now(), result=result, reason=reason)
-        save_with_history(clue, actor=actor)
+        save_with_actor(clue, actor=actor)
     return clue
 
 
@@ -220,7 +221,7 @@ def item_close(*, actor: User, item: CheckedItem) -> CheckedItem:
             raise PermissionDenied("不能销号其他村（镇）的预警")
         _require_state(item, State.VERIFIED, "销号")
         item.close(by=actor, at=timezone.now())
-        save_with_history(item, actor=actor)
+        save_with_actor(item, actor=actor)
     return item
 
 
@@ -267,7 +268,7 @@ def clue_create(
     with transaction.atomic():
         if town is not None:
             clue.push(at=now)
-        save_with_history(clue, actor=actor)
+        save_with_actor(clue, actor=actor)
         if town is not None:
             notify_towns(clue.period, {town.pk: 1})
     return clue
@@ -284,6 +285,6 @@ def clue_route(*, actor: User, clue: Clue, town: Town, village: Village | None =
         _require_state(clue, State.RECEIVED, "转交")
         clue.town, clue.village = town, village
         clue.push(at=timezone.now())
-        save_with_history(clue, actor=actor)
+        save_with_actor(clue, actor=actor)
         notify_towns(clue.period, {town.pk: 1})
     return clue

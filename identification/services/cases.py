@@ -20,6 +20,7 @@ from households.models import Household, Member, MonitoringSubject, RiskType
 from households.selectors import can_edit_registry
 from organization.models import User, VillagerGroup
 from suixi_monitor.exceptions import ApplicationError, ConflictError
+from suixi_monitor.services import save_with_actor
 
 from ..models import (
     CaseSource,
@@ -46,7 +47,6 @@ from ._common import (
     _reject,
     _require_role,
     _require_state,
-    _save,
     _step_moment,
     _village_and_town_q,
 )
@@ -103,7 +103,7 @@ def case_apply(
             source_note=source_note,
             created_by=actor,
         )
-        _save(case, actor=actor, reason="户申请")
+        save_with_actor(case, actor=actor, reason="户申请")
         case.risk_types.set(risk_types)
     return case
 
@@ -198,10 +198,10 @@ def case_verify(
         )
         if passed and not check.criteria_met:
             raise ApplicationError("三(六)：初核通过须至少符合一项识别标准", field="passed")
-        _save(check, actor=actor)
+        save_with_actor(check, actor=actor)
         for row in rows:
             row.home_check = check
-            _save(row, actor=actor)
+            save_with_actor(row, actor=actor)
         if passed:
             return _advance(case, case.verify, actor=actor, note="村初核通过", on=checked_on)
         return _reject(case, actor=actor, reason=f"村初核未通过：{findings}")
@@ -263,7 +263,7 @@ def case_record_deliberation(
             note=note,
             recorded_by=actor,
         )
-        _save(record, actor=actor)
+        save_with_actor(record, actor=actor)
         if passes:
             return _advance(case, case.deliberate, actor=actor, note="组评议通过", on=held_on)
         share = fraction_label(policy.pass_numerator, policy.pass_denominator)
@@ -328,11 +328,11 @@ def case_compare(
         comparison = Comparison(
             case=case, compared_on=compared_on, conclusion=conclusion, recorded_by=actor
         )
-        _save(comparison, actor=actor)
+        save_with_actor(comparison, actor=actor)
         comparison.datasets.set(result.datasets)
         for hit in result.hits:
             judgement, reason = judgements[hit.record.pk]
-            _save(
+            save_with_actor(
                 ComparisonHit(
                     comparison=comparison,
                     member=hit.member,

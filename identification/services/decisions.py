@@ -16,6 +16,7 @@ from households.models import MonitoringSubject, RiskType
 from households.services import monitoring_subject_create
 from organization.models import User
 from suixi_monitor.exceptions import ApplicationError
+from suixi_monitor.services import save_with_actor
 
 from ..models import (
     Announcement,
@@ -41,7 +42,6 @@ from ._common import (
     _reject,
     _require_role,
     _require_state,
-    _save,
     _village_and_town_q,
 )
 
@@ -82,8 +82,8 @@ def case_publicize_village(
             started_on=publicity_started_on,
             days=_policy(publicity_started_on).village_publicity_days,
         )
-        _save(publicity, actor=actor)
-        _save(
+        save_with_actor(publicity, actor=actor)
+        save_with_actor(
             VillageDecision(
                 case=case,
                 meeting_on=meeting_on,
@@ -136,7 +136,7 @@ def case_approve_town(
             case=case, meeting_on=meeting_on, approved=approved, opinion=opinion, recorded_by=actor
         )
         if not approved:
-            _save(approval, actor=actor)
+            save_with_actor(approval, actor=actor)
             return _reject(case, actor=actor, reason=f"镇审定未通过：{opinion}")
         if publicity_started_on is None:
             raise ValidationError({"publicity_started_on": "审定通过须填写镇公示开始日期"})
@@ -158,9 +158,9 @@ def case_approve_town(
             started_on=publicity_started_on,
             days=publicity_days or minimum,
         )
-        _save(publicity, actor=actor)
+        save_with_actor(publicity, actor=actor)
         approval.publicity = publicity
-        _save(approval, actor=actor)
+        save_with_actor(approval, actor=actor)
         return _advance(
             case,
             case.approve_town,
@@ -186,7 +186,7 @@ def announcement_allocate(*, actor: User, published_on: datetime.date) -> Announ
     announcement = Announcement(
         year=year, number=counter.last_number, published_on=published_on, created_by=actor
     )
-    _save(announcement, actor=actor)
+    save_with_actor(announcement, actor=actor)
     return announcement
 
 
@@ -234,7 +234,7 @@ def case_file(
             announcement=announcement,
             recorded_by=actor,
         )
-        _save(filing, actor=actor)
+        save_with_actor(filing, actor=actor)
         filing.risk_types.set(risk_types)
         _advance(
             case,

@@ -13,6 +13,7 @@ from households.models import Household
 from households.selectors import household_scope_q
 from organization.models import Role, User
 from suixi_monitor.exceptions import ApplicationError, ConflictError
+from suixi_monitor.services import save_with_actor
 
 from ..models import (
     IdentificationCase,
@@ -34,7 +35,6 @@ from ._common import (
     _require_role,
     _require_state,
     _running_publicity,
-    _save,
     _town_q,
     _village_and_town_q,
 )
@@ -151,7 +151,7 @@ def objection_lodge(
             raised_by_name=raised_by_name.strip(),
             lodged_by=actor,
         )
-        _save(objection, actor=actor, reason="登记异议")
+        save_with_actor(objection, actor=actor, reason="登记异议")
         _notify_after_commit(
             _town_q(case),
             f"{case.household.head_name}户{publicity.get_level_display()}收到异议，请处理",
@@ -208,7 +208,7 @@ def objection_uphold(*, actor: User, objection: Objection, reason: str) -> Objec
                 if other.pk == objection.pk
                 else "同一公示的异议已成立，一并退回复核",
             )
-            _save(other, actor=actor, reason="异议成立")
+            save_with_actor(other, actor=actor, reason="异议成立")
             if other.pk == objection.pk:
                 objection = other
         if (
@@ -231,5 +231,5 @@ def objection_dismiss(*, actor: User, objection: Objection, reason: str) -> Obje
     with transaction.atomic():
         objection, _case = _lock_objection(objection, actor)
         objection.dismiss(by=actor, at=timezone.now(), reason=reason.strip())
-        _save(objection, actor=actor, reason="异议不成立")
+        save_with_actor(objection, actor=actor, reason="异议不成立")
         return objection
