@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from organization.models import Role
+from suixi_monitor.forms import run_action, run_service
 
 from .. import forms, selectors, services
 from ..models import Priority, State, period_label, previous_period
-from .common import crumbs, get_or_404, paginate, period_param, require_roles, run_service
+from .common import crumbs, get_or_404, paginate, period_param, require_roles
 
 
 def _latest_period(user) -> str:
@@ -82,7 +83,7 @@ def town_inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def warning_assign(request: HttpRequest, pk: int) -> HttpResponse:
     warning = get_or_404(selectors.warning_get, user=request.user, pk=pk)
-    if run_service(request, None, lambda: services.item_assign(actor=request.user, item=warning)):
+    if run_action(request, services.item_assign, actor=request.user, item=warning):
         messages.success(request, f"已分派到{warning.village}。")
     return redirect(request.POST.get("next") or reverse("early_warnings:town_inbox"))
 
@@ -95,9 +96,7 @@ def warnings_assign_bulk(request: HttpRequest) -> HttpResponse:
     items = list(selectors.warning_list(user=request.user).filter(pk__in=ids))
     if not ids or len(items) != len(set(ids)):
         messages.error(request, "请勾选本镇待分派的预警。")
-    elif run_service(
-        request, None, lambda: services.items_assign_bulk(actor=request.user, items=items)
-    ):
+    elif run_action(request, services.items_assign_bulk, actor=request.user, items=items):
         messages.success(request, f"已批量分派{len(items)}条预警到村。")
     return redirect(request.POST.get("next") or reverse("early_warnings:town_inbox"))
 
@@ -136,9 +135,7 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and can_verify
         and form.is_valid()
         and run_service(
-            request,
-            form,
-            lambda: services.warning_verify(actor=user, warning=warning, **form.cleaned_data),
+            form, services.warning_verify, actor=user, warning=warning, **form.cleaned_data
         )
     ):
         messages.success(request, "核实结果已保存。")
@@ -172,6 +169,6 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def warning_close(request: HttpRequest, pk: int) -> HttpResponse:
     warning = get_or_404(selectors.warning_get, user=request.user, pk=pk)
-    if run_service(request, None, lambda: services.item_close(actor=request.user, item=warning)):
+    if run_action(request, services.item_close, actor=request.user, item=warning):
         messages.success(request, "已销号。")
     return redirect("early_warnings:warning_detail", pk)

@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from organization.models import Role
 from organization.selectors import town_list, village_list
 from suixi_monitor.downloads import xlsx_attachment
+from suixi_monitor.forms import apply_service_error
 
 from .. import forms, notices, selectors, services, spreadsheets
 from .cases import NAV, _crumbs
-from .steps import _apply_errors
 
 # --- comparison data sets -----------------------------------------------------------
 
@@ -34,7 +34,7 @@ def dataset_list(request):
                 content=upload.read(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_error(form, error)
         else:
             if created:
                 messages.success(
