@@ -184,6 +184,9 @@ def member_delete(*, actor: User, member: Member) -> None:
         member.delete()
 
 
+MSG_INCOME_YEAR_TAKEN = "该户{year}年度的收入已登记，请在收入记录中修改"
+
+
 def income_record_save(
     *,
     actor: User,
@@ -192,15 +195,17 @@ def income_record_save(
     record: IncomeRecord | None = None,
     **fields: Any,
 ) -> IncomeRecord:
-    """Create or change one year's income; the per-person net income and the household's flag follow."""
+    """Create ``record`` (None) or change it; the per-person net income and the household's flag
+    follow. A household has one record a year: a second one is refused, never merged into the first."""
     _require_registry_right(actor, household)
     with transaction.atomic():
-        if record is None:
-            record = (
-                IncomeRecord.objects.select_for_update()
-                .filter(household=household, year=year)
-                .first()
-            )
+        # The household row serialises two entries of the same year.
+        Household.objects.select_for_update().get(pk=household.pk)
+        taken = IncomeRecord.objects.filter(household=household, year=year)
+        if record is not None:
+            taken = taken.exclude(pk=record.pk)
+        if taken.exists():
+            raise ValidationError({"year": MSG_INCOME_YEAR_TAKEN.format(year=year)})
         if record is None:
             record = IncomeRecord(household=household, year=year)
         record.year = year
