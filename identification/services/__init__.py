@@ -6,11 +6,9 @@ from .cases import (
     case_compare,
     case_record_deliberation,
     case_verify,
-    deliberation_required,
 )
 from .datasets import dataset_upload
 from .decisions import (
-    REJECT_ROLES,
     announcement_allocate,
     case_approve_town,
     case_file,
@@ -19,6 +17,7 @@ from .decisions import (
     case_withdraw,
 )
 from .notices import notice_export_log
+from .permissions import deliberation_required
 from .publicity import (
     objection_dismiss,
     objection_lodge,
@@ -28,7 +27,6 @@ from .publicity import (
 )
 
 __all__ = [
-    "REJECT_ROLES",
     "TeamMember",
     "announcement_allocate",
     "case_apply",

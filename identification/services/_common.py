@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +15,6 @@ from households.models import Household
 from households.selectors import household_scope_q
 from organization.models import PolicySettings, Role, User
 from organization.services import notify
-from suixi_monitor.exceptions import ConflictError
 from suixi_monitor.services import save_with_actor
 
 from ..models import (
@@ -39,20 +37,6 @@ def _lock(case: IdentificationCase, actor: User | None) -> IdentificationCase:
     ):
         raise PermissionDenied("您无权办理该户的识别申请")
     return locked
-
-
-def _require_role(actor: User | None, roles: set[str], what: str) -> None:
-    if actor is None or actor.role not in roles:
-        names = "、".join(Role(r).label for r in sorted(roles))
-        raise PermissionDenied(f"{what}须由{names}办理")
-
-
-def _require_state(case: IdentificationCase, states: Iterable[str], what: str) -> None:
-    if case.state not in set(states):
-        raise ConflictError(
-            f"该申请当前环节为“{case.get_state_display()}”，不能{what}",
-            extra={"state": case.state},
-        )
 
 
 def _check_date(
@@ -126,11 +110,6 @@ def _advance(
     transition(at=_step_moment(on), **kwargs)
     save_with_actor(case, actor=actor, reason=note)
     return case
-
-
-VILLAGE = {Role.VILLAGE_MONITOR}
-TOWN = {Role.TOWN_OFFICIAL}
-COUNTY = {Role.COUNTY_BUREAU}
 
 
 def _running_publicity(case: IdentificationCase) -> Publicity | None:
