@@ -102,12 +102,7 @@ def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "verify_form": verify_form,
             "assign_form": assign_form,
             "route_form": route_form,
-            "can_verify": clue.state == State.ASSIGNED
-            and user.role in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL},
-            "can_assign": clue.state == State.PUSHED and user.role == Role.TOWN_OFFICIAL,
-            "can_route": clue.state == State.RECEIVED and user.role == Role.COUNTY_BUREAU,
-            "can_close": clue.state == State.VERIFIED
-            and user.role in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU},
+            "may": selectors.item_permissions(user, clue),
             "nav_active": "warnings",
             "crumbs": crumbs(("协防线索", reverse("early_warnings:clue_list")), (clue.name, "")),
         },

@@ -126,13 +126,10 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     warning = get_or_404(selectors.warning_get, user=user, pk=pk)
     form = forms.VerifyForm(request.POST or None)
-    can_verify = warning.state == State.ASSIGNED and user.role in {
-        Role.VILLAGE_MONITOR,
-        Role.TOWN_OFFICIAL,
-    }
+    may = selectors.item_permissions(user, warning)
     if (
         request.method == "POST"
-        and can_verify
+        and may.verify
         and form.is_valid()
         and run_service(
             form, services.warning_verify, actor=user, warning=warning, **form.cleaned_data
@@ -153,10 +150,7 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "warning": warning,
             "form": form,
-            "can_verify": can_verify,
-            "can_assign": warning.state == State.PUSHED and user.role == Role.TOWN_OFFICIAL,
-            "can_close": warning.state == State.VERIFIED
-            and user.role in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU},
+            "may": may,
             "department_view": user.role == Role.DEPARTMENT_STAFF,
             "household_warnings": household_warnings,
             "nav_active": "warnings",
