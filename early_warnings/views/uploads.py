@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from organization.models import Department, Role
+from organization.models import Department, PolicySettings, Role
 from suixi_monitor.forms import run_service
 
 from .. import downloads, forms, selectors, services
@@ -49,6 +49,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": paginate(request, selectors.upload_list(user=user)),
             "outcomes": outcomes,
+            "policy": PolicySettings.current(),
             "indicators": selectors.indicator_list(user=user).filter(
                 department=user.department, active=True
             )

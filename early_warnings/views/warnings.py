@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from organization.models import Role
+from organization.models import PolicySettings, Role
 from suixi_monitor.forms import run_action, run_service
 
 from .. import forms, selectors, services
@@ -71,6 +71,7 @@ def town_inbox(request: HttpRequest) -> HttpResponse:
             .order_by(),
             "overdue_count": selectors.warning_list(user=user).filter(overdue=True).count(),
             "clues": clues[:100],
+            "policy": PolicySettings.current(),
             "village_form": forms.VillageChoiceForm(user=user),
             "villages": forms.VillageChoiceForm(user=user).fields["village"].queryset,
             "nav_active": "warnings",
@@ -151,6 +152,7 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "warning": warning,
             "form": form,
             "may": may,
+            "push_on": selectors.due_dates(warning.period)[1],
             "department_view": user.role == Role.DEPARTMENT_STAFF,
             "household_warnings": household_warnings,
             "nav_active": "warnings",
