@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django_fsm import FSMField
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 def protected_fields(instance: models.Model) -> list[str]:
@@ -15,7 +20,9 @@ def protected_fields(instance: models.Model) -> list[str]:
     ]
 
 
-def save_with_actor(instance: models.Model, *, actor, reason: str = "") -> None:
+def save_with_actor(
+    instance: models.Model, *, actor: AbstractBaseUser | None, reason: str = ""
+) -> None:
     """Validate every field and rule, then save with ``actor`` in the history row.
 
     ``actor=None`` is the system (a scheduled task); ``reason`` becomes the history's
