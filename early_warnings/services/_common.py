@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from organization.models import Department, Role, User
+from suixi_monitor.celery import app as celery_app
 
 from ..models import (
     period_of,
@@ -50,9 +50,11 @@ def queue_ingest(upload_id: int) -> None:
 
     A signature rather than ``send_task``: for a task registered in this process (the app's
     ``ready()`` loads its tasks) it goes through the task's own ``apply_async``, which honours
-    ``CELERY_TASK_ALWAYS_EAGER``; ``send_task`` would always go to the broker.
+    ``CELERY_TASK_ALWAYS_EAGER``; ``send_task`` would always go to the broker. The project's
+    Celery app is named, not ``current_app``, which any other ``Celery()`` made in the
+    process (a test's own client of a broker) would replace.
     """
-    current_app.signature(INGEST_TASK, args=[upload_id]).delay()
+    celery_app.signature(INGEST_TASK, args=[upload_id]).delay()
 
 
 def months_back(today: datetime.date, n: int) -> list[str]:

@@ -4,15 +4,14 @@ import ast
 from pathlib import Path
 from types import SimpleNamespace
 
-from celery import current_app
-
 import early_warnings.services
 from early_warnings import tasks
 from early_warnings.services._common import INGEST_TASK, queue_ingest
+from suixi_monitor.celery import app as celery_app
 
 
 def test_the_ingest_task_is_registered_under_the_name_the_services_queue():
-    assert current_app.tasks[INGEST_TASK] is tasks.ingest_upload._get_current_object()
+    assert celery_app.tasks[INGEST_TASK] is tasks.ingest_upload._get_current_object()
 
 
 def test_no_service_imports_the_tasks():
