@@ -14,7 +14,7 @@ from django.utils import timezone
 from households.id_numbers import normalize_id_number
 from households.models import Household, RiskType
 from households.selectors import household_list
-from organization.models import Department, Role, Town, Village
+from organization.models import Department, PolicySettings, Role, Town, Village
 from organization.selectors import village_list
 
 from .models import Clue, Result, WarningIndicator, previous_period
@@ -24,7 +24,6 @@ class UploadForm(forms.Form):
     period = forms.CharField(
         label="数据月份",
         widget=forms.DateInput(attrs={"type": "month"}),
-        help_text="文件所报数据的月份；每月10日前上报上月数据（三(四)2）",
     )
     department = forms.ModelChoiceField(label="部门", queryset=Department.objects.all())
     file = forms.FileField(
@@ -35,7 +34,12 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].initial = previous_period(timezone.localdate())
+        today = timezone.localdate()
+        self.fields["period"].initial = previous_period(today)
+        due_day = PolicySettings.current(today).warning_due_day
+        self.fields[
+            "period"
+        ].help_text = f"文件所报数据的月份；每月{due_day}日前上报上月数据（三(四)2）"
         if user.role == Role.DEPARTMENT_STAFF:
             del self.fields["department"]
 

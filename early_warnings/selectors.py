@@ -54,6 +54,69 @@ def item_scope_q(user: User) -> Q:
     return NONE
 
 
+# --- who may take which step ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemStep:
+    state: str  # the state the step is taken in
+    roles: frozenset[str]  # who takes it, each within their reach (item_in_reach)
+
+
+# 三(四)2/3: the bureau routes a clue that named no known town, the town assigns to a
+# village, the village (or the town) verifies at the door, and either of them or the
+# bureau closes (销号). The services check this; the pages read it to offer buttons.
+ITEM_STEPS: dict[str, ItemStep] = {
+    "route": ItemStep(State.RECEIVED, frozenset({Role.COUNTY_BUREAU})),
+    "assign": ItemStep(State.PUSHED, frozenset({Role.TOWN_OFFICIAL})),
+    "verify": ItemStep(State.ASSIGNED, frozenset({Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL})),
+    "close": ItemStep(
+        State.VERIFIED,
+        frozenset({Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU}),
+    ),
+}
+
+
+def item_in_reach(user: User, item: Clue | Warning) -> bool:
+    """A monitor acts on their village's items, an official on their town's, the bureau on all."""
+    match user.role:
+        case Role.COUNTY_BUREAU:
+            return True
+        case Role.TOWN_OFFICIAL:
+            return item.town_id is not None and item.town_id == user.town_id
+        case Role.VILLAGE_MONITOR:
+            return item.village_id is not None and item.village_id == user.village_id
+    return False
+
+
+def may_take(user: User, item: Clue | Warning, step: str) -> bool:
+    """Whether ``user`` takes ``step`` on ``item`` (role and reach), whatever its state now."""
+    if step == "route" and not isinstance(item, Clue):
+        return False  # a warning always knows its town
+    return user.role in ITEM_STEPS[step].roles and item_in_reach(user, item)
+
+
+@dataclass(frozen=True)
+class ItemPermissions:
+    route: bool
+    assign: bool
+    verify: bool
+    close: bool
+
+
+def item_permissions(user: User, item: Clue | Warning) -> ItemPermissions:
+    """The steps ``user`` may take on ``item`` now: their role and reach, and its state."""
+    return ItemPermissions(
+        **{
+            name: item.state == step.state and may_take(user, item, name)
+            for name, step in ITEM_STEPS.items()
+        }
+    )
+
+
+# --- reads -----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class WarningFilters:
     period: str = ""

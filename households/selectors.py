@@ -18,6 +18,7 @@ from django.db.models.lookups import IsNull
 
 from organization.models import Role, User, Village, VillagerGroup
 from organization.selectors import town_list, village_list
+from suixi_monitor.scopes import ScopeRules
 from suixi_monitor.spreadsheets import normalize_name
 
 from . import id_numbers
@@ -38,12 +39,24 @@ def household_scope_q(user: User, prefix: str = "") -> Q:
         case Role.VILLAGE_MONITOR:
             return Q(**{f"{prefix}village_id": user.village_id})
         case Role.HELPER:
-            assigned = Household.objects.filter(
-                help_assignments__helper=user, help_assignments__ended_on__isnull=True
-            )
-            return Q(**{f"{prefix}pk__in": assigned.values("pk")})
+            return HELPER_HOUSEHOLDS.q(user, prefix)
     # Department staff see only their own uploads and what became of their rows.
     return Q(pk__in=[])
+
+
+# --- scope a higher app supplies ------------------------------------------------------
+
+# A helper (帮扶人, 三(八)1) sees the households they are paired with. The pairing lives in
+# an app above this one (``assistance``), which registers a rule answering the household
+# ids (``register_helper_households(rule)`` from its ``AppConfig.ready()``), so this app
+# never names its tables. With no rule a helper sees nothing.
+HELPER_HOUSEHOLDS = ScopeRules("pk__in")
+register_helper_households = HELPER_HOUSEHOLDS.register
+
+
+def helper_villages(user: User) -> QuerySet:
+    """The villages of a helper's households: this app's rule for the organisation's scope."""
+    return Household.objects.filter(HELPER_HOUSEHOLDS.q(user)).values("village_id")
 
 
 def can_edit_registry(user: User, household: Household | None = None) -> bool:

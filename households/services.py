@@ -17,11 +17,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
-from django_fsm import FSMField
 
 from organization.models import PolicySettings, User
 from organization.selectors import village_list
 from suixi_monitor.exceptions import ConflictError
+from suixi_monitor.services import save_with_actor
 
 from . import id_numbers
 from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
@@ -33,18 +33,6 @@ MSG_NO_REGISTRY_RIGHT = "您没有权限修改该农户的台账"
 def _require_registry_right(actor: User, household: Household | None = None) -> None:
     if not can_edit_registry(actor, household):
         raise PermissionDenied(MSG_NO_REGISTRY_RIGHT)
-
-
-def _save(instance, *, actor: User) -> None:
-    """Validate every field and rule, then save with ``actor`` in the history row."""
-    # full_clean() writes each cleaned value back with setattr, which a protected FSM field
-    # refuses; its value only ever comes from a transition, so there is nothing to check.
-    protected = [
-        f.name for f in instance._meta.concrete_fields if isinstance(f, FSMField) and f.protected
-    ]
-    instance.full_clean(exclude=protected)
-    instance._history_user = actor
-    instance.save()
 
 
 def _assign(instance, fields: dict[str, Any]) -> None:
@@ -85,7 +73,7 @@ def household_create(
         raise PermissionDenied(MSG_NO_REGISTRY_RIGHT)
     with transaction.atomic():
         _clean_phone(household)
-        _save(household, actor=actor)
+        save_with_actor(household, actor=actor)
         errors: dict[str, list[str]] = {}
         for index, member_fields in enumerate(members):
             try:
@@ -116,7 +104,7 @@ def household_update(*, actor: User, household: Household, **fields: Any) -> Hou
         if head is not None and head.name != household.head_name:
             raise ValidationError({"head_name": MSG_HEAD_NAME})
         _clean_phone(household)
-        _save(household, actor=actor)
+        save_with_actor(household, actor=actor)
     return household
 
 
@@ -165,7 +153,7 @@ def _follow_the_head(member: Member, *, actor: User) -> None:
     household = Household.objects.select_for_update().get(pk=member.household_id)
     if household.head_name != member.name:
         household.head_name = member.name
-        _save(household, actor=actor)
+        save_with_actor(household, actor=actor)
 
 
 def member_create(*, actor: User, household: Household, **fields: Any) -> Member:
@@ -196,6 +184,9 @@ def member_delete(*, actor: User, member: Member) -> None:
         member.delete()
 
 
+MSG_INCOME_YEAR_TAKEN = "该户{year}年度的收入已登记，请在收入记录中修改"
+
+
 def income_record_save(
     *,
     actor: User,
@@ -204,15 +195,17 @@ def income_record_save(
     record: IncomeRecord | None = None,
     **fields: Any,
 ) -> IncomeRecord:
-    """Create or change one year's income; the per-person net income and the household's flag follow."""
+    """Create ``record`` (None) or change it; the per-person net income and the household's flag
+    follow. A household has one record a year: a second one is refused, never merged into the first."""
     _require_registry_right(actor, household)
     with transaction.atomic():
-        if record is None:
-            record = (
-                IncomeRecord.objects.select_for_update()
-                .filter(household=household, year=year)
-                .first()
-            )
+        # The household row serialises two entries of the same year.
+        Household.objects.select_for_update().get(pk=household.pk)
+        taken = IncomeRecord.objects.filter(household=household, year=year)
+        if record is not None:
+            taken = taken.exclude(pk=record.pk)
+        if taken.exists():
+            raise ValidationError({"year": MSG_INCOME_YEAR_TAKEN.format(year=year)})
         if record is None:
             record = IncomeRecord(household=household, year=year)
         record.year = year
@@ -221,7 +214,7 @@ def income_record_save(
             record.household_size = household.members.count() or None
         if record.household_size:
             record.per_capita_net_income = record.compute_per_capita()
-        _save(record, actor=actor)
+        save_with_actor(record, actor=actor)
         refresh_household_income(household)
     return record
 
@@ -281,7 +274,7 @@ def visit_create(*, actor: User, household: Household, **fields: Any) -> Visit:
     visit = Visit(household=household, visitor=actor, **fields)
     _check_not_future(visit.visited_on, "visited_on")
     with transaction.atomic():
-        _save(visit, actor=actor)
+        save_with_actor(visit, actor=actor)
     return visit
 
 
@@ -292,7 +285,7 @@ def visit_update(*, actor: User, visit: Visit, **fields: Any) -> Visit:
         visit = Visit.objects.select_for_update().get(pk=visit.pk)
         _assign(visit, fields)
         _check_not_future(visit.visited_on, "visited_on")
-        _save(visit, actor=actor)
+        save_with_actor(visit, actor=actor)
     return visit
 
 
@@ -327,7 +320,7 @@ def monitoring_subject_create(
         subject = MonitoringSubject(
             household=household, category=category, started_on=started_on, note=note
         )
-        _save(subject, actor=actor)
+        save_with_actor(subject, actor=actor)
         subject.risk_types.set(risk_types)
     return subject
 
@@ -372,5 +365,5 @@ def monitoring_subject_eliminate(
         if on < subject.started_on:
             raise ValidationError({"ended_on": "风险消除日期不能早于纳入监测日期"})
         subject.eliminate_risk(on=on)
-        _save(subject, actor=actor)
+        save_with_actor(subject, actor=actor)
     return subject

@@ -8,6 +8,8 @@ class IdentificationConfig(AppConfig):
     def ready(self) -> None:
         from households.views import register_detail_action
 
+        # Register the tasks in every process (web too): the services queue them by name.
+        from . import tasks  # noqa: F401
         from .views.cases import household_button
 
         register_detail_action(household_button)

@@ -7,7 +7,18 @@ API answers never name another town's villages.
 
 from django.db.models import Q, QuerySet
 
+from suixi_monitor.scopes import ScopeRules
+
 from .models import Department, PolicySettings, Role, Town, User, Village, VillagerGroup
+
+# --- scope a higher app supplies ------------------------------------------------------
+
+# A helper (帮扶人, 三(八)1) covers the villages of the households they are paired with,
+# which apps above this one record: the app that knows registers a rule answering the
+# village ids (``register_helper_villages(rule)`` from its ``AppConfig.ready()``), so this
+# app never names another app's tables. With no rule a helper covers no village.
+HELPER_VILLAGES = ScopeRules("id__in")
+register_helper_villages = HELPER_VILLAGES.register
 
 
 def village_scope_q(user: User, prefix: str = "") -> Q:
@@ -22,12 +33,7 @@ def village_scope_q(user: User, prefix: str = "") -> Q:
         case Role.VILLAGE_MONITOR:
             return Q(**{f"{prefix}id": user.village_id})
         case Role.HELPER:
-            return Q(
-                **{
-                    f"{prefix}households__help_assignments__helper": user,
-                    f"{prefix}households__help_assignments__ended_on__isnull": True,
-                }
-            )
+            return HELPER_VILLAGES.q(user, prefix)
     return Q(pk__in=[])
 
 

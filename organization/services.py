@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from suixi_monitor.services import save_with_actor
+
 from .models import Notification, PolicySettings, Role, User
 from .signals import policy_changed
 
@@ -21,9 +23,7 @@ def policy_settings_save(*, actor: User, year: int, values: dict[str, Any]) -> P
         for name, value in values.items():
             setattr(policy, name, value)
         _check_amounts_positive(policy)
-        policy.full_clean()
-        policy._history_user = actor
-        policy.save()
+        save_with_actor(policy, actor=actor)
         # Inside the transaction: the derived flags change with the numbers or not at all.
         policy_changed.send(sender=PolicySettings, year=year)
     return policy

@@ -7,7 +7,7 @@ The registry's dashboards live in ``households.views`` (this app sits below
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from suixi_monitor.forms import run_service
 
 from .forms import POLICY_SOURCES, PolicySettingsForm, PolicyYearForm
 from .models import PolicySettings, Role
@@ -112,11 +114,7 @@ def policy_edit(request: HttpRequest, year: int) -> HttpResponse:
     form = PolicySettingsForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in PolicySettingsForm.Meta.fields}
-        try:
-            policy_settings_save(actor=request.user, year=year, values=values)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
+        if run_service(form, policy_settings_save, actor=request.user, year=year, values=values):
             messages.success(request, f"{year}年度政策参数已保存")
             return redirect("policy_year", year=year)
     history = []
@@ -175,14 +173,6 @@ def _policy_history(policy: PolicySettings) -> list[dict]:
         )
         previous = record
     return rows[::-1]
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required

@@ -24,6 +24,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .celery import app as celery_app
+
 ERRORS_KEPT = 20_000  # beyond this the report says "and N more"; the counts stay exact
 # A file that breaks a reader in Python (not one that kills the process) is refused at once.
 UNREADABLE = "文件无法处理，请另存为 xlsx 后重新上传，或联系县扶贫局"
@@ -74,6 +76,19 @@ API_FIELDS = (
 )  # fmt: skip
 
 J = TypeVar("J", bound=FileJob)
+
+
+def job_queue(task: str, job_id: int) -> None:
+    """Queue a job's task by its name; call it from ``transaction.on_commit``, so the worker
+    finds the committed row. The task imports the service, never the other way round.
+
+    A signature rather than ``send_task``: for a task registered in this process (each app's
+    ``ready()`` loads its tasks) it goes through the task's own ``apply_async``, which honours
+    ``CELERY_TASK_ALWAYS_EAGER``; ``send_task`` would always go to the broker. The project's
+    Celery app is named, not ``current_app``, which any other ``Celery()`` made in the
+    process (a test's own client of a broker) would replace.
+    """
+    celery_app.signature(task, args=[job_id]).delay()
 
 
 class Attempt(enum.Enum):

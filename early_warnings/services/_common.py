@@ -1,4 +1,4 @@
-"""What every department-warning service shares: limits, saving with history, recipients."""
+"""What every department-warning service shares: limits, the acting department, recipients."""
 
 from __future__ import annotations
 
@@ -8,18 +8,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from organization.models import Department, Role, User
+from suixi_monitor import jobs
 
 from ..models import (
-    CheckedItem,
     period_of,
 )
-
-
-def save_with_history(instance, *, actor: User | None) -> None:
-    # A protected FSM field refuses the re-assignment clean_fields does; transitions guard it.
-    instance.full_clean(exclude=["state"] if isinstance(instance, CheckedItem) else None)
-    instance._history_user = actor
-    instance.save()
 
 
 def acting_department(actor: User, department: Department | None, *, refusal: str) -> Department:
@@ -37,10 +30,12 @@ def active_users(role: str, **scope: Any) -> list[User]:
     return list(User.objects.filter(role=role, is_active=True, **scope))
 
 
-def queue_ingest(upload_id: int) -> None:
-    from ..tasks import ingest_upload
+# The task imports the services, never the other way round: the services name it.
+INGEST_TASK = "early_warnings.ingest_upload"
 
-    ingest_upload.delay(upload_id)
+
+def queue_ingest(upload_id: int) -> None:
+    jobs.job_queue(INGEST_TASK, upload_id)
 
 
 def months_back(today: datetime.date, n: int) -> list[str]:

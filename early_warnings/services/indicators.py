@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from organization.models import Role, User
+from suixi_monitor.services import save_with_actor
 
 from .. import spreadsheets
 from ..models import (
     WarningIndicator,
 )
-from ._common import save_with_history
 
 
 def indicator_save(
@@ -31,7 +31,7 @@ def indicator_save(
             setattr(indicator, name, value)
         if "code" in fields:
             indicator.code = str(indicator.code).strip().upper()
-        save_with_history(indicator, actor=actor)
+        save_with_actor(indicator, actor=actor)
     return indicator
 
 

@@ -20,17 +20,18 @@ from identification.services import case_apply
 from organization.models import Role, Town, User, Village
 from organization.services import notify
 from suixi_monitor.exceptions import ConflictError
+from suixi_monitor.services import save_with_actor
 
 from .. import spreadsheets
 from ..models import (
     CheckedItem,
     Clue,
     Result,
-    State,
     Warning,
     period_of,
 )
-from ._common import active_users, save_with_history
+from ..selectors import ITEM_STEPS, may_take
+from ._common import active_users
 from .cycle import notify_towns
 
 
@@ -42,20 +43,20 @@ def _label(item: CheckedItem) -> str:
     return "预警" if isinstance(item, Warning) else "线索"
 
 
-def _require_state(item: CheckedItem, state: str, action: str) -> None:
-    if item.state != state:
+def _require_state(item: CheckedItem, step: str, action: str) -> None:
+    if item.state != ITEM_STEPS[step].state:
         raise ConflictError(f"该{_label(item)}当前为“{item.get_state_display()}”，不能{action}")
 
 
 def item_assign(*, actor: User, item: CheckedItem, village: Village | None = None) -> CheckedItem:
     """镇分派到村: a town official hands a pushed warning or clue to one of the town's villages."""
-    if actor.role != Role.TOWN_OFFICIAL:
+    if actor.role not in ITEM_STEPS["assign"].roles:
         raise PermissionDenied("只有镇（园区）干部可以分派")
     with transaction.atomic():
         item = _lock(item)
-        if item.town_id != actor.town_id:
+        if not may_take(actor, item, "assign"):
             raise PermissionDenied("不能分派其他镇的预警")
-        _require_state(item, State.PUSHED, "分派")
+        _require_state(item, "assign", "分派")
         if isinstance(item, Warning):
             village = item.village  # a registered household's village is not a choice
         elif village is None:
@@ -65,7 +66,7 @@ def item_assign(*, actor: User, item: CheckedItem, village: Village | None = Non
         if village.town_id != actor.town_id:
             raise ValidationError({"village": "只能分派到本镇的村"})
         item.assign(by=actor, at=timezone.now(), village=village)
-        save_with_history(item, actor=actor)
+        save_with_actor(item, actor=actor)
         _notify_village(item)
     return item
 
@@ -90,14 +91,6 @@ def items_assign_bulk(
     return count
 
 
-def _can_verify(actor: User, item: CheckedItem) -> bool:
-    if actor.role == Role.VILLAGE_MONITOR:
-        return item.village_id == actor.village_id
-    if actor.role == Role.TOWN_OFFICIAL:
-        return item.town_id == actor.town_id
-    return False
-
-
 def warning_verify(
     *,
     actor: User,
@@ -114,9 +107,9 @@ def warning_verify(
         raise ValidationError({"reason": "核实无风险时请填写核实情况和理由"})
     with transaction.atomic():
         warning = _lock(warning)
-        if not _can_verify(actor, warning):
+        if not may_take(actor, warning, "verify"):
             raise PermissionDenied("只能核实本村（本镇）的预警")
-        _require_state(warning, State.ASSIGNED, "核实")
+        _require_state(warning, "verify", "核实")
         subject = MonitoringSubject.objects.filter(
             household_id=warning.household_id, status=MonitoringSubject.Status.MONITORING
         ).first()
@@ -136,7 +129,7 @@ def warning_verify(
                 reason=reason,
             )
         warning.verify(by=actor, at=timezone.now(), result=result, reason=reason)
-        save_with_history(warning, actor=actor)
+        save_with_actor(warning, actor=actor)
     return warning
 
 
@@ -186,9 +179,9 @@ def clue_verify(
         raise ValidationError({"household": "请先在台账中登记该户，再选择对应农户"})
     with transaction.atomic():
         clue = _lock(clue)
-        if not _can_verify(actor, clue):
+        if not may_take(actor, clue, "verify"):
             raise PermissionDenied("只能核实本村（本镇）的线索")
-        _require_state(clue, State.ASSIGNED, "核实")
+        _require_state(clue, "verify", "核实")
         clue.household = household
         if result == Result.ALREADY_MONITORED:
             subject = MonitoringSubject.objects.filter(
@@ -208,7 +201,7 @@ def clue_verify(
                 actor=actor, item=clue, household=household, member=member, reason=reason
             )
         clue.verify(by=actor, at=timezone.now(), result=result, reason=reason)
-        save_with_history(clue, actor=actor)
+        save_with_actor(clue, actor=actor)
     return clue
 
 
@@ -216,11 +209,11 @@ def item_close(*, actor: User, item: CheckedItem) -> CheckedItem:
     """销号: the village that verified, its town, or the bureau closes the verified item."""
     with transaction.atomic():
         item = _lock(item)
-        if not (actor.role == Role.COUNTY_BUREAU or _can_verify(actor, item)):
+        if not may_take(actor, item, "close"):
             raise PermissionDenied("不能销号其他村（镇）的预警")
-        _require_state(item, State.VERIFIED, "销号")
+        _require_state(item, "close", "销号")
         item.close(by=actor, at=timezone.now())
-        save_with_history(item, actor=actor)
+        save_with_actor(item, actor=actor)
     return item
 
 
@@ -267,7 +260,7 @@ def clue_create(
     with transaction.atomic():
         if town is not None:
             clue.push(at=now)
-        save_with_history(clue, actor=actor)
+        save_with_actor(clue, actor=actor)
         if town is not None:
             notify_towns(clue.period, {town.pk: 1})
     return clue
@@ -275,15 +268,15 @@ def clue_create(
 
 def clue_route(*, actor: User, clue: Clue, town: Town, village: Village | None = None) -> Clue:
     """The bureau sends a clue that named no known town to the town that should check it."""
-    if actor.role != Role.COUNTY_BUREAU:
+    if actor.role not in ITEM_STEPS["route"].roles:
         raise PermissionDenied("只有县扶贫局可以转交线索")
     if village is not None and village.town_id != town.pk:
         raise ValidationError({"village": "所选村不属于该镇"})
     with transaction.atomic():
         clue = _lock(clue)
-        _require_state(clue, State.RECEIVED, "转交")
+        _require_state(clue, "route", "转交")
         clue.town, clue.village = town, village
         clue.push(at=timezone.now())
-        save_with_history(clue, actor=actor)
+        save_with_actor(clue, actor=actor)
         notify_towns(clue.period, {town.pk: 1})
     return clue

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from organization.models import Department, User
+from suixi_monitor.services import save_with_actor
 
 from ..models import (
     DepartmentSweep,
 )
-from ._common import acting_department, save_with_history
+from ._common import acting_department
 
 
 def sweep_record(
@@ -38,5 +39,5 @@ def sweep_record(
         recorded_by=actor,
     )
     with transaction.atomic():
-        save_with_history(sweep, actor=actor)
+        save_with_actor(sweep, actor=actor)
     return sweep

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from early_warnings import services
 from early_warnings.models import Clue, Result, State, Upload, Warning
 from organization.models import Role
-from organization.tests.factories import UserFactory, department
+from organization.tests.factories import UserFactory, department, policy
 
 from .helpers import HEADER, id_number_ending_in_x, make_warning, person, upload_rows, xlsx_bytes
 
@@ -375,3 +375,25 @@ def test_a_clue_with_a_wrong_id_number_is_refused_on_the_field(world, client):
     )
     assert "身份证号应为18位" in response.context["form"].errors["id_number"][0]
     assert not Clue.objects.exists()
+
+
+# --- the days of 三(四)2 come from the year's settings ---------------------------------------
+
+
+def test_the_pages_name_the_due_and_push_days_of_the_years_settings(world, client):
+    policy(warning_due_day=12, warning_push_day=20)
+    client.force_login(world.frank)
+    upload_page = client.get(url("upload_list")).content.decode()
+    assert "每月12日前提供本部门预警信息，每月20日前反馈到镇村核实" in upload_page
+    assert "每月12日前上报上月数据" in upload_page
+    client.force_login(world.carol)
+    assert "部门预警于每月20日推送到镇" in client.get(url("town_inbox")).content.decode()
+
+
+def test_an_unpushed_warning_names_the_push_day_of_its_month(world, client):
+    warning = make_warning(world.a1, state="received", period="2026-05")
+    policy(year=2026, warning_due_day=8, warning_push_day=18)
+    client.force_login(world.erin)
+    assert (
+        "尚未推送（每月18日推送）" in client.get(url("warning_detail", warning.pk)).content.decode()
+    )

@@ -61,7 +61,8 @@ class Harness:
         self.media = tmp_path / "media"
         self.log = tmp_path / "worker.log"
         self.process: subprocess.Popen | None = None
-        self.app = Celery("early-warnings-test", broker=REDIS_URL)
+        # Not the current app: the eager project app stays current for the tests after this one.
+        self.app = Celery("early-warnings-test", broker=REDIS_URL, set_as_current=False)
         settings_dict = connection.settings_dict
         self.sqlite_file: Path | None = None
         if connection.vendor == "sqlite":

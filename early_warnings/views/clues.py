@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from organization.models import Role
+from suixi_monitor.forms import run_action, run_service
 
 from .. import forms, selectors, services
-from ..models import Clue, State
-from .common import crumbs, get_or_404, paginate, require_roles, run_service
+from ..models import State
+from .common import crumbs, get_or_404, paginate, require_roles
 
 
 @login_required
@@ -42,14 +43,10 @@ def clue_new(request: HttpRequest) -> HttpResponse:
     require_roles(request, Role.COUNTY_BUREAU, Role.TOWN_OFFICIAL)
     form = forms.ClueForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        holder: dict[str, Clue] = {}
-
-        def create() -> None:
-            holder["clue"] = services.clue_create(actor=request.user, **form.cleaned_data)
-
-        if run_service(request, form, create):
+        clue = run_service(form, services.clue_create, actor=request.user, **form.cleaned_data)
+        if clue is not None:
             messages.success(request, "线索已登记。")
-            return redirect("early_warnings:clue_detail", holder["clue"].pk)
+            return redirect("early_warnings:clue_detail", clue.pk)
     return render(
         request,
         "early_warnings/clue_form.html",
@@ -75,29 +72,25 @@ def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     route_form = forms.RouteForm(request.POST if request.POST.get("do") == "route" else None)
     action = request.POST.get("do")
-    done = False
+    done = None
     if action == "verify" and verify_form.is_valid():
         done = run_service(
-            request,
-            verify_form,
-            lambda: services.clue_verify(actor=user, clue=clue, **verify_form.cleaned_data),
+            verify_form, services.clue_verify, actor=user, clue=clue, **verify_form.cleaned_data
         )
     elif action == "assign" and assign_form.is_valid():
         done = run_service(
-            request,
             assign_form,
-            lambda: services.item_assign(
-                actor=user, item=clue, village=assign_form.cleaned_data["village"]
-            ),
+            services.item_assign,
+            actor=user,
+            item=clue,
+            village=assign_form.cleaned_data["village"],
         )
     elif action == "route" and route_form.is_valid():
         done = run_service(
-            request,
-            route_form,
-            lambda: services.clue_route(actor=user, clue=clue, **route_form.cleaned_data),
+            route_form, services.clue_route, actor=user, clue=clue, **route_form.cleaned_data
         )
     elif action == "close":
-        done = run_service(request, None, lambda: services.item_close(actor=user, item=clue))
+        done = run_action(request, services.item_close, actor=user, item=clue)
     if done:
         messages.success(request, "已保存。")
         return redirect("early_warnings:clue_detail", pk)
@@ -109,12 +102,7 @@ def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "verify_form": verify_form,
             "assign_form": assign_form,
             "route_form": route_form,
-            "can_verify": clue.state == State.ASSIGNED
-            and user.role in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL},
-            "can_assign": clue.state == State.PUSHED and user.role == Role.TOWN_OFFICIAL,
-            "can_route": clue.state == State.RECEIVED and user.role == Role.COUNTY_BUREAU,
-            "can_close": clue.state == State.VERIFIED
-            and user.role in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU},
+            "may": selectors.item_permissions(user, clue),
             "nav_active": "warnings",
             "crumbs": crumbs(("协防线索", reverse("early_warnings:clue_list")), (clue.name, "")),
         },

@@ -1,11 +1,10 @@
-"""What every warnings page shares: role checks, paging, 404s, service refusals, crumbs."""
+"""What every warnings page shares: role checks, paging, 404s, crumbs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -14,7 +13,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from organization.models import Role
-from suixi_monitor.exceptions import ApplicationError
 
 from ..models import Clue, Upload, Warning, period_validator
 
@@ -35,27 +33,6 @@ def get_or_404(getter: Callable, **kwargs):
         return getter(**kwargs)
     except (Warning.DoesNotExist, Clue.DoesNotExist, Upload.DoesNotExist, ValueError):
         raise Http404 from None
-
-
-def run_service(request: HttpRequest, form, action: Callable[[], Any]) -> bool:
-    """Call a service; its refusal becomes a form error (or a message when there is no form)."""
-    try:
-        action()
-        return True
-    except ValidationError as error:
-        if form is None:
-            messages.error(request, "；".join(error.messages))
-        elif hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-    except ApplicationError as error:
-        if form is None:
-            messages.error(request, error.message)
-        else:
-            form.add_error(None, error.message)
-    return False
 
 
 def period_param(request: HttpRequest, default: str) -> str:

@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from organization.models import Role
+from suixi_monitor.forms import run_service
 
 from .. import forms, selectors, services
-from .common import crumbs, require_roles, run_service
+from .common import crumbs, require_roles
 
 
 @login_required
@@ -41,9 +42,7 @@ def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         if run_service(
-            request,
-            form,
-            lambda: services.indicator_save(actor=request.user, indicator=indicator, **fields),
+            form, services.indicator_save, actor=request.user, indicator=indicator, **fields
         ):
             messages.success(request, "预警指标已保存。")
             return redirect("early_warnings:indicators")

@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from organization.models import Role
+from suixi_monitor.forms import run_service
 
 from .. import forms, selectors, services
-from .common import crumbs, paginate, run_service
+from .common import crumbs, paginate
 
 
 @login_required
@@ -23,9 +24,7 @@ def sweeps(request: HttpRequest) -> HttpResponse:
         request.method == "POST"
         and form is not None
         and form.is_valid()
-        and run_service(
-            request, form, lambda: services.sweep_record(actor=user, **form.cleaned_data)
-        )
+        and run_service(form, services.sweep_record, actor=user, **form.cleaned_data)
     ):
         messages.success(request, "排查情况已登记。")
         return redirect("early_warnings:sweeps")

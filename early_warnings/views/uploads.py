@@ -10,11 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from organization.models import Department, Role
+from organization.models import Department, PolicySettings, Role
+from suixi_monitor.forms import run_service
 
 from .. import downloads, forms, selectors, services
-from ..models import Result, State, Upload
-from .common import crumbs, get_or_404, paginate, period_param, require_roles, run_service
+from ..models import Result, State
+from .common import crumbs, get_or_404, paginate, period_param, require_roles
 
 
 @login_required
@@ -23,14 +24,10 @@ def upload_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = forms.UploadForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
-        holder: dict[str, Upload] = {}
-
-        def create() -> None:
-            holder["upload"] = services.upload_create(actor=user, **form.cleaned_data)
-
-        if run_service(request, form, create):
+        upload = run_service(form, services.upload_create, actor=user, **form.cleaned_data)
+        if upload is not None:
             messages.success(request, "文件已上传，正在后台处理，完成后会通知您。")
-            return redirect("early_warnings:upload_detail", holder["upload"].pk)
+            return redirect("early_warnings:upload_detail", upload.pk)
     outcomes = (
         selectors.warning_list(user=user)
         .values("period")
@@ -52,6 +49,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": paginate(request, selectors.upload_list(user=user)),
             "outcomes": outcomes,
+            "policy": PolicySettings.current(),
             "indicators": selectors.indicator_list(user=user).filter(
                 department=user.department, active=True
             )

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from organization.models import Role
+from organization.models import PolicySettings, Role
+from suixi_monitor.forms import run_action, run_service
 
 from .. import forms, selectors, services
 from ..models import Priority, State, period_label, previous_period
-from .common import crumbs, get_or_404, paginate, period_param, require_roles, run_service
+from .common import crumbs, get_or_404, paginate, period_param, require_roles
 
 
 def _latest_period(user) -> str:
@@ -70,6 +71,7 @@ def town_inbox(request: HttpRequest) -> HttpResponse:
             .order_by(),
             "overdue_count": selectors.warning_list(user=user).filter(overdue=True).count(),
             "clues": clues[:100],
+            "policy": PolicySettings.current(),
             "village_form": forms.VillageChoiceForm(user=user),
             "villages": forms.VillageChoiceForm(user=user).fields["village"].queryset,
             "nav_active": "warnings",
@@ -82,7 +84,7 @@ def town_inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def warning_assign(request: HttpRequest, pk: int) -> HttpResponse:
     warning = get_or_404(selectors.warning_get, user=request.user, pk=pk)
-    if run_service(request, None, lambda: services.item_assign(actor=request.user, item=warning)):
+    if run_action(request, services.item_assign, actor=request.user, item=warning):
         messages.success(request, f"已分派到{warning.village}。")
     return redirect(request.POST.get("next") or reverse("early_warnings:town_inbox"))
 
@@ -95,9 +97,7 @@ def warnings_assign_bulk(request: HttpRequest) -> HttpResponse:
     items = list(selectors.warning_list(user=request.user).filter(pk__in=ids))
     if not ids or len(items) != len(set(ids)):
         messages.error(request, "请勾选本镇待分派的预警。")
-    elif run_service(
-        request, None, lambda: services.items_assign_bulk(actor=request.user, items=items)
-    ):
+    elif run_action(request, services.items_assign_bulk, actor=request.user, items=items):
         messages.success(request, f"已批量分派{len(items)}条预警到村。")
     return redirect(request.POST.get("next") or reverse("early_warnings:town_inbox"))
 
@@ -127,18 +127,13 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     warning = get_or_404(selectors.warning_get, user=user, pk=pk)
     form = forms.VerifyForm(request.POST or None)
-    can_verify = warning.state == State.ASSIGNED and user.role in {
-        Role.VILLAGE_MONITOR,
-        Role.TOWN_OFFICIAL,
-    }
+    may = selectors.item_permissions(user, warning)
     if (
         request.method == "POST"
-        and can_verify
+        and may.verify
         and form.is_valid()
         and run_service(
-            request,
-            form,
-            lambda: services.warning_verify(actor=user, warning=warning, **form.cleaned_data),
+            form, services.warning_verify, actor=user, warning=warning, **form.cleaned_data
         )
     ):
         messages.success(request, "核实结果已保存。")
@@ -156,10 +151,8 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "warning": warning,
             "form": form,
-            "can_verify": can_verify,
-            "can_assign": warning.state == State.PUSHED and user.role == Role.TOWN_OFFICIAL,
-            "can_close": warning.state == State.VERIFIED
-            and user.role in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU},
+            "may": may,
+            "push_on": selectors.due_dates(warning.period)[1],
             "department_view": user.role == Role.DEPARTMENT_STAFF,
             "household_warnings": household_warnings,
             "nav_active": "warnings",
@@ -172,6 +165,6 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def warning_close(request: HttpRequest, pk: int) -> HttpResponse:
     warning = get_or_404(selectors.warning_get, user=request.user, pk=pk)
-    if run_service(request, None, lambda: services.item_close(actor=request.user, item=warning)):
+    if run_action(request, services.item_close, actor=request.user, item=warning):
         messages.success(request, "已销号。")
     return redirect("early_warnings:warning_detail", pk)

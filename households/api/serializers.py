@@ -23,7 +23,6 @@ from ..models import (
     Visit,
 )
 
-MSG_INCOME_YEAR_TAKEN = "该户{year}年度已有收入记录，请修改原记录"
 MONEY_TEXT = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
@@ -319,8 +318,8 @@ class IncomeRecordSerializer(serializers.ModelSerializer):
             "note",
         ]
         read_only_fields = ["per_capita_net_income"]
-        # One record per household and year is checked in validate() with a message that says
-        # what to do, instead of the generic unique-together one.
+        # One record per household and year is the service's rule (income_record_save), refused
+        # with a message that says what to do instead of the generic unique-together one.
         validators: list = []
 
     def get_fields(self):
@@ -328,16 +327,6 @@ class IncomeRecordSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             fields["household"].read_only = True
         return fields
-
-    def validate(self, attrs):
-        household = attrs.get("household") or getattr(self.instance, "household", None)
-        year = attrs.get("year", getattr(self.instance, "year", None))
-        taken = IncomeRecord.objects.filter(household=household, year=year)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if household is not None and year is not None and taken.exists():
-            raise serializers.ValidationError({"year": MSG_INCOME_YEAR_TAKEN.format(year=year)})
-        return attrs
 
     @extend_schema_field(OpenApiTypes.DECIMAL)
     def get_income_line(self, obj: IncomeRecord) -> str:

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from households import services
 from households.id_numbers import make_id_number
 from households.models import Household, IncomeRecord, Member, MonitoringSubject, Visit
 from households.tests.api_fixtures import HOME, KEEPERS, ROLES, VISIBLE, VISITORS, build_registry
@@ -214,7 +215,21 @@ def test_a_second_record_for_the_same_year_is_refused_in_chinese(api, world, reg
     payload = {"household": reg.households["a1"].pk, "year": 2021, "wage_income": "1"}
     response = _as(api, world, "alice").post("/api/income-records/", payload, format="json")
     assert response.status_code == 400
-    assert "已有收入记录" in response.json()["year"][0]
+    assert response.json()["year"] == ["该户2021年度的收入已登记，请在收入记录中修改"]
+    assert IncomeRecord.objects.filter(household=reg.households["a1"]).count() == 1
+
+
+def test_moving_a_record_onto_a_year_already_entered_is_refused(api, world, reg):
+    later = services.income_record_save(
+        actor=world.alice, household=reg.households["a1"], year=2022, household_size=1
+    )
+    response = _as(api, world, "alice").patch(
+        f"/api/income-records/{later.pk}/", {"year": 2021}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["year"] == ["该户2021年度的收入已登记，请在收入记录中修改"]
+    later.refresh_from_db()
+    assert later.year == 2022
 
 
 # --- visits --------------------------------------------------------------------

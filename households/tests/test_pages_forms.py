@@ -257,14 +257,18 @@ def test_income_is_entered_with_the_per_person_figure_and_the_line(world, data, 
 
 
 def test_a_year_already_entered_is_refused_on_the_year_field(world, data, client):
+    """The service refuses the second record (one a year); the page shows its message."""
     login(client, world.alice)
+    expenses = dict.fromkeys(["medical_expense", "education_expense", "other_expense"], "0")
+    other_income = dict.fromkeys(["business_income", "property_income", "transfer_income"], "0")
     response = client.post(
         reverse("households:income_create", args=[data.a1.pk]),
-        {"year": "2021", "household_size": "2", "wage_income": "1"},
+        {"year": "2021", "household_size": "2", "wage_income": "1", **other_income, **expenses},
     )
     assert response.context["form"].errors["year"] == [
         "该户2021年度的收入已登记，请在收入记录中修改"
     ]
+    assert IncomeRecord.objects.filter(household=data.a1).get() == data.income
 
 
 def test_an_income_record_is_edited(world, data, client):

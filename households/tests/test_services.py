@@ -65,6 +65,21 @@ def test_an_income_record_change_is_kept_with_its_author(world):
     ]
 
 
+def test_a_second_record_for_the_same_year_is_refused_and_the_first_kept(world):
+    household = HouseholdFactory(village=world.a1)
+    first = services.income_record_save(
+        actor=world.alice, household=household, year=2021, household_size=2, wage_income=8000
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.income_record_save(
+            actor=world.alice, household=household, year=2021, household_size=2, wage_income=1
+        )
+    assert refused.value.message_dict == {"year": ["该户2021年度的收入已登记，请在收入记录中修改"]}
+    assert list(IncomeRecord.objects.filter(household=household)) == [first]
+    first.refresh_from_db()
+    assert first.wage_income == 8000
+
+
 def test_a_threshold_change_is_kept_with_its_author(world):
     policy_settings_save(actor=world.erin, year=2021, values={"income_line": Decimal("6100")})
     policy_settings_save(actor=world.erin, year=2021, values={"village_publicity_days": 8})

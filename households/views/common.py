@@ -1,4 +1,4 @@
-"""What every registry page shares: scoped lookups, the access checks, crumbs, errors on forms."""
+"""What every registry page shares: scoped lookups, the access checks, crumbs, the form page."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organization.models import Role
-from suixi_monitor.exceptions import ApplicationError
+from suixi_monitor.forms import run_service
 
 from ..models import Household
 from ..selectors import can_edit_registry, household_get
@@ -50,17 +50,6 @@ def require_editor(user) -> None:
     # Called after the object was found in scope: what is left is the right to write.
     if not can_edit_registry(user):
         raise PermissionDenied(MSG_READ_ONLY)
-
-
-def apply_errors(form, error: ValidationError | ApplicationError) -> None:
-    """Put a service's refusal on the form, on its field where the form has the field."""
-    if isinstance(error, ApplicationError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    elif hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def crumbs(*pairs) -> list[tuple[str, str]]:
@@ -102,11 +91,8 @@ def form_page(
     ``done`` and a redirect to ``then``. Either may be worked out from the data or what was saved.
     """
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form.cleaned_data)
-        except (ValidationError, ApplicationError) as error:
-            apply_errors(form, error)
-        else:
+        saved = run_service(form, save, form.cleaned_data)
+        if not form.errors:
             messages.success(request, done(form.cleaned_data) if callable(done) else done)
             return redirect(then(saved) if callable(then) else then)
     context = {

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from organization.models import PolicySettings, Role
+from suixi_monitor.forms import run_service
 
 from .. import services
 from ..forms import (
@@ -38,7 +39,6 @@ from ..selectors import (
 )
 from .common import (
     PAGE_SIZE,
-    apply_errors,
     crumbs,
     household_crumbs,
     household_or_404,
@@ -227,7 +227,10 @@ def member_fields(form) -> dict:
 
 
 def _apply_member_errors(form, formset, row_of: list[int], error: ValidationError) -> None:
-    """Map the service's ``members[i].field`` keys back onto the formset rows they came from."""
+    """Map the service's ``members[i].field`` keys back onto the formset rows they came from.
+
+    The one refusal the shared ``apply_service_error`` cannot place: it knows a form's
+    fields, not the rows of a formset beside it."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
@@ -250,11 +253,7 @@ def household_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = HouseholdForm(request.POST or None, instance=household, user=user)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in HouseholdForm.Meta.fields}
-        try:
-            services.household_update(actor=user, household=household, **fields)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+        if run_service(form, services.household_update, actor=user, household=household, **fields):
             messages.success(request, "农户信息已保存")
             return redirect("households:detail", pk=household.pk)
     return render(

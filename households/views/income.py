@@ -42,7 +42,6 @@ def _income_page(request, household: Household, record: IncomeRecord | None) -> 
         request.POST or None,
         instance=record or IncomeRecord(household=household),
         initial=initial,
-        household=household,
     )
     return form_page(
         request,

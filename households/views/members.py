@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+
+from suixi_monitor.forms import run_action
 
 from .. import services
 from ..forms import MemberForm
@@ -68,11 +69,7 @@ def member_delete(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
     require_editor(user)
     household = member.household
     if request.method == "POST":
-        try:
-            services.member_delete(actor=user, member=member)
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        else:
+        if run_action(request, services.member_delete, actor=user, member=member):
             messages.success(request, f"已删除家庭成员{member.name}")
         return redirect("households:detail", pk=household.pk)
     return render(

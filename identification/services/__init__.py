@@ -6,7 +6,6 @@ from .cases import (
     case_compare,
     case_record_deliberation,
     case_verify,
-    deliberation_required,
 )
 from .datasets import (
     dataset_upload_create,
@@ -15,7 +14,6 @@ from .datasets import (
     dataset_uploads_requeue_stalled,
 )
 from .decisions import (
-    REJECT_ROLES,
     announcement_allocate,
     case_approve_town,
     case_file,
@@ -24,6 +22,7 @@ from .decisions import (
     case_withdraw,
 )
 from .notices import notice_export_log
+from .permissions import deliberation_required
 from .publicity import (
     objection_dismiss,
     objection_lodge,
@@ -33,7 +32,6 @@ from .publicity import (
 )
 
 __all__ = [
-    "REJECT_ROLES",
     "TeamMember",
     "announcement_allocate",
     "case_apply",

@@ -1,9 +1,8 @@
-"""What every step shares: locking, rule and state checks, saving with the actor, notifying after commit."""
+"""What every step shares: locking, rule and state checks, advancing the case, notifying after commit."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,13 +10,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import FSMField
 
 from households.models import Household
 from households.selectors import household_scope_q
 from organization.models import PolicySettings, Role, User
 from organization.services import notify
-from suixi_monitor.exceptions import ConflictError
+from suixi_monitor.services import save_with_actor
 
 from ..models import (
     IdentificationCase,
@@ -30,19 +28,6 @@ SYSTEM = "系统"
 # --- plumbing ---------------------------------------------------------------------
 
 
-def _save(instance, *, actor: User | None, reason: str = "") -> None:
-    # full_clean() writes cleaned values back with setattr, which a protected FSM field
-    # refuses; its value only ever comes from a transition, so there is nothing to check.
-    protected = [
-        f.name for f in instance._meta.concrete_fields if isinstance(f, FSMField) and f.protected
-    ]
-    instance.full_clean(exclude=protected)
-    instance._history_user = actor
-    if reason:
-        instance._change_reason = reason
-    instance.save()
-
-
 def _lock(case: IdentificationCase, actor: User | None) -> IdentificationCase:
     """The case row, locked for this transaction, after checking the actor may see it."""
     locked = IdentificationCase.objects.select_for_update().get(pk=case.pk)
@@ -52,20 +37,6 @@ def _lock(case: IdentificationCase, actor: User | None) -> IdentificationCase:
     ):
         raise PermissionDenied("您无权办理该户的识别申请")
     return locked
-
-
-def _require_role(actor: User | None, roles: set[str], what: str) -> None:
-    if actor is None or actor.role not in roles:
-        names = "、".join(Role(r).label for r in sorted(roles))
-        raise PermissionDenied(f"{what}须由{names}办理")
-
-
-def _require_state(case: IdentificationCase, states: Iterable[str], what: str) -> None:
-    if case.state not in set(states):
-        raise ConflictError(
-            f"该申请当前环节为“{case.get_state_display()}”，不能{what}",
-            extra={"state": case.state},
-        )
 
 
 def _check_date(
@@ -137,13 +108,8 @@ def _advance(
     step since then); without it, now.
     """
     transition(at=_step_moment(on), **kwargs)
-    _save(case, actor=actor, reason=note)
+    save_with_actor(case, actor=actor, reason=note)
     return case
-
-
-VILLAGE = {Role.VILLAGE_MONITOR}
-TOWN = {Role.TOWN_OFFICIAL}
-COUNTY = {Role.COUNTY_BUREAU}
 
 
 def _running_publicity(case: IdentificationCase) -> Publicity | None:
@@ -156,13 +122,13 @@ def _end_running_publicity(case: IdentificationCase, *, actor: User | None, outc
         publicity.outcome = outcome
         publicity.concluded_at = timezone.now()
         publicity.concluded_by = actor
-        _save(publicity, actor=actor)
+        save_with_actor(publicity, actor=actor)
 
 
 def _reject(case: IdentificationCase, *, actor: User | None, reason: str) -> IdentificationCase:
     _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.ENDED)
     case.reject(at=timezone.now(), reason=reason)
-    _save(case, actor=actor, reason="未通过")
+    save_with_actor(case, actor=actor, reason="未通过")
     _notify_after_commit(
         _village_and_town_q(case), f"{case.household.head_name}户识别申请未通过：{reason}", case
     )

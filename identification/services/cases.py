@@ -20,6 +20,7 @@ from households.models import Household, Member, MonitoringSubject, RiskType
 from households.selectors import can_edit_registry
 from organization.models import User, VillagerGroup
 from suixi_monitor.exceptions import ApplicationError, ConflictError
+from suixi_monitor.services import save_with_actor
 
 from ..models import (
     CaseSource,
@@ -36,19 +37,22 @@ from ..models.case import OPEN_STATES
 from ..models.steps import TeamRole
 from ..selectors import comparison_hits, fraction_label, household_income_on, team_candidates
 from ._common import (
-    COUNTY,
-    VILLAGE,
     _advance,
     _check_date,
     _lock,
     _notify_after_commit,
     _policy,
     _reject,
-    _require_role,
-    _require_state,
-    _save,
     _step_moment,
     _village_and_town_q,
+)
+from .permissions import (
+    COMPARE,
+    DELIBERATE,
+    VERIFY,
+    deliberation_required,
+    require_role,
+    require_state,
 )
 
 # --- 1. 户申请 -----------------------------------------------------------------------
@@ -103,7 +107,7 @@ def case_apply(
             source_note=source_note,
             created_by=actor,
         )
-        _save(case, actor=actor, reason="户申请")
+        save_with_actor(case, actor=actor, reason="户申请")
         case.risk_types.set(risk_types)
     return case
 
@@ -151,10 +155,10 @@ def case_verify(
     water_unsafe: bool = False,
 ) -> IdentificationCase:
     """三(七)2 村初核: a team of at least the policy's size checks at the door against 三(六)."""
-    _require_role(actor, VILLAGE, "村初核")
+    require_role(actor, VERIFY)
     with transaction.atomic():
         case = _lock(case, actor)
-        _require_state(case, [CaseState.APPLIED], "录入村初核")
+        require_state(case, VERIFY)
         # A 复核 (the case came back on an upheld objection) cannot precede that objection.
         upheld = case.objections.filter(status=Objection.Status.UPHELD).order_by("-lodged_on")
         recheck_of = upheld.first()
@@ -198,10 +202,10 @@ def case_verify(
         )
         if passed and not check.criteria_met:
             raise ApplicationError("三(六)：初核通过须至少符合一项识别标准", field="passed")
-        _save(check, actor=actor)
+        save_with_actor(check, actor=actor)
         for row in rows:
             row.home_check = check
-            _save(row, actor=actor)
+            save_with_actor(row, actor=actor)
         if passed:
             return _advance(case, case.verify, actor=actor, note="村初核通过", on=checked_on)
         return _reject(case, actor=actor, reason=f"村初核未通过：{findings}")
@@ -222,10 +226,10 @@ def case_record_deliberation(
     note: str = "",
 ) -> IdentificationCase:
     """三(七)3 组评议. A meeting without quorum is refused, not recorded; a failed vote rejects."""
-    _require_role(actor, VILLAGE, "组评议")
+    require_role(actor, DELIBERATE)
     with transaction.atomic():
         case = _lock(case, actor)
-        _require_state(case, [CaseState.VERIFIED], "录入组评议")
+        require_state(case, DELIBERATE)
         home_check = case.home_checks.first()
         _check_date(
             held_on,
@@ -263,7 +267,7 @@ def case_record_deliberation(
             note=note,
             recorded_by=actor,
         )
-        _save(record, actor=actor)
+        save_with_actor(record, actor=actor)
         if passes:
             return _advance(case, case.deliberate, actor=actor, note="组评议通过", on=held_on)
         share = fraction_label(policy.pass_numerator, policy.pass_denominator)
@@ -277,13 +281,6 @@ def case_record_deliberation(
 # --- 4. 信息比对 ---------------------------------------------------------------------
 
 
-def deliberation_required(case: IdentificationCase) -> bool:
-    """Whether the year's policy keeps the group deliberation (switched off by Anhui from 2024)."""
-    home_check = case.home_checks.first()
-    day = home_check.checked_on if home_check else case.applied_on
-    return _policy(day).group_deliberation_enabled
-
-
 def case_compare(
     *,
     actor: User,
@@ -293,10 +290,10 @@ def case_compare(
     conclusion: str = "",
 ) -> IdentificationCase:
     """三(七)4 信息比对 by the county bureau; each hit gets a judgement and a reason (不搞“一刀切”)."""
-    _require_role(actor, COUNTY, "信息比对")
+    require_role(actor, COMPARE)
     with transaction.atomic():
         case = _lock(case, actor)
-        _require_state(case, [CaseState.VERIFIED, CaseState.DELIBERATED], "进行信息比对")
+        require_state(case, COMPARE)
         if case.state == CaseState.VERIFIED and deliberation_required(case):
             raise ConflictError(
                 "三(七)3：该申请尚未完成组评议，不能进行信息比对", extra={"state": case.state}
@@ -328,11 +325,11 @@ def case_compare(
         comparison = Comparison(
             case=case, compared_on=compared_on, conclusion=conclusion, recorded_by=actor
         )
-        _save(comparison, actor=actor)
+        save_with_actor(comparison, actor=actor)
         comparison.datasets.set(result.datasets)
         for hit in result.hits:
             judgement, reason = judgements[hit.record.pk]
-            _save(
+            save_with_actor(
                 ComparisonHit(
                     comparison=comparison,
                     member=hit.member,

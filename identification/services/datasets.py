@@ -106,10 +106,11 @@ def _same_file(actor: User, existing: DatasetUpload) -> DatasetUpload:
     return existing
 
 
-def queue_dataset_ingest(upload_id: int) -> None:
-    from ..tasks import ingest_dataset_upload
+DATASET_TASK = "identification.ingest_dataset_upload"
 
-    ingest_dataset_upload.delay(upload_id)
+
+def queue_dataset_ingest(upload_id: int) -> None:
+    jobs.job_queue(DATASET_TASK, upload_id)
 
 
 def dataset_upload_ingest(*, upload_id: int) -> DatasetUpload:

@@ -16,22 +16,18 @@ from households.models import MonitoringSubject, RiskType
 from households.services import monitoring_subject_create
 from organization.models import User
 from suixi_monitor.exceptions import ApplicationError
+from suixi_monitor.services import save_with_actor
 
 from ..models import (
     Announcement,
     AnnouncementCounter,
-    CaseState,
     Filing,
     IdentificationCase,
     Publicity,
     TownApproval,
     VillageDecision,
 )
-from ..models.case import OPEN_STATES
 from ._common import (
-    COUNTY,
-    TOWN,
-    VILLAGE,
     _advance,
     _check_date,
     _end_running_publicity,
@@ -39,10 +35,16 @@ from ._common import (
     _notify_after_commit,
     _policy,
     _reject,
-    _require_role,
-    _require_state,
-    _save,
     _village_and_town_q,
+)
+from .permissions import (
+    APPROVE_TOWN,
+    FILE,
+    PUBLICIZE_VILLAGE,
+    REJECT,
+    WITHDRAW,
+    require_role,
+    require_state,
 )
 
 # --- 5. 村研究确定并公示 -------------------------------------------------------------
@@ -57,10 +59,10 @@ def case_publicize_village(
     publicity_started_on: datetime.date,
 ) -> IdentificationCase:
     """三(七)5: the 两委 meeting decides and the village publicity starts."""
-    _require_role(actor, VILLAGE, "村研究确定并公示")
+    require_role(actor, PUBLICIZE_VILLAGE)
     with transaction.atomic():
         case = _lock(case, actor)
-        _require_state(case, [CaseState.COMPARED], "录入村研究确定")
+        require_state(case, PUBLICIZE_VILLAGE)
         comparison = case.comparisons.first()
         _check_date(
             meeting_on,
@@ -82,8 +84,8 @@ def case_publicize_village(
             started_on=publicity_started_on,
             days=_policy(publicity_started_on).village_publicity_days,
         )
-        _save(publicity, actor=actor)
-        _save(
+        save_with_actor(publicity, actor=actor)
+        save_with_actor(
             VillageDecision(
                 case=case,
                 meeting_on=meeting_on,
@@ -119,10 +121,10 @@ def case_approve_town(
 
     The town publicity runs "不少于7天": the policy's days unless the town sets more.
     """
-    _require_role(actor, TOWN, "镇审定")
+    require_role(actor, APPROVE_TOWN)
     with transaction.atomic():
         case = _lock(case, actor)
-        _require_state(case, [CaseState.TOWN_REVIEWING], "镇审定")
+        require_state(case, APPROVE_TOWN)
         village_publicity = case.publicities.filter(level=Publicity.Level.VILLAGE).first()
         _check_date(
             meeting_on,
@@ -136,7 +138,7 @@ def case_approve_town(
             case=case, meeting_on=meeting_on, approved=approved, opinion=opinion, recorded_by=actor
         )
         if not approved:
-            _save(approval, actor=actor)
+            save_with_actor(approval, actor=actor)
             return _reject(case, actor=actor, reason=f"镇审定未通过：{opinion}")
         if publicity_started_on is None:
             raise ValidationError({"publicity_started_on": "审定通过须填写镇公示开始日期"})
@@ -158,9 +160,9 @@ def case_approve_town(
             started_on=publicity_started_on,
             days=publicity_days or minimum,
         )
-        _save(publicity, actor=actor)
+        save_with_actor(publicity, actor=actor)
         approval.publicity = publicity
-        _save(approval, actor=actor)
+        save_with_actor(approval, actor=actor)
         return _advance(
             case,
             case.approve_town,
@@ -186,7 +188,7 @@ def announcement_allocate(*, actor: User, published_on: datetime.date) -> Announ
     announcement = Announcement(
         year=year, number=counter.last_number, published_on=published_on, created_by=actor
     )
-    _save(announcement, actor=actor)
+    save_with_actor(announcement, actor=actor)
     return announcement
 
 
@@ -200,11 +202,11 @@ def case_file(
     announcement: Announcement | None = None,
 ) -> IdentificationCase:
     """三(七)7 县备案: the household becomes a MonitoringSubject and is announced."""
-    _require_role(actor, COUNTY, "县备案")
+    require_role(actor, FILE)
     risk_types = list(risk_types)
     with transaction.atomic():
         case = _lock(case, actor)
-        _require_state(case, [CaseState.COUNTY_FILING], "县备案")
+        require_state(case, FILE)
         town_publicity = case.publicities.filter(level=Publicity.Level.TOWN).first()
         _check_date(
             filed_on,
@@ -234,7 +236,7 @@ def case_file(
             announcement=announcement,
             recorded_by=actor,
         )
-        _save(filing, actor=actor)
+        save_with_actor(filing, actor=actor)
         filing.risk_types.set(risk_types)
         _advance(
             case,
@@ -254,20 +256,6 @@ def case_file(
 
 # --- reject / withdraw ---------------------------------------------------------------
 
-# Who may stop a case at each step: the level that owns the next step.
-REJECT_ROLES: dict[str, set[str]] = {
-    CaseState.APPLIED: VILLAGE | TOWN,
-    CaseState.VERIFIED: VILLAGE | TOWN | COUNTY,
-    CaseState.DELIBERATED: COUNTY,
-    CaseState.COMPARED: VILLAGE | TOWN,
-    # During a publicity only the town stops a case outright (an objection usually
-    # sends it back for 复核 instead); the running publicity is ended with it.
-    CaseState.VILLAGE_PUBLICIZING: TOWN,
-    CaseState.TOWN_REVIEWING: TOWN,
-    CaseState.TOWN_PUBLICIZING: TOWN,
-    CaseState.COUNTY_FILING: COUNTY,
-}
-
 
 def case_reject(*, actor: User, case: IdentificationCase, reason: str) -> IdentificationCase:
     """Stop a case with the step and reason kept (any open state, by the level that owns it)."""
@@ -275,20 +263,18 @@ def case_reject(*, actor: User, case: IdentificationCase, reason: str) -> Identi
         raise ValidationError({"reason": "请填写不予通过的原因"})
     with transaction.atomic():
         case = _lock(case, actor)
-        _require_state(case, REJECT_ROLES, "作不予通过处理")
-        _require_role(
-            actor, REJECT_ROLES[case.state], f"“{case.get_state_display()}”环节的不予通过"
-        )
+        require_state(case, REJECT)
+        require_role(actor, REJECT, case.state)
         return _reject(case, actor=actor, reason=reason.strip())
 
 
 def case_withdraw(*, actor: User, case: IdentificationCase, reason: str) -> IdentificationCase:
     """The household withdraws its application; the village or town records it."""
-    _require_role(actor, VILLAGE | TOWN, "撤回申请")
+    require_role(actor, WITHDRAW)
     if not reason.strip():
         raise ValidationError({"reason": "请填写撤回原因"})
     with transaction.atomic():
         case = _lock(case, actor)
-        _require_state(case, OPEN_STATES, "撤回")
+        require_state(case, WITHDRAW)
         _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.ENDED)
         return _advance(case, case.withdraw, actor=actor, note="撤回申请", reason=reason.strip())

@@ -13,6 +13,7 @@ from households.models import Household
 from households.selectors import household_scope_q
 from organization.models import Role, User
 from suixi_monitor.exceptions import ApplicationError, ConflictError
+from suixi_monitor.services import save_with_actor
 
 from ..models import (
     IdentificationCase,
@@ -22,21 +23,22 @@ from ..models import (
 from ..models.case import PUBLICIZING_STATES
 from ..selectors import objectable_case_list
 from ._common import (
-    COUNTY,
     SYSTEM,
-    TOWN,
-    VILLAGE,
     _advance,
     _check_date,
     _end_running_publicity,
     _lock,
     _notify_after_commit,
-    _require_role,
-    _require_state,
     _running_publicity,
-    _save,
     _town_q,
     _village_and_town_q,
+)
+from .permissions import (
+    CONCLUDE,
+    OBJECTION_DECIDE,
+    OBJECTION_LODGE,
+    require_role,
+    require_state,
 )
 
 # --- publicity conclusion (the system, or an official) -------------------------------
@@ -51,11 +53,11 @@ def publicity_conclude(
     first day it may conclude. ``actor=None`` is the daily task, recorded as the system.
     """
     if actor is not None:
-        _require_role(actor, TOWN | COUNTY, "结束公示")
+        require_role(actor, CONCLUDE)
     on = on or timezone.localdate()
     with transaction.atomic():
         case = _lock(case, actor)
-        _require_state(case, PUBLICIZING_STATES, "结束公示")
+        require_state(case, CONCLUDE)
         publicity = _running_publicity(case)
         village = publicity.level == Publicity.Level.VILLAGE
         clause = "三(七)5" if village else "三(七)6"
@@ -129,12 +131,12 @@ def objection_lodge(
     raised_by_name: str = "",
 ) -> Objection:
     """An objection during either publicity, by a user of that town or the bureau."""
-    _require_role(actor, VILLAGE | TOWN | COUNTY, "登记公示异议")
+    require_role(actor, OBJECTION_LODGE)
     if not content.strip():
         raise ValidationError({"content": "请填写异议内容"})
     with transaction.atomic():
         case = _lock_for_objection(case, actor)
-        _require_state(case, PUBLICIZING_STATES, "登记异议（只能在公示期间提出）")
+        require_state(case, OBJECTION_LODGE)
         publicity = _running_publicity(case)
         _check_date(
             lodged_on, "lodged_on", not_before=publicity.started_on, before_label="公示开始日期"
@@ -151,7 +153,7 @@ def objection_lodge(
             raised_by_name=raised_by_name.strip(),
             lodged_by=actor,
         )
-        _save(objection, actor=actor, reason="登记异议")
+        save_with_actor(objection, actor=actor, reason="登记异议")
         _notify_after_commit(
             _town_q(case),
             f"{case.household.head_name}户{publicity.get_level_display()}收到异议，请处理",
@@ -182,7 +184,7 @@ def _lock_for_objection(case: IdentificationCase, actor: User) -> Identification
 
 
 def _lock_objection(objection: Objection, actor: User) -> tuple[Objection, IdentificationCase]:
-    _require_role(actor, TOWN | COUNTY, "处理公示异议")
+    require_role(actor, OBJECTION_DECIDE)
     case = _lock(objection.case, actor)
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.status != Objection.Status.OPEN:
@@ -208,7 +210,7 @@ def objection_uphold(*, actor: User, objection: Objection, reason: str) -> Objec
                 if other.pk == objection.pk
                 else "同一公示的异议已成立，一并退回复核",
             )
-            _save(other, actor=actor, reason="异议成立")
+            save_with_actor(other, actor=actor, reason="异议成立")
             if other.pk == objection.pk:
                 objection = other
         if (
@@ -231,5 +233,5 @@ def objection_dismiss(*, actor: User, objection: Objection, reason: str) -> Obje
     with transaction.atomic():
         objection, _case = _lock_objection(objection, actor)
         objection.dismiss(by=actor, at=timezone.now(), reason=reason.strip())
-        _save(objection, actor=actor, reason="异议不成立")
+        save_with_actor(objection, actor=actor, reason="异议不成立")
         return objection

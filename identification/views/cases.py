@@ -11,12 +11,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from households.selectors import can_edit_registry
 from organization.models import PolicySettings, Role
 from organization.selectors import town_list
 
-from .. import forms, selectors, services
+from .. import forms, selectors
 from ..models import CaseState, IdentificationCase, Publicity
-from ..models.case import OPEN_STATES, PUBLICIZING_STATES
+from ..models.case import OPEN_STATES
+from ..services import permissions
 
 NAV = {"nav_active": "identification"}
 PROCEDURE = [
@@ -50,38 +52,33 @@ class Action:
         return reverse(f"identification:{self.name}", args=[case.pk])
 
 
+# The button for each step the page offers; who may press it is the services' table.
+BUTTONS: dict[str, tuple[str, bool]] = {
+    "verify": ("录入村初核", False),
+    "deliberate": ("录入组评议", False),
+    "compare": ("信息比对", False),
+    "publicize_village": ("村研究确定并公示", False),
+    "approve_town": ("镇审定", False),
+    "file": ("县备案", False),
+    "objection_lodge": ("登记异议", False),
+    "conclude": ("公示期满，结束公示", False),
+    "reject": ("不予通过", True),
+    "withdraw": ("农户撤回申请", True),
+}
+
+
 def case_actions(case: IdentificationCase, user) -> list[Action]:
-    role = user.role
-    actions: list[Action] = []
-    step = {
-        (CaseState.APPLIED, Role.VILLAGE_MONITOR): Action("verify", "录入村初核"),
-        (CaseState.COMPARED, Role.VILLAGE_MONITOR): Action("publicize_village", "村研究确定并公示"),
-        (CaseState.TOWN_REVIEWING, Role.TOWN_OFFICIAL): Action("approve_town", "镇审定"),
-        (CaseState.COUNTY_FILING, Role.COUNTY_BUREAU): Action("file", "县备案"),
-        (CaseState.DELIBERATED, Role.COUNTY_BUREAU): Action("compare", "信息比对"),
-    }.get((case.state, role))
-    if step:
-        actions.append(step)
-    if case.state == CaseState.VERIFIED:
-        required = services.deliberation_required(case)
-        if required and role == Role.VILLAGE_MONITOR:
-            actions.append(Action("deliberate", "录入组评议"))
-        if not required and role == Role.COUNTY_BUREAU:
-            actions.append(Action("compare", "信息比对"))
-    if case.state in PUBLICIZING_STATES:
-        actions.append(Action("objection_lodge", "登记异议"))
-        if role in {Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU}:
-            actions.append(Action("conclude", "公示期满，结束公示"))
-    if role in services.REJECT_ROLES.get(case.state, set()):
-        actions.append(Action("reject", "不予通过", danger=True))
-    if case.state in OPEN_STATES and role in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL}:
-        actions.append(Action("withdraw", "农户撤回申请", danger=True))
-    return actions
+    steps = permissions.case_steps(case, user.role)
+    return [Action(s.name, *BUTTONS[s.name]) for s in steps if s.name in BUTTONS]
+
+
+def can_decide_objections(user) -> bool:
+    return permissions.may_take(user.role, permissions.OBJECTION_DECIDE)
 
 
 def household_button(user, household) -> tuple[str, str] | None:
     """The household page's button: the open application, or a new one where the user may apply."""
-    if user.role not in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU}:
+    if not can_edit_registry(user):
         return None
     case = household.identification_cases.filter(state__in=OPEN_STATES).only("pk").first()
     if case:
@@ -146,7 +143,7 @@ def case_list(request):
             "queue": filters.queue,
             # The village sees its cases' open objections (the town decides them).
             "open_objections": open_objections,
-            "can_decide": request.user.role in {Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU},
+            "can_decide": can_decide_objections(request.user),
             "overdue_days": PolicySettings.current().case_overdue_days,
             "crumbs": _crumbs(("识别申请", "")),
         },
@@ -176,7 +173,7 @@ def case_detail(request, pk: int):
             else 0,
             "publicity_ran": bool(publicity and publicity.has_run_on(today)),
             "objections": case.objections.select_related("lodged_by", "decided_by"),
-            "can_decide": request.user.role in {Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU},
+            "can_decide": can_decide_objections(request.user),
             "overdue": selectors.case_is_overdue(case),
             "days": selectors.days_waiting(case),
             "today": today,

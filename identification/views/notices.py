@@ -11,10 +11,10 @@ from django.urls import reverse
 from organization.models import Role
 from organization.selectors import town_list, village_list
 from suixi_monitor.downloads import xlsx_attachment
+from suixi_monitor.forms import apply_service_error
 
 from .. import downloads, forms, notices, selectors, services, spreadsheets
 from .cases import NAV, _crumbs
-from .steps import _apply_errors
 
 # --- comparison data sets -----------------------------------------------------------
 
@@ -29,7 +29,7 @@ def dataset_list(request):
                 actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_error(form, error)
         else:
             if created:
                 messages.success(request, "文件已上传，正在后台导入，完成后会通知您。")

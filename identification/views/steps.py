@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from households.models import Household, MonitoringSubject
 from households.selectors import can_edit_registry, household_scope_q
 from organization.models import PolicySettings
-from suixi_monitor.exceptions import ApplicationError, ConflictError
+from suixi_monitor.forms import conflict_message, run_action, run_service
 
 from .. import forms, notices, selectors, services
 from ..models import IdentificationCase, Objection
@@ -24,17 +24,6 @@ from ..models.case import OPEN_STATES
 from .cases import NAV, _case, _crumbs
 
 # --- steps -------------------------------------------------------------------------
-
-
-def _apply_errors(form, error: Exception) -> None:
-    """A refused rule shows as a form error, on its field when the service named one."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    elif isinstance(error, ApplicationError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _step(
@@ -49,17 +38,14 @@ def _step(
     **context,
 ):
     if request.method == "POST" and form.is_valid():
-        try:
-            run()
-        except ConflictError as error:
-            messages.error(request, error.message)
+        run_service(form, run)
+        if conflict := conflict_message(form):
+            # The case moved on meanwhile: its page shows where it stands now.
+            messages.error(request, conflict)
             return redirect("identification:detail", case.pk)
-        except (ApplicationError, ValidationError) as error:
-            _apply_errors(form, error)
-        else:
-            if not form.errors:
-                messages.success(request, done)
-                return redirect("identification:detail", case.pk)
+        if not form.errors:
+            messages.success(request, done)
+            return redirect("identification:detail", case.pk)
     return render(
         request,
         template,
@@ -90,13 +76,10 @@ def case_apply(request, household_pk: int):
         raise PermissionDenied
     form = forms.ApplyForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_apply(actor=request.user, household=household, **form.cleaned_data)
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except (ApplicationError, ValidationError) as error:
-            _apply_errors(form, error)
-        else:
+        case = run_service(
+            form, services.case_apply, actor=request.user, household=household, **form.cleaned_data
+        )
+        if case is not None:
             messages.success(request, "识别申请已登记，请组织入户核查")
             return redirect("identification:detail", case.pk)
     return render(
@@ -278,13 +261,7 @@ def case_withdraw(request, pk: int):
 @require_POST
 def case_conclude(request, pk: int):
     case = _case(request, pk)
-    try:
-        services.publicity_conclude(case=case, actor=request.user)
-    except PermissionDenied:
-        raise
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
+    if run_action(request, services.publicity_conclude, case=case, actor=request.user):
         messages.success(request, "公示已结束，转入下一环节")
     return redirect("identification:detail", case.pk)
 
@@ -320,13 +297,16 @@ def _objection_lodge_from_notice(request, pk: int):
     form = forms.ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.objection_lodge(actor=request.user, case=case, **form.cleaned_data)
-        except (ConflictError, IdentificationCase.DoesNotExist):
+            run_service(
+                form, services.objection_lodge, actor=request.user, case=case, **form.cleaned_data
+            )
+            over = conflict_message(form) is not None
+        except IdentificationCase.DoesNotExist:  # no longer publicised to this user
+            over = True
+        if over:
             messages.error(request, "该户的公示已结束，不能再提出异议")
             return redirect("identification:publicity")
-        except (ApplicationError, ValidationError) as error:
-            _apply_errors(form, error)
-        else:
+        if not form.errors:
             messages.success(request, "异议已登记，待镇处理；异议处理前公示不能结束")
             return redirect("identification:publicity")
     return render(

@@ -73,6 +73,65 @@
     if (group && group.hasAttribute("data-choices-url")) follow(village, group);
   });
 
+  // 三(七)2: the home-check team as it is filled in. One person chosen twice, or chosen and
+  // typed, is one checker. The minimum is the year's setting, written into data-team-min.
+  var teamOut = document.querySelector("[data-team-count]");
+  if (teamOut) {
+    var teamMin = parseInt(teamOut.getAttribute("data-team-min"), 10);
+    var countTeam = function () {
+      var seen = {};
+      document.querySelectorAll("[data-team-row]").forEach(function (row) {
+        var user = row.querySelector("select[name$=_user]");
+        var name = row.querySelector("input[name$=_name]");
+        var key = user && user.value ? "u" + user.value : (name && name.value.trim() ? "n" + name.value.trim() : "");
+        if (key) seen[key] = true;
+      });
+      var n = Object.keys(seen).length;
+      teamOut.textContent = n + " 人" + (n >= teamMin ? "，符合要求" : "，不足 " + teamMin + " 人，不能提交");
+      teamOut.className = "rule-check " + (n >= teamMin ? "ok" : "bad");
+    };
+    document.addEventListener("input", countTeam);
+    document.addEventListener("change", countTeam);
+    countTeam();
+  }
+
+  // 三(七)3: quorum and vote as the numbers are typed; the service decides. Each fraction is
+  // the year's setting, written into data-numerator / data-denominator / data-label.
+  var quorumOut = document.querySelector("[data-quorum]");
+  var voteOut = document.querySelector("[data-vote]");
+  if (quorumOut && voteOut) {
+    var share = function (el) {
+      return {
+        n: parseInt(el.getAttribute("data-numerator"), 10),
+        d: parseInt(el.getAttribute("data-denominator"), 10),
+        label: el.getAttribute("data-label")
+      };
+    };
+    var quorum = share(quorumOut);
+    var pass = share(voteOut);
+    var number = function (name) {
+      var el = document.querySelector("input[name=" + name + "]");
+      return el && el.value !== "" ? parseInt(el.value, 10) : null;
+    };
+    var checkMeeting = function () {
+      var expected = number("expected"), present = number("present"), approvals = number("approvals");
+      if (expected && present !== null) {
+        // At least the quorum of those expected: present / expected >= n / d.
+        var valid = present * quorum.d >= expected * quorum.n;
+        quorumOut.textContent = "应到 " + expected + " 人，实到 " + present + " 人，" + (valid ? "会议有效" : "不足" + quorum.label + "，会议无效");
+        quorumOut.className = "rule-check " + (valid ? "ok" : "bad");
+      }
+      if (present !== null && approvals !== null) {
+        // More than the pass share of those present: approvals / present > n / d.
+        var passed = approvals * pass.d > present * pass.n;
+        voteOut.textContent = "赞成 " + approvals + " 人，" + (passed ? "评议通过" : "未超过" + pass.label + "，评议不通过");
+        voteOut.className = "rule-check " + (passed ? "ok" : "bad");
+      }
+    };
+    document.addEventListener("input", checkMeeting);
+    checkMeeting();
+  }
+
   // "Add another member" on the new-household page (Django formset).
   var addButton = document.querySelector("[data-add-member]");
   var template = document.getElementById("member-template");

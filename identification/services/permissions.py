@@ -1,0 +1,131 @@
+"""Who may take which step of 三(七) in which state: one table, read by the services that
+check it and by the pages that offer a button for it.
+
+The year's policy may still refuse a step the table allows (Anhui dropped the group
+deliberation in 2024): that rule is the step service's, and ``case_steps`` asks it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+
+from organization.models import PolicySettings, Role, User
+from suixi_monitor.exceptions import ConflictError
+
+from ..models import CaseState, IdentificationCase
+from ..models.case import OPEN_STATES, PUBLICIZING_STATES
+
+VILLAGE = frozenset({Role.VILLAGE_MONITOR})
+TOWN = frozenset({Role.TOWN_OFFICIAL})
+COUNTY = frozenset({Role.COUNTY_BUREAU})
+ANY_STATE = frozenset(CaseState.values)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step's name (the page's URL name too), what it is called when a role is refused
+    (“{title}须由…办理”), and what it does when a state is refused (“…，不能{doing}”)."""
+
+    name: str
+    title: str
+    doing: str
+
+
+VERIFY = Step("verify", "村初核", "录入村初核")
+DELIBERATE = Step("deliberate", "组评议", "录入组评议")
+COMPARE = Step("compare", "信息比对", "进行信息比对")
+PUBLICIZE_VILLAGE = Step("publicize_village", "村研究确定并公示", "录入村研究确定")
+APPROVE_TOWN = Step("approve_town", "镇审定", "镇审定")
+FILE = Step("file", "县备案", "县备案")
+OBJECTION_LODGE = Step("objection_lodge", "登记公示异议", "登记异议（只能在公示期间提出）")
+OBJECTION_DECIDE = Step("objection_decide", "处理公示异议", "处理公示异议")
+CONCLUDE = Step("conclude", "结束公示", "结束公示")
+REJECT = Step("reject", "不予通过", "作不予通过处理")
+WITHDRAW = Step("withdraw", "撤回申请", "撤回")
+
+# (step, the states it is taken in, the roles that take it there), in the order the page
+# offers them. A step may have several rows when who takes it depends on the state.
+TABLE: list[tuple[Step, frozenset[str], frozenset[str]]] = [
+    (VERIFY, frozenset({CaseState.APPLIED}), VILLAGE),  # 三(七)2
+    (DELIBERATE, frozenset({CaseState.VERIFIED}), VILLAGE),  # 三(七)3
+    (COMPARE, frozenset({CaseState.VERIFIED, CaseState.DELIBERATED}), COUNTY),  # 三(七)4
+    (PUBLICIZE_VILLAGE, frozenset({CaseState.COMPARED}), VILLAGE),  # 三(七)5
+    (APPROVE_TOWN, frozenset({CaseState.TOWN_REVIEWING}), TOWN),  # 三(七)6
+    (FILE, frozenset({CaseState.COUNTY_FILING}), COUNTY),  # 三(七)7
+    # Objections during either publicity, by any user of that town or the bureau.
+    (OBJECTION_LODGE, frozenset(PUBLICIZING_STATES), VILLAGE | TOWN | COUNTY),
+    # An open objection is decided by the town or the bureau, whatever became of the case.
+    (OBJECTION_DECIDE, ANY_STATE, TOWN | COUNTY),
+    (CONCLUDE, frozenset(PUBLICIZING_STATES), TOWN | COUNTY),
+    # Stopping a case: the level that owns the next step. During a publicity only the town
+    # stops a case outright (an objection usually sends it back for 复核 instead).
+    (REJECT, frozenset({CaseState.APPLIED, CaseState.COMPARED}), VILLAGE | TOWN),
+    (REJECT, frozenset({CaseState.VERIFIED}), VILLAGE | TOWN | COUNTY),
+    (REJECT, frozenset({CaseState.DELIBERATED, CaseState.COUNTY_FILING}), COUNTY),
+    (
+        REJECT,
+        frozenset(
+            {CaseState.VILLAGE_PUBLICIZING, CaseState.TOWN_REVIEWING, CaseState.TOWN_PUBLICIZING}
+        ),
+        TOWN,
+    ),
+    (WITHDRAW, frozenset(OPEN_STATES), VILLAGE | TOWN),
+]
+
+
+def step_states(step: Step) -> set[str]:
+    return {state for row_step, states, _ in TABLE if row_step == step for state in states}
+
+
+def step_roles(step: Step, state: str | None = None) -> set[str]:
+    """Who takes ``step`` in ``state``; without a state, in any state it is taken in."""
+    return {
+        role
+        for row_step, states, roles in TABLE
+        if row_step == step and (state is None or state in states)
+        for role in roles
+    }
+
+
+def may_take(role: str, step: Step, state: str | None = None) -> bool:
+    return role in step_roles(step, state)
+
+
+def require_role(actor: User | None, step: Step, state: str | None = None) -> None:
+    """Refuse (403) an actor whose role does not take ``step`` (in ``state``, when given)."""
+    roles = step_roles(step, state)
+    if actor is None or actor.role not in roles:
+        names = "、".join(Role(r).label for r in sorted(roles))
+        where = f"“{CaseState(state).label}”环节的" if state else ""
+        raise PermissionDenied(f"{where}{step.title}须由{names}办理")
+
+
+def require_state(case: IdentificationCase, step: Step) -> None:
+    """Refuse (409) ``step`` on a case that is not in a state the step is taken in."""
+    if case.state not in step_states(step):
+        raise ConflictError(
+            f"该申请当前环节为“{case.get_state_display()}”，不能{step.doing}",
+            extra={"state": case.state},
+        )
+
+
+def deliberation_required(case: IdentificationCase) -> bool:
+    """Whether the year's policy keeps the group deliberation (switched off by Anhui from 2024)."""
+    home_check = case.home_checks.first()
+    day = home_check.checked_on if home_check else case.applied_on
+    return PolicySettings.for_year(day.year).group_deliberation_enabled
+
+
+def case_steps(case: IdentificationCase, role: str) -> list[Step]:
+    """The steps ``role`` may take on ``case`` now, in the table's order.
+
+    A verified case goes to the village's deliberation where the year's policy keeps it,
+    else straight to the county's comparison; the two services refuse the other.
+    """
+    steps = [step for step, states, roles in TABLE if case.state in states and role in roles]
+    if case.state == CaseState.VERIFIED:
+        skip = COMPARE if deliberation_required(case) else DELIBERATE
+        steps = [step for step in steps if step != skip]
+    return list(dict.fromkeys(steps))
