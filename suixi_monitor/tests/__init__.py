@@ -136,22 +136,6 @@ def web_page_xls(table: str, *, encoding: str = "gbk") -> bytes:
     ).encode(encoding)
 
 
-def office_binary(xlsx: bytes, tmp_path: Path) -> bytes | None:
-    """The xlsx saved again as a binary Excel 97–2003 workbook (BIFF8) by LibreOffice, as a
-    WPS or LibreOffice user saves "xls"; ``None`` when LibreOffice is not installed."""
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    if office is None:
-        return None
-    source = tmp_path / "source.xlsx"
-    source.write_bytes(xlsx)
-    subprocess.run(
-        [office, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-         "--convert-to", "xls", "--outdir", str(tmp_path / "out"), str(source)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    return (tmp_path / "out" / "source.xls").read_bytes()
-
-
 def cut_by_excel(born: datetime.date) -> tuple[str, str]:
     """A real ID number and what Excel leaves of it as a number (the first 15 digits and
     000), here one of the one in eleven that still pass the checksum."""
