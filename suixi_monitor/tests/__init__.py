@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
-import shutil
-import subprocess
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
