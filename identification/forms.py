@@ -258,7 +258,7 @@ class DatasetUploadForm(forms.Form):
     as_of = date_field("数据截止日期", initial=timezone.localdate)
     file = forms.FileField(
         label="数据文件",
-        help_text="xlsx、xls 或 csv；须有“身份证号”列（设为文本格式），可有“姓名”和其他说明列",
+        help_text="xlsx、xls、ods 或 csv；须有“身份证号”列（设为文本格式），可有“姓名”和其他说明列；各工作表均会读取",
     )
 
 
