@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b", re.IGNORECASE)
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=", re.IGNORECASE)
 # A policy number is rendered from the year's PolicySettings, never written into a page.
 FIXED_DAY = re.compile(r"每月\s*\d+\s*日")
 
