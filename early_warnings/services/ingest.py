@@ -6,12 +6,9 @@ number and written as warnings (registered members) or clues (everyone else, 三
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +21,7 @@ from django.utils import timezone
 from organization.models import Department, Town, User, Village
 from organization.services import notify
 from suixi_monitor import jobs
-from suixi_monitor.spreadsheets import check_upload
+from suixi_monitor.spreadsheets import check_upload, without_cycle_collection
 
 from .. import spreadsheets
 from ..models import (
@@ -78,22 +75,8 @@ def upload_ingest(*, upload_id: int) -> Upload:
     """Read, validate, match and write one upload. Idempotent: a finished upload is left alone,
     and an interrupted one is read again from the start; the unique constraints make the
     second pass add only what the first did not commit."""
-    with _without_cycle_collection():
+    with without_cycle_collection():
         return _ingest(upload_id)
-
-
-@contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """A file makes a million short-lived cells and rows, none of them in a reference cycle;
-    Python's cycle collector would walk them all again and again (a second or more per file,
-    more as the worker's heap grows). Reference counting still frees them as they go."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _ingest(upload_id: int) -> Upload:

@@ -9,7 +9,15 @@
 """
 
 from .cells import display, filled, name_error, normalize_name, parse_date, parse_decimal, text
-from .reading import EXTENSIONS, FileRejected, Limits, Sheet, check_upload, read_sheets
+from .reading import (
+    EXTENSIONS,
+    FileRejected,
+    Limits,
+    Sheet,
+    check_upload,
+    read_sheets,
+    without_cycle_collection,
+)
 from .tables import Column, Found, RowError, Table, find_tables, header_key, position
 from .writing import error_report, neutralise
 
@@ -36,4 +44,5 @@ __all__ = [
     "position",
     "read_sheets",
     "text",
+    "without_cycle_collection",
 ]

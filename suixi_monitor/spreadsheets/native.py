@@ -93,7 +93,8 @@ def main(argv: list[str]) -> int:
         result = ("refused", too_large(max_cells))
     pickler = pickle.Pickler(sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     # Rows of cells hold no cycles: without the memo, a 100,000-row file pickles in a
-    # seventh of the time, loads in two thirds, and no dict of every cell is kept.
+    # seventh of the time and no dict of every cell is kept. Loading costs a little more
+    # (every date cell names its class again), 0.04 s less in all for a county's file.
     pickler.fast = True
     pickler.dump(result)
     sys.stdout.buffer.flush()
