@@ -15,4 +15,5 @@ def dataset_errors_response(upload: DatasetUpload) -> HttpResponse:
         upload,
         title=f"{kind}比对数据 “{upload.original_name}” 错误明细",
         filename=f"错误明细-{kind}比对数据-{upload.pk}.xlsx",
+        header=upload.summary.get("header", ()),
     )

@@ -59,7 +59,7 @@ class DatasetFile:
     rows: list[DatasetRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # sheets without an ID number column
-    header: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)  # the first table's, for the error report
     counted: int = 0  # rows with anything in them
     repeated: int = 0  # rows that repeat an earlier row (ID number and content): one record
 

@@ -142,7 +142,12 @@ def dataset_upload_ingest(*, upload_id: int) -> DatasetUpload:
         "rows_total": read.counted,
         "rows_valid": read.counted - error_rows,
         "rows_error": error_rows,
-        "summary": {"skipped_sheets": read.skipped, "repeated": read.repeated},
+        # The file's own header: the error report shows each refused row's cells under it.
+        "summary": {
+            "skipped_sheets": read.skipped,
+            "repeated": read.repeated,
+            "header": read.header,
+        },
     }
     if errors:
         return dataset_upload_reject(

@@ -172,6 +172,9 @@ def test_a_file_with_bad_rows_writes_nothing_and_lists_every_row_error(world, cl
     assert "错误明细" in page and errors_url(upload) in page
     report = load_workbook(io.BytesIO(client.get(errors_url(upload)).content)).active
     assert [row[0] for row in report.iter_rows(min_row=3, values_only=True)] == ["3", "4"]
+    # Each refused row's own cells stand under the file's own header.
+    assert [cell.value for cell in report[2]] == ["位置", "错误原因", "身份证号", "姓名"]
+    assert [cell.value for cell in report[4]][2:] == ["340621199001011235", "乙"]
     assert world.erin.notifications.filter(message__contains="未导入").exists()
 
 
