@@ -59,8 +59,8 @@ def test_ids_stored_as_numbers_are_row_errors_naming_the_digits_excel_lost(tmp_p
     )
     result = read(tmp_path, "车辆.xlsx", data)
     assert [(r.row_number, r.id_number) for r in result.rows] == [(2, good)]
-    assert [(e.where, e.column, e.value, e.reason) for e in result.errors] == [
-        ("第3行", "身份证号", f"{float(lost):.15g}", MSG_FLOAT),
+    assert [(e.position, e.column, e.value, e.reason) for e in result.errors] == [
+        ("3", "身份证号", f"{float(lost):.15g}", MSG_FLOAT),
     ]
 
 
@@ -111,7 +111,7 @@ def test_every_sheet_with_an_id_column_is_read_and_errors_name_their_sheet(tmp_p
         *(("农村", n) for n in range(2, 12)),
     ]
     [error] = result.errors
-    assert (error.position, error.where, error.column) == ("农村!12", "农村!12", "身份证号")
+    assert (error.position, error.column) == ("农村!12", "身份证号")
     assert error.as_dict()["cells"] == [country[0][:17], "乡十", "皖F20010", ""]
 
 
@@ -180,9 +180,9 @@ def test_every_error_of_a_row_is_reported_with_the_rows_cells(tmp_path):
     data = csv_text([HEADER, ["34062119680203001", "=1+1", "皖F12345", "2024-03-01"]])
     result = read(tmp_path, "车辆.csv", data)
     assert result.rows == []
-    assert [(e.where, e.column, e.reason) for e in result.errors] == [
-        ("第2行", "身份证号", "身份证号应为18位（前17位为数字，最后一位为数字或X），当前为17位"),
-        ("第2行", "姓名", NAME_IS_FORMULA),
+    assert [(e.position, e.column, e.reason) for e in result.errors] == [
+        ("2", "身份证号", "身份证号应为18位（前17位为数字，最后一位为数字或X），当前为17位"),
+        ("2", "姓名", NAME_IS_FORMULA),
     ]
     assert {tuple(e.as_dict()["cells"]) for e in result.errors} == {
         ("34062119680203001", "=1+1", "皖F12345", "2024-03-01")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from organization.models import Role
 from organization.selectors import town_list, village_list
 from suixi_monitor.downloads import xlsx_attachment
-from suixi_monitor.forms import apply_service_error
+from suixi_monitor.forms import run_service
 
 from .. import downloads, forms, notices, selectors, services, spreadsheets
 from .cases import NAV, _crumbs
@@ -24,13 +24,11 @@ def dataset_list(request):
     _require_dataset_role(request)
     form = forms.DatasetUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            upload, created = services.dataset_upload_create(
-                actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
+        result = run_service(
+            form, services.dataset_upload_create, actor=request.user, **form.cleaned_data
+        )
+        if result is not None:
+            upload, created = result
             if created:
                 messages.success(request, "文件已上传，正在后台导入，完成后会通知您。")
             else:

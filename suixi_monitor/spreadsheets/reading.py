@@ -195,6 +195,8 @@ def _is_encrypted_ooxml(path: Path) -> bool:
     return "EncryptionInfo".encode("utf-16-le") in data
 
 
+# The byte-order marks of UTF-16 text (Excel's "Unicode text" save).
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 # Excel's CSV form for a cell kept as text: ="340621199001011234".
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
 
@@ -202,7 +204,7 @@ _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
 def decode_text(raw: bytes) -> str | None:
     """The text of a CSV or web page: UTF-16 with its mark (Excel's "Unicode text"), UTF-8,
     or GBK as Chinese Windows saves it; ``None`` when none of them fits."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if raw.startswith(_UTF16_MARKS):
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
@@ -222,7 +224,7 @@ def _is_delimited_text(head: bytes, suffix: str) -> bool:
         return True
     if suffix != ".xls" or head.startswith(b"%PDF"):
         return False
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith(_UTF16_MARKS):
         # "Unicode text": the first 4096 bytes may end inside a character, or between the
         # two bytes of one.
         text = head.decode("utf-16", errors="ignore")
@@ -236,7 +238,7 @@ def _csv_rows(path: Path, max_cells: int) -> list[list[Any]]:
     sheet: a CSV saved from a sheet whose used range reaches column XFD is 16,384 cells a
     line, most of them empty."""
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in raw[:4096] and not raw.startswith(_UTF16_MARKS):
         raise FileRejected(NOT_A_SPREADSHEET)
     text = decode_text(raw)
     if text is None:

@@ -54,11 +54,6 @@ class RowError:
     def position(self) -> str:
         return position(self.sheet, self.row)
 
-    @property
-    def where(self) -> str:
-        """The row in a sentence: 第12行, or 农村!12 in a file of several sheets."""
-        return self.position if self.sheet else f"第{self.row}行"
-
     def as_dict(self) -> dict[str, Any]:
         return {
             "sheet": self.sheet,
