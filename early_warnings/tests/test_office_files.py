@@ -30,6 +30,7 @@ from suixi_monitor.tests import (
     csv_text,
     cut_by_excel,
     ending_in_000,
+    numeric_id_number,
     spreadsheetml,
     unicode_text,
     web_page_xls,
@@ -103,7 +104,7 @@ def test_a_sheet_over_a_lowered_cells_limit_fails_and_one_at_it_is_ingested(worl
 
 
 def test_ids_stored_as_numbers_are_row_errors_naming_the_digits_excel_lost(world):
-    zhang = person(world.a1, name="张三")
+    zhang = person(world.a1, name="张三", id_number=numeric_id_number())
     li = person(world.a2, name="李四")
     data = workbook(
         {

@@ -27,6 +27,7 @@ from suixi_monitor.spreadsheets.native import too_large
 from suixi_monitor.tests import (
     csv_text,
     cut_by_excel,
+    numeric_id_number,
     spreadsheetml,
     unicode_text,
     web_page_xls,
@@ -53,7 +54,7 @@ def test_a_cell_at_XFD1048576_refuses_the_data_set_by_the_cells_limit(tmp_path):
 
 
 def test_ids_stored_as_numbers_are_row_errors_naming_the_digits_excel_lost(tmp_path):
-    good, lost = new_id_number(), new_id_number()
+    good, lost = new_id_number(), numeric_id_number()
     data = workbook(
         {"车辆": [HEADER, [good, "张三", "皖F12345"], [float(lost), "李四", "皖F54321"]]}
     )

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from stdnum.cn import ric
 
 from households.id_numbers import make_id_number
+from households.tests.factories import new_id_number
 
 Rows = Sequence[Sequence[Any]]
 
@@ -156,3 +157,11 @@ def ending_in_000(born: datetime.date) -> str:
             if number.endswith("000"):
                 return number
     raise AssertionError("no such number")
+
+
+def numeric_id_number() -> str:
+    """A fresh valid ID number whose check digit is a digit, not X: one Excel can hold as a
+    number (a number ending in X is text in every spreadsheet)."""
+    while (number := new_id_number()).endswith("X"):
+        pass
+    return number
