@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, ProtectedError, Value, When
 from django.utils import timezone
 
 from organization.models import PolicySettings, User
@@ -174,14 +174,22 @@ def member_update(*, actor: User, member: Member, **fields: Any) -> Member:
     return member
 
 
+MSG_MEMBER_REFERENCED = "该成员已有识别申请、比对或帮扶措施等记录，不能删除"
+
+
 def member_delete(*, actor: User, member: Member) -> None:
     """A member who died or moved out (自然减少); the history keeps them."""
     _require_registry_right(actor, member.household)
     if member.relation == Member.Relation.HEAD and member.household.members.count() > 1:
         raise ValidationError("请先变更户主，再删除原户主")
-    with transaction.atomic():
-        member._history_user = actor
-        member.delete()
+    try:
+        with transaction.atomic():
+            member._history_user = actor
+            member.delete()
+    except ProtectedError:
+        # An application, a comparison hit or a help measure names this member: the record
+        # must keep saying who it was about.
+        raise ValidationError(MSG_MEMBER_REFERENCED) from None
 
 
 MSG_INCOME_YEAR_TAKEN = "该户{year}年度的收入已登记，请在收入记录中修改"

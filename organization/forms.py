@@ -21,6 +21,8 @@ POLICY_FIELDS = [
     "warning_reminder_days",
     "warning_verify_days",
     "wrong_exit_limit",
+    "help_visit_interval_days",
+    "plan_review_months",
 ]
 
 # Which clause of the 2021 plan each number comes from, shown beside the field.
@@ -37,6 +39,8 @@ POLICY_SOURCES = {
     "warning_due_day": "三(四)2：每月10日前提供本部门预警信息",
     "warning_push_day": "三(四)2：每月15日前反馈到镇村核实",
     "wrong_exit_limit": "三(九)：错退率超过2%的镇需重新审核认定",
+    "help_visit_interval_days": "三(八)1：帮扶责任人要定期上门走访",
+    "plan_review_months": "三(八)1：及时掌握动态变化，及时落实帮扶措施",
 }
 
 

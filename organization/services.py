@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from suixi_monitor.services import save_with_actor
@@ -51,6 +52,25 @@ def notify(*, recipients: list[User], message: str, url: str = "") -> int:
     rows = [Notification(recipient=user, message=message, url=url) for user in recipients]
     Notification.objects.bulk_create(rows)
     return len(rows)
+
+
+def notify_on_commit(*, recipients: Q, message: str, url: str = "") -> None:
+    """Notify the active users matching ``recipients`` once the transaction commits, so a
+    refused or rolled-back step tells nobody."""
+
+    def send() -> None:
+        users = list(User.objects.filter(recipients, is_active=True))
+        if users:
+            notify(recipients=users, message=message, url=url)
+
+    transaction.on_commit(send)
+
+
+def local_officials_q(village_id: int, town_id: int) -> Q:
+    """The village's monitor and the town's officials: who hears of a household's news."""
+    return Q(role=Role.VILLAGE_MONITOR, village_id=village_id) | Q(
+        role=Role.TOWN_OFFICIAL, town_id=town_id
+    )
 
 
 def notification_mark_read(*, actor: User, ids: list[int] | None = None) -> int:
