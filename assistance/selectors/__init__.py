@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from households.selectors import household_scope_q
 from organization.models import User
 
-from .models import AssistancePlan, HelpAssignment, HelpVisit, Measure, MeasureKind
+from ..models import AssistancePlan, HelpAssignment, HelpVisit, Measure, MeasureKind
 
 
 def assigned_household_ids(user: User) -> QuerySet:
