@@ -148,6 +148,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+    # Set when an account is created or its password reset: the one-time password handed
+    # over in person must be replaced before anything else (organization/middleware.py).
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     objects = UserManager()
     # Role and scope decide what a user may see: every change to them is kept.
