@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 
 from suixi_monitor.forms import run_service
 
-from .forms import POLICY_SOURCES, PolicySettingsForm, PolicyYearForm
-from .models import PolicySettings, Role
-from .selectors import department_list, policy_list
-from .services import notification_mark_read, policy_settings_save
+from ..forms import POLICY_SOURCES, PolicySettingsForm, PolicyYearForm
+from ..models import PolicySettings, Role
+from ..selectors import department_list, policy_list
+from ..services import notification_mark_read, policy_settings_save
 
 
 @login_required
