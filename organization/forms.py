@@ -125,6 +125,10 @@ SCOPE_HELP = (
     "村防贫监测员须选所在村；镇（园区）干部须选所在镇（园区）；县直部门人员须选所在部门；"
     "帮扶责任人须选帮扶单位、填写手机号，可选所在镇（园区）、村。与角色无关的项目保存时自动清空。"
 )
+TOWN_SCOPE_HELP = (
+    "村防贫监测员须选本镇的所在村；帮扶责任人须选帮扶单位、填写手机号，可选本镇的所在村"
+    "（镇级帮扶联系人不选村）。与角色无关的项目保存时自动清空。"
+)
 
 
 class UserForm(forms.ModelForm):
@@ -172,7 +176,7 @@ class UserForm(forms.ModelForm):
         if own and self.instance.role not in roles:
             roles.append(self.instance.role)
         self.fields["role"].choices = [("", "请选择角色"), *((r, Role(r).label) for r in roles)]
-        self.fields["role"].help_text = SCOPE_HELP
+        self.fields["role"].help_text = TOWN_SCOPE_HELP if choices.fixed_town_id else SCOPE_HELP
         fields = self.fields
         fields["town"].queryset = choices.towns
         fields["town"].empty_label = "（无）"
