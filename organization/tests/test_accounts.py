@@ -428,3 +428,22 @@ def test_the_history_names_each_change_of_role_and_scope(world, django_assert_ma
     assert deactivated["changes"] == [{"label": "状态", "old": "在用", "new": "已停用"}]
     assert moved["who"] == world.carol
     assert {"label": "所在村", "old": "甲镇甲一村", "new": "甲镇甲二村"} in moved["changes"]
+
+
+def test_the_demo_accounts_sign_in_with_the_printed_password_and_are_not_sent_to_change_it(
+    db, client
+):
+    from organization.management.demo import DEMO_PASSWORD, seed_organization
+
+    users = seed_organization().users
+    assert set(users) == {
+        "county_admin",
+        "town_official",
+        "village_monitor",
+        "dept_yibao",
+        "helper",
+    }
+    for username, user in users.items():
+        assert not user.must_change_password, username
+        assert client.login(username=username, password=DEMO_PASSWORD)
+        assert not client.get("/").get("Location", "").startswith("/account/password/"), username
