@@ -115,7 +115,7 @@ MSG_FIRST_NAME = "请填写名"
 MSG_NAME_CHARS = "姓名只能包含汉字、字母和间隔号“·”"
 MSG_PHONE = "请填写11位手机号（如 13800000000）或带区号的固定电话（如 0561-1234567）"
 MSG_HELPER_PHONE = "帮扶责任人须填写联系电话（三(八)1）"
-MSG_HELPER_UNIT = "帮扶责任人须选择帮扶单位（三(八)1）"
+MSG_HELPER_UNIT = "帮扶责任人须选择帮扶单位；镇村干部任帮扶联系人的，选择所在镇（园区）（三(八)1）"
 MSG_REASON_LONG = "停用原因不能超过80个字"
 MSG_SAME_PASSWORD = "新密码不能与原密码相同"
 
@@ -326,7 +326,8 @@ def _check_account(actor: User, user: User, before: dict[str, Any]) -> None:
     if user.role == Role.HELPER:
         if not user.phone and "phone" not in errors:
             scope_errors["phone"] = MSG_HELPER_PHONE
-        if user.help_unit_id is None:
+        # A unit's cadre names the unit; a town or village cadre (帮扶联系人) their town.
+        if user.help_unit_id is None and user.town_id is None:
             scope_errors.setdefault("help_unit", MSG_HELPER_UNIT)
     for name, message in scope_errors.items():
         errors.setdefault(name, []).append(message)

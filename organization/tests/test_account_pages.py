@@ -160,10 +160,12 @@ def test_a_town_creates_a_helper_of_its_town_with_a_help_unit(world, client):
     missing = client.post(
         reverse("user_create"), _form(username="qian", role=Role.HELPER, phone="")
     )
-    assert missing.context["form"].errors == {
-        "phone": [services.MSG_HELPER_PHONE],
-        "help_unit": [services.MSG_HELPER_UNIT],
-    }
+    assert missing.context["form"].errors == {"phone": [services.MSG_HELPER_PHONE]}
+    # A town cadre as 帮扶联系人: no help unit, the town is the editor's.
+    cadre = client.post(reverse("user_create"), _form(username="qian", role=Role.HELPER))
+    assert cadre.status_code == 200
+    cadre = User.objects.get(username="qian")
+    assert (cadre.town, cadre.village, cadre.help_unit) == (world.town_a, None, None)
 
 
 def test_form_errors_are_in_chinese(world, client):

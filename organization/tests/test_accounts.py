@@ -159,13 +159,22 @@ def test_a_helper_made_by_a_town_belongs_to_that_town(world):
     assert {"zhaomin", "qian"} <= _names(managed_user_list(user=world.carol))
 
 
-def test_a_helper_carries_a_phone_and_a_help_unit(world):
+def test_a_helper_carries_a_phone_and_a_help_unit_or_a_cadres_town(world):
     with pytest.raises(ValidationError) as caught:
         services.user_create(actor=world.erin, **_new(role=Role.HELPER, phone=""))
     assert caught.value.message_dict == {
         "phone": [services.MSG_HELPER_PHONE],
         "help_unit": [services.MSG_HELPER_UNIT],
     }
+    # Town and village cadres who are 帮扶联系人 (三(八)1) belong to their town, not a unit.
+    town_cadre, _ = services.user_create(
+        actor=world.erin, **_new(role=Role.HELPER, town=world.town_b)
+    )
+    village_cadre, _ = services.user_create(
+        actor=world.erin, **_new(username="qian", role=Role.HELPER, village=world.a1)
+    )
+    assert (town_cadre.town, town_cadre.help_unit) == (world.town_b, None)
+    assert (village_cadre.town, village_cadre.village) == (world.town_a, world.a1)
 
 
 @pytest.mark.parametrize(
