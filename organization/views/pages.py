@@ -24,8 +24,19 @@ from ..selectors import department_list, policy_list
 from ..services import notification_mark_read, policy_settings_save
 
 
+# A role whose work lives in a higher app gets that app's page as its home: the app
+# registers the page's URL name from its ``AppConfig.ready()`` (the helper's 我的帮扶户).
+ROLE_HOMES: dict[str, str] = {}
+
+
+def register_role_home(role: str, url_name: str) -> None:
+    ROLE_HOMES[role] = url_name
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.role in ROLE_HOMES:
+        return redirect(ROLE_HOMES[request.user.role])
     if request.user.role == Role.DEPARTMENT_STAFF:
         return render(
             request,
