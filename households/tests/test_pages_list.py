@@ -187,9 +187,7 @@ def subjects(world):
     ]:
         # 三(一): the 2020 status that goes with each category.
         status = {"unstable": "poverty_alleviated", "marginal": "dibao", "sudden": "ordinary"}
-        household = HouseholdFactory(
-            village=village, head_name=name, status_2020=status[category]
-        )
+        household = HouseholdFactory(village=village, head_name=name, status_2020=status[category])
         made[name] = services.monitoring_subject_create(
             actor=world.erin,
             household=household,
