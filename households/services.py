@@ -24,7 +24,15 @@ from suixi_monitor.exceptions import ConflictError
 from suixi_monitor.services import save_with_actor
 
 from . import id_numbers
-from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
+from .models import (
+    Household,
+    IncomeRecord,
+    Member,
+    MonitoringSubject,
+    RiskType,
+    Status2020,
+    Visit,
+)
 from .selectors import can_edit_registry, can_record_visit
 
 MSG_NO_REGISTRY_RIGHT = "您没有权限修改该农户的台账"
@@ -302,6 +310,35 @@ def _check_not_future(day: datetime.date | None, field: str) -> None:
         raise ValidationError({field: "日期不能晚于今天"})
 
 
+MSG_CATEGORY_ALLEVIATED = (
+    "三(一)/三(三)：该户2020年底为脱贫户，应纳入“脱贫不稳定户”，"
+    "不能纳入边缘易致贫户或突发严重困难户"
+)
+MSG_CATEGORY_NOT_ALLEVIATED = (
+    "三(一)/三(三)：“脱贫不稳定户”须为脱贫户；该户2020年底身份为{status}，"
+    "应纳入边缘易致贫户（农村低保对象、特困人员、重度残疾人、重病大病家庭等）"
+    "或突发严重困难户"
+)
+
+
+def check_category_matches_status(household: Household, category: str) -> None:
+    """三(一), 三(三): 脱贫不稳定户 are 脱贫户; 边缘易致贫户 are 农村低保对象、特困人员、
+    重度残疾人、重病大病家庭…; 突发严重困难户 are other rural households in sudden hardship.
+    So a 脱贫户 is filed as 脱贫不稳定户 only, and only a 脱贫户 is."""
+    alleviated = household.status_2020 == Status2020.POVERTY_ALLEVIATED
+    unstable = category == MonitoringSubject.Category.UNSTABLE
+    if alleviated and not unstable:
+        raise ValidationError({"category": MSG_CATEGORY_ALLEVIATED})
+    if unstable and not alleviated:
+        raise ValidationError(
+            {
+                "category": MSG_CATEGORY_NOT_ALLEVIATED.format(
+                    status=household.get_status_2020_display()
+                )
+            }
+        )
+
+
 def monitoring_subject_create(
     *,
     actor: User,
@@ -320,11 +357,12 @@ def monitoring_subject_create(
         raise ValidationError({"risk_types": "请至少选择一种风险类型"})
     _check_not_future(started_on, "started_on")
     with transaction.atomic():
-        Household.objects.select_for_update().get(pk=household.pk)
+        household = Household.objects.select_for_update().get(pk=household.pk)
         if MonitoringSubject.objects.filter(
             household=household, status=MonitoringSubject.Status.MONITORING
         ).exists():
             raise ValidationError({"household": "该户已是监测对象，不能重复纳入"})
+        check_category_matches_status(household, category)
         subject = MonitoringSubject(
             household=household, category=category, started_on=started_on, note=note
         )

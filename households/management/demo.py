@@ -420,10 +420,11 @@ def _monitoring(
     chance = 0.7 if below else 0.15 if status == Status2020.POVERTY_ALLEVIATED else 0.05
     if not (force or shock or (status != Status2020.ORDINARY or below) and rng.random() < chance):
         return
-    if shock:
-        category = MonitoringSubject.Category.SUDDEN
-    elif status == Status2020.POVERTY_ALLEVIATED:
+    # 三(一)/三(三): a 脱贫户 is a 脱贫不稳定户 whatever befell it; only a 脱贫户 is.
+    if status == Status2020.POVERTY_ALLEVIATED:
         category = MonitoringSubject.Category.UNSTABLE
+    elif shock:
+        category = MonitoringSubject.Category.SUDDEN
     else:
         category = MonitoringSubject.Category.MARGINAL
     span = (ctx.reference - datetime.date(2021, 6, 1)).days

@@ -216,7 +216,7 @@ def test_an_income_record_saved_in_the_admin_is_computed_and_flags_the_household
 
 
 def test_a_subject_filed_in_the_admin_goes_through_the_service(client, root, world):
-    household = HouseholdFactory(village=world.a1)
+    household = HouseholdFactory(village=world.a1, status_2020="ordinary")
     client.force_login(root)
     response = client.post(
         _url(MonitoringSubject, "add"),

@@ -147,7 +147,7 @@ def test_three_users_take_a_household_from_application_to_county_filing(live_ser
     sign_in(page, live_server, world.erin, world.password)
     page.goto(case_url)
     step(page, "县备案")
-    page.select_option("#id_category", "sudden")
+    page.select_option("#id_category", "unstable")  # a 脱贫户 (三(一))
     assert page.is_checked(f"input[name=risk_types][value='{illness.pk}']")
     submit(page, case_url)
     assert "已备案" in page.text_content("h1")
@@ -167,7 +167,7 @@ def test_three_users_take_a_household_from_application_to_county_filing(live_ser
     case.refresh_from_db()
     assert case.state == CaseState.FILED
     subject = MonitoringSubject.objects.get(household=household)
-    assert subject.category == "sudden"
+    assert subject.category == "unstable"
     assert case.filing.announcement.number == 1
 
     # the county announcement lists the household, ID masked
