@@ -272,3 +272,258 @@ def test_plan_close_twice_is_a_conflict_and_roles_are_checked(world, subject):
 
 def test_factory_plan_is_a_draft(db):
     assert PlanFactory().state == PlanState.DRAFT
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+from django.urls import reverse  # noqa: E402
+
+from assistance.models import HelpAssignment  # noqa: E402
+from assistance.views.plans import plan_button  # noqa: E402
+from households.tests.factories import MemberFactory  # noqa: E402
+
+ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "helper_b"]
+# Who sees a plan of a household in village A1 (grace is paired with it; helper_b is not).
+SEES_A1 = {"alice", "carol", "erin", "grace"}
+
+
+@pytest.fixture
+def pages(world, subject):
+    from organization.tests.factories import UserFactory
+
+    world.helper_b = UserFactory(username="helper_b", role="helper")
+    HelpAssignment.objects.create(household=subject.household, helper=world.grace, started_on=MADE)
+    worker = member_aged(subject.household, 30, ON, name="李强")
+    plan = _draft(world, subject)
+    measure = MeasureFactory(plan=plan, kind=kind("local_work"), member=worker)
+    return SimpleNamespace(plan=plan, measure=measure, worker=worker, subject=subject)
+
+
+from types import SimpleNamespace  # noqa: E402
+
+
+def _urls(p) -> dict[str, str]:
+    return {
+        "detail": reverse("assistance:plan_detail", args=[p.plan.pk]),
+        "edit": reverse("assistance:plan_update", args=[p.plan.pk]),
+        "review": reverse("assistance:plan_review", args=[p.plan.pk]),
+        "activate": reverse("assistance:plan_activate", args=[p.plan.pk]),
+        "measure_new": reverse("assistance:measure_create", args=[p.plan.pk]),
+        "measure_edit": reverse("assistance:measure_update", args=[p.measure.pk]),
+        "measure_start": reverse("assistance:measure_start", args=[p.measure.pk]),
+        "measure_stop": reverse("assistance:measure_stop", args=[p.measure.pk]),
+        "measure_complete": reverse("assistance:measure_complete", args=[p.measure.pk]),
+        "create": reverse("assistance:plan_create", args=[p.subject.pk]),
+    }
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_pages_answer_404_out_of_scope(world, pages, client, who):
+    client.force_login(getattr(world, who))
+    for name, url in _urls(pages).items():
+        status = client.get(url).status_code
+        if who in SEES_A1:
+            assert status in (200, 302, 403), (name, status)
+        else:
+            assert status == 404, (name, status)
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        (
+            "alice",
+            {
+                "edit",
+                "review",
+                "measure_new",
+                "measure_edit",
+                "measure_start",
+                "measure_stop",
+                "measure_complete",
+            },
+        ),
+        (
+            "grace",
+            {
+                "edit",
+                "review",
+                "measure_new",
+                "measure_edit",
+                "measure_start",
+                "measure_stop",
+                "measure_complete",
+            },
+        ),
+        (
+            "carol",
+            {
+                "edit",
+                "review",
+                "activate",
+                "measure_new",
+                "measure_edit",
+                "measure_start",
+                "measure_stop",
+                "measure_complete",
+            },
+        ),
+        ("erin", set()),
+    ],
+)
+def test_pages_follow_the_permission_table(world, pages, client, who, allowed):
+    client.force_login(getattr(world, who))
+    for name, url in _urls(pages).items():
+        if name in ("detail", "create"):
+            continue
+        status = client.get(url).status_code
+        assert (status == 200) is (name in allowed), (name, status)
+
+
+def test_detail_shows_measures_suggestions_and_history(world, pages, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.alice)
+    url = reverse("assistance:plan_detail", args=[pages.plan.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(4):
+        m = MeasureFactory(plan=pages.plan, kind=kind("family_doctor"))
+        services.measure_update(actor=world.alice, measure=m, result="已签约")
+    services.measure_start(actor=world.alice, measure=pages.measure, on=ON)
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(url)
+    assert len(five) == len(one) <= 25
+    html = response.content.decode()
+    assert "就近就业" in html and "建议措施" in html and "变更记录" in html
+    assert reverse("assistance:measure_complete", args=[pages.measure.pk]) in html
+    client.force_login(world.erin)  # the county reads, without buttons
+    html = client.get(url).content.decode()
+    assert reverse("assistance:measure_complete", args=[pages.measure.pk]) not in html
+
+
+def test_create_page_shows_suggestions_and_saves(world, client, subject):
+    MemberFactory(household=subject.household, name="李大山")
+    client.force_login(world.alice)
+    url = reverse("assistance:plan_create", args=[subject.pk])
+    html = client.get(url).content.decode()
+    assert "建议措施" in html and "健康帮扶" in html  # 因病 risk → 健康
+    response = client.post(
+        url,
+        {"made_on": "2021-08-02", "risk_types": [r.pk for r in risks("illness")], "wishes": "务工"},
+    )
+    plan = AssistancePlan.objects.get(subject=subject)
+    assert response.status_code == 302 and response.url.endswith(f"/plans/{plan.pk}/")
+    # A second plan: the page sends the user to the open one.
+    assert client.get(url).status_code == 302
+
+
+def test_create_page_refuses_a_future_date_on_the_form(world, client, subject):
+    client.force_login(world.alice)
+    url = reverse("assistance:plan_create", args=[subject.pk])
+    response = client.post(
+        url, {"made_on": "2999-01-01", "risk_types": [r.pk for r in risks("illness")]}
+    )
+    assert response.status_code == 200 and "日期不能晚于今天" in response.content.decode()
+
+
+def test_one_click_suggested_measure(world, pages, client):
+    client.force_login(world.alice)
+    url = reverse("assistance:measure_add_suggested", args=[pages.plan.pk])
+    response = client.post(
+        url, {"kind": kind("public_job").pk, "member": pages.worker.pk, "reason": "有劳动能力"}
+    )
+    assert response.status_code == 302
+    m = pages.plan.measures.get(kind__code="public_job")
+    assert m.member == pages.worker and m.description == "有劳动能力"
+    stranger = MemberFactory(household=HouseholdFactory(village=world.a1))
+    assert client.post(url, {"kind": kind("dibao").pk, "member": stranger.pk}).status_code == 404
+
+
+def test_activate_page_shows_the_members_name_and_clause(world, pages, client):
+    MeasureFactory.reset_sequence()
+    type(pages.measure).objects.filter(pk=pages.measure.pk).update(kind=kind("family_doctor"))
+    client.force_login(world.carol)
+    url = reverse("assistance:plan_activate", args=[pages.plan.pk])
+    response = client.post(url, {"activated_on": "2021-09-01"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "李强" in html and "三(八)2" in html
+    type(pages.measure).objects.filter(pk=pages.measure.pk).update(kind=kind("local_work"))
+    assert client.post(url, {"activated_on": "2021-09-01"}).status_code == 302
+    pages.plan.refresh_from_db()
+    assert pages.plan.state == PlanState.ACTIVE
+    # Again: the wrong state comes back on the form.
+    response = client.post(url, {"activated_on": "2021-09-01"})
+    assert "不能再确认" in response.content.decode()
+
+
+def test_measure_pages_move_the_state(world, pages, client):
+    client.force_login(world.alice)
+    start = reverse("assistance:measure_start", args=[pages.measure.pk])
+    assert client.post(start, {"on": "2021-09-01"}).status_code == 302
+    stop = reverse("assistance:measure_stop", args=[pages.measure.pk])
+    response = client.post(stop, {"on": "2021-09-02", "reason": ""})
+    assert response.status_code == 200 and "停止原因" in response.content.decode()
+    assert client.post(stop, {"on": "2021-09-02", "reason": "外出务工"}).status_code == 302
+    pages.measure.refresh_from_db()
+    assert pages.measure.state == MeasureState.STOPPED
+
+
+def test_measure_form_refuses_a_member_of_another_household_and_a_negative_amount(
+    world, pages, client
+):
+    client.force_login(world.alice)
+    url = reverse("assistance:measure_create", args=[pages.plan.pk])
+    response = client.post(url, {"kind": kind("dibao").pk, "amount": "-1"})
+    assert response.status_code == 200
+    response = client.post(
+        url, {"kind": kind("dibao").pk, "started_on": "2021-09-02", "planned_end_on": "2021-09-01"}
+    )
+    assert "计划完成日期不能早于开始日期" in response.content.decode()
+
+
+def test_list_filters_scope_and_query_count(world, pages, client, django_assert_max_num_queries):
+    other = SubjectFactory(household=HouseholdFactory(village=world.b1, head_name="王小河"))
+    services.plan_create(actor=world.dave, subject=other, made_on=MADE)
+    for _ in range(3):
+        s = SubjectFactory(household=HouseholdFactory(village=world.a2))
+        PlanFactory(subject=s)
+    client.force_login(world.carol)
+    url = reverse("assistance:plan_list")
+    with django_assert_max_num_queries(12):
+        html = client.get(url).content.decode()
+    assert "李大山" in html and "王小河" not in html
+    html = client.get(url, {"q": "李大"}).content.decode()
+    assert "共 <strong>1</strong>" in html
+    html = client.get(url, {"overdue": "on"}).content.decode()
+    assert "共 <strong>0</strong>" in html
+    client.force_login(world.frank)
+    assert client.get(url).status_code == 403
+    client.force_login(world.erin)
+    html = client.get(url, {"town": world.town_b.pk}).content.decode()
+    assert "王小河" in html and "李大山" not in html
+
+
+def test_stats_page(world, pages, client, django_assert_max_num_queries):
+    client.force_login(world.erin)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("assistance:plan_stats"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "甲镇" in html and "就近就业" in html
+
+
+def test_plan_button(world, pages, django_assert_max_num_queries):
+    household = pages.subject.household
+    with django_assert_max_num_queries(1):
+        label, url = plan_button(world.alice, household)
+    assert url == reverse("assistance:plan_detail", args=[pages.plan.pk]) and "草拟中" in label
+    assert plan_button(world.frank, household) is None
+    services.plan_close(actor=world.carol, plan=pages.plan, on=ON, exit=False, reason="x")
+    assert plan_button(world.alice, household)[1] == reverse(
+        "assistance:plan_create", args=[pages.subject.pk]
+    )
+    assert plan_button(world.erin, household) is None  # the county does not draft
+    plain = HouseholdFactory(village=world.a1)
+    assert plan_button(world.alice, plain) is None
