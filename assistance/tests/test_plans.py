@@ -527,3 +527,73 @@ def test_plan_button(world, pages, django_assert_max_num_queries):
     assert plan_button(world.erin, household) is None  # the county does not draft
     plain = HouseholdFactory(village=world.a1)
     assert plan_button(world.alice, plain) is None
+
+
+# --- the figures (assistance.selectors.plans) -----------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from assistance.selectors import plans as figures  # noqa: E402
+
+
+def _town_a_world(world):
+    """Town A: three subjects; one with an active plan (a worker with 公益性岗位, a worker
+    without, a 15-year-old), one with a draft, one with none. Town B: one active plan."""
+    subjects = []
+    for name in ("甲", "乙", "丙"):
+        subjects.append(
+            SubjectFactory(household=HouseholdFactory(village=world.a1, head_name=name))
+        )
+    h = subjects[0].household
+    worker = member_aged(h, 40, ON, name="有岗")
+    member_aged(h, 50, ON, name="无岗", labour_capacity="weak")
+    member_aged(h, 16, ON, days=1, name="少年")  # fifteen: not counted
+    plan = _draft(world, subjects[0], no_development_reason="无岗正在住院")
+    MeasureFactory(plan=plan, kind=kind("public_job"), member=worker, amount=Decimal("9600"))
+    MeasureFactory(plan=plan, kind=kind("dibao"), amount=Decimal("3000"))
+    services.plan_activate(actor=world.carol, plan=plan, on=ON)
+    _draft(world, subjects[1])
+    b = SubjectFactory(household=HouseholdFactory(village=world.b1))
+    b_plan = services.plan_create(actor=world.dave, subject=b, made_on=MADE)
+    MeasureFactory(plan=b_plan, kind=kind("dibao"), amount=Decimal("1000"))
+    services.plan_activate(actor=world.dave, plan=b_plan, on=ON)
+    return plan
+
+
+def test_plans_to_confirm_and_overdue(world, django_assert_max_num_queries):
+    plan = _town_a_world(world)
+    plan.refresh_from_db()
+    assert figures.plans_to_confirm(world.carol).count() == 1
+    assert figures.plans_to_confirm(world.dave).count() == 0
+    due = plan.next_review_on
+    assert figures.plans_overdue_for_review(world.carol, due).count() == 0  # due today: not late
+    assert figures.plans_overdue_for_review(world.carol, due + datetime.timedelta(1)).count() == 1
+    assert figures.plans_overdue_for_review(world.erin, due + datetime.timedelta(1)).count() == 2
+    assert figures.plans_overdue_for_review(world.frank, due + datetime.timedelta(1)).count() == 0
+
+
+def test_measures_by_kind_and_state(world, django_assert_max_num_queries):
+    _town_a_world(world)
+    with django_assert_max_num_queries(1):
+        rows = figures.measures_by_kind_and_state(world.erin)
+    dibao = [r for r in rows if r["kind__name"].startswith("最低生活保障")]
+    assert dibao == [dict(dibao[0], n=2, amount=Decimal("4000"), state="planned")]
+    rows = figures.measures_by_kind_and_state(world.carol)
+    assert sum(r["n"] for r in rows) == 2
+
+
+def test_county_plan_coverage(world, django_assert_max_num_queries):
+    _town_a_world(world)
+    with django_assert_max_num_queries(2):
+        rows = figures.county_plan_coverage(world.erin, ON)
+    a = next(r for r in rows if r["town"] == world.town_a)
+    assert (a["subjects"], a["active"], a["active_share"]) == (3, 1, 33.3)
+    assert (a["workers"], a["workers_dev"], a["workers_dev_share"]) == (2, 1, 50.0)
+    assert {m["kind__name"]: m["amount"] for m in a["measures"]}["公益性岗位"] == Decimal("9600")
+    b = next(r for r in rows if r["town"] == world.town_b)
+    assert (b["subjects"], b["active"], b["workers"]) == (1, 1, 0)
+    assert b["workers_dev_share"] is None
+    # A town sees only its own row; a village monitor sees its village's figures.
+    assert [r["town"] for r in figures.county_plan_coverage(world.carol, ON)] == [world.town_a]
+    bob = figures.county_plan_coverage(world.bob, ON)
+    assert bob[0]["subjects"] == 0
