@@ -440,7 +440,8 @@ def measure_add_suggested(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = _plan(request, pk)
     permissions.require(user, "measure_edit")
-    kind = MeasureKind.objects.filter(pk=request.POST.get("kind", "0") or 0).first()
+    kind_id = request.POST.get("kind", "")
+    kind = MeasureKind.objects.filter(pk=kind_id).first() if kind_id.isdigit() else None
     member = None
     if request.POST.get("member", "").isdigit():
         member = plan.subject.household.members.filter(pk=request.POST["member"]).first()
