@@ -30,6 +30,9 @@ TABLE: dict[str, tuple[frozenset[str], str]] = {
     # 三(八)1 "帮扶责任人要定期上门走访"; monitors and cadres visit too (三(四)1 人防).
     "help_visit": (VILLAGE | TOWN | HELPER, "帮扶走访由帮扶人或村、镇干部登记"),
     "catalogue": (COUNTY, "帮扶措施目录由县扶贫局维护"),
+    # --- plans (一户一方案) ---
+    # 三(九) "逐步停止有关针对性帮扶措施": the exit filing (county) or the town closes a plan.
+    "plan_close": (TOWN | COUNTY, "帮扶方案由镇（园区）或县扶贫局关闭"),
 }
 
 

@@ -7,11 +7,35 @@ from .measures import (
     measure_stop,
 )
 
+# isort: split
+# --- plans, measures' contents and the catalogue ---
+from .catalogue import measure_kind_create, measure_kind_delete, measure_kind_update
+from .plans import (
+    measure_create,
+    measure_update,
+    plan_activate,
+    plan_close,
+    plan_create,
+    plan_review,
+    plan_update,
+)
+
 __all__ = [
     "measure_complete",
     "measure_record_progress",
     "measure_start",
     "measure_stop",
+    # --- plans, measures' contents and the catalogue ---
+    "measure_create",
+    "measure_kind_create",
+    "measure_kind_delete",
+    "measure_kind_update",
+    "measure_update",
+    "plan_activate",
+    "plan_close",
+    "plan_create",
+    "plan_review",
+    "plan_update",
 ]
 
 # --- pairing (三(三), 三(八)1) and help visits (三(八)1, 三(四)1) ------------------------------

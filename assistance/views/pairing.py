@@ -29,7 +29,7 @@ from ..selectors.pairing import (
 from ..services.pairing import assignment_end as end_assignment
 from ..services.pairing import household_pair
 
-NAV = {"nav_active": "assistance"}
+NAV = {"nav_active": "help"}
 MSG_UNPAIRED_ROLES = "待结对清单供村、镇（园区）和县扶贫局查看"
 
 

@@ -53,7 +53,7 @@ from ..services.visits import (
     risk_summary,
 )
 
-NAV = {"nav_active": "assistance"}
+NAV = {"nav_active": "help"}
 
 
 def help_visit_button(user, household: Household) -> tuple[str, str] | None:

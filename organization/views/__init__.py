@@ -15,12 +15,12 @@ from .pages import (
     LogoutView,
     departments,
     home,
-    register_role_home,
     notifications,
     notifications_mark_read,
     policy,
     policy_edit,
     policy_new_year,
+    register_role_home,
 )
 
 __all__ = [

@@ -23,7 +23,6 @@ from ..models import PolicySettings, Role
 from ..selectors import department_list, policy_list
 from ..services import notification_mark_read, policy_settings_save
 
-
 # A role whose work lives in a higher app gets that app's page as its home: the app
 # registers the page's URL name from its ``AppConfig.ready()`` (the helper's 我的帮扶户).
 ROLE_HOMES: dict[str, str] = {}
