@@ -16,7 +16,7 @@ from suixi_monitor.exceptions import ConflictError
 from suixi_monitor.services import save_with_actor
 
 from .. import permissions
-from ..models import Measure, MeasureState, PlanState
+from ..models import OPEN_MEASURE_STATES, Measure, MeasureState, PlanState
 from ._common import check_date, lock
 
 HOUSEHOLD = "plan__subject__household"
@@ -27,7 +27,11 @@ MSG_STOP_REASON = "请填写停止原因"
 def _locked(actor: User, measure: Measure) -> Measure:
     permissions.require(actor, "measure_progress")
     measure = lock(measure, actor=actor, household_path=HOUSEHOLD)
-    if measure.plan.state == PlanState.CLOSED:
+    # 三(九) stops the targeted measures at exit; the kinds that continue after it (小额信贷,
+    # 公益性岗位, 雨露计划) still run to their own end and are completed or stopped then.
+    if measure.plan.state == PlanState.CLOSED and not (
+        measure.kind.continues_after_exit and measure.state in OPEN_MEASURE_STATES
+    ):
         raise ConflictError(MSG_PLAN_CLOSED)
     return measure
 
