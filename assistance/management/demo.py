@@ -169,10 +169,12 @@ def seed_help(
         .prefetch_related("risk_types", "household__members")
         .order_by("household__code", "started_on")
     )
-    # The README's helper signs in to six monitored households of the demo village.
+    # The README's helper (帮扶责任人) signs in to the 脱贫户 monitored in the demo village.
     demo_helper_households = set(
         subjects.filter(
-            household__village=demo_village, status=MonitoringSubject.Status.MONITORING
+            household__village=demo_village,
+            household__status_2020=Status2020.POVERTY_ALLEVIATED,
+            status=MonitoringSubject.Status.MONITORING,
         ).values_list("household_id", flat=True)[:DEMO_HELPER_HOUSEHOLDS]
     )
     counts = {"assignments": 0, "plans": 0, "measures": 0, "visits": 0}
@@ -258,8 +260,9 @@ def _plan(rng, subject, kinds, policy, today, helpers):
     if eliminated:
         state = PlanState.CLOSED
     elif roll < 0.12 or made_on > today:
+        # A draft waits days for the town's confirmation, not years.
         state = PlanState.DRAFT
-        made_on = min(made_on, today)
+        made_on = max(subject.started_on, today - datetime.timedelta(days=rng.randint(1, 20)))
     else:
         state = PlanState.ACTIVE
     activated = (
@@ -333,6 +336,7 @@ def _measure(rng, plan, kind, amount, member, plan_state, today, subject) -> Mea
     planned_end = start + datetime.timedelta(days=rng.choice([90, 180, 365]))
     if plan_state == PlanState.DRAFT or start > today:
         state, start = MeasureState.PLANNED, None
+        planned_end = today + datetime.timedelta(days=rng.choice([30, 90, 180]))
     elif plan_state == PlanState.CLOSED:
         state = MeasureState.IN_PROGRESS if kind.continues_after_exit else MeasureState.DONE
     else:
@@ -347,6 +351,10 @@ def _measure(rng, plan, kind, amount, member, plan_state, today, subject) -> Mea
         )[0]
         if state == MeasureState.PLANNED:
             start = None
+            planned_end = today + datetime.timedelta(days=rng.choice([30, 90, 180]))
+        elif state == MeasureState.IN_PROGRESS and planned_end < today:
+            # Still running: its planned end is ahead (a long measure, or one extended).
+            planned_end = today + datetime.timedelta(days=rng.choice([60, 120, 240]))
     ended = None
     if state in (MeasureState.DONE, MeasureState.STOPPED):
         ended = min(planned_end, today, subject.ended_on or today)

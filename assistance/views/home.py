@@ -68,7 +68,10 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     if user.role == Role.TOWN_OFFICIAL:
         unpaired = unpaired_subject_list(user=user)
-        context.update(unpaired_count=unpaired.count(), unpaired=unpaired[:SHOWN])
+        shown = list(unpaired[:SHOWN])
+        for subject in shown:
+            subject.days_since_filing = (today - subject.started_on).days
+        context.update(unpaired_count=unpaired.count(), unpaired=shown)
     return render(request, "assistance/home_local.html", context)
 
 
