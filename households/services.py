@@ -15,11 +15,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, ProtectedError, Value, When
+from django.db.models import Case, ProtectedError, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
 from organization.models import PolicySettings, User
 from organization.selectors import village_list
+from organization.services import local_officials_q, notify_on_commit
 from suixi_monitor.exceptions import ConflictError
 from suixi_monitor.services import save_with_actor
 
@@ -284,13 +286,26 @@ def income_record_delete(*, actor: User, record: IncomeRecord) -> None:
         refresh_household_income(record.household)
 
 
-def visit_create(*, actor: User, household: Household, **fields: Any) -> Visit:
+def visit_create(
+    *, actor: User, household: Household, tell_officials: bool = True, **fields: Any
+) -> Visit:
+    """A visit (人防, 三(四)1). One that found a risk tells the village monitor and the town,
+    naming the household (“及时摸清情况”); a caller that sends its own, fuller message (the
+    help visit of ``assistance``) passes ``tell_officials=False``."""
     if not can_record_visit(actor, household):
         raise PermissionDenied("您没有权限走访该农户")
     visit = Visit(household=household, visitor=actor, **fields)
     _check_not_future(visit.visited_on, "visited_on")
     with transaction.atomic():
         save_with_actor(visit, actor=actor)
+        if visit.risk_found and tell_officials:
+            village = household.village
+            notify_on_commit(
+                recipients=local_officials_q(village.pk, village.town_id) & ~Q(pk=actor.pk),
+                message=f"走访发现返贫致贫风险：{household.head_name}户（{village.name}），"
+                f"走访人{actor}",
+                url=reverse("households:detail", args=[household.pk]) + "#visits",
+            )
     return visit
 
 

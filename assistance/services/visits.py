@@ -115,6 +115,7 @@ def help_visit_record(
             reason=reason,
             findings=findings,
             risk_found=risk_found,
+            tell_officials=False,  # told below, with the risks found
         )
         help_visit = HelpVisit(
             visit=visit,
