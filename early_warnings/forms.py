@@ -40,6 +40,10 @@ class UploadForm(forms.Form):
         self.fields[
             "period"
         ].help_text = f"文件所报数据的月份；每月{due_day}日前上报上月数据（三(四)2）"
+        # app.js says before the file is sent whether the chosen month's due day has passed.
+        self.fields["period"].widget.attrs.update(
+            {"data-due-day": str(due_day), "data-today": today.isoformat()}
+        )
         if user.role == Role.DEPARTMENT_STAFF:
             del self.fields["department"]
 

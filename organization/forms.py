@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import PolicySettings
+from .models import DepartmentContact, PolicySettings
 
 POLICY_FIELDS = [
     "income_line",
@@ -48,3 +48,12 @@ class PolicySettingsForm(forms.ModelForm):
 
 class PolicyYearForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2021, max_value=2100)
+
+
+class DepartmentContactForm(forms.ModelForm):
+    """A department's contact person, as the county bureau enters them."""
+
+    class Meta:
+        model = DepartmentContact
+        fields = ["name", "title", "phone", "order"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})}

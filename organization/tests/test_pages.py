@@ -105,7 +105,7 @@ def test_home_pages_use_a_bounded_number_of_queries(
 
 def test_department_staff_see_what_they_can_do_and_the_directory(world, client):
     client.force_login(world.frank)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home"), follow=True)
     page = response.content.decode()
     assert response.status_code == 200
     assert "按月报送预警信息" in page
