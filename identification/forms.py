@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from households.models import Household, MonitoringSubject, RiskType
 from organization.models import User
+from suixi_monitor.forms import date_field
 
 from .models import (
     Announcement,
@@ -22,21 +23,7 @@ from .services import TeamMember
 TEAM_ROWS = 6
 
 
-class DateInput(forms.DateInput):
-    """A date picker that cannot pick a future day: dates are after the fact, never ahead."""
-
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-    def get_context(self, name, value, attrs):
-        attrs = {**(attrs or {}), "max": timezone.localdate().isoformat()}
-        return super().get_context(name, value, attrs)
-
-
-def date_field(label: str, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, widget=DateInput(), **kwargs)
+# Dates of the steps are recorded after the fact, never ahead: the shared picker, ISO, up to today.
 
 
 def risk_types_field(**kwargs) -> forms.ModelMultipleChoiceField:

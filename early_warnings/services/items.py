@@ -5,6 +5,7 @@ Clues entered by hand (三(四)3 协防) live here too: they are checked like wa
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -91,6 +92,51 @@ def items_assign_bulk(
     return count
 
 
+MSG_REFERRED_REASON = "转为线索/其他救助时请写明风险情况和转介的救助措施（如医疗救助、临时救助）"
+
+
+def _verified_at(item: CheckedItem, on: datetime.date | None) -> datetime.datetime:
+    """When the door was knocked on: the date entered (back-dated, never ahead, not before the
+    item reached the town), as the dates of identification's steps; today is now."""
+    now = timezone.now()
+    if on is None:
+        return now
+    today = timezone.localdate(now)
+    if on > today:
+        raise ValidationError({"verified_on": "核实日期不能晚于今天"})
+    pushed = timezone.localdate(item.pushed_at) if item.pushed_at else None
+    if pushed and on < pushed:
+        raise ValidationError(
+            {"verified_on": f"核实日期不能早于推送到镇的日期（{pushed:%Y-%m-%d}）"}
+        )
+    if on == today:
+        return now
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
+
+
+def _refuse_referral_in_scope(household: Household) -> None:
+    """三(五): "转为线索/其他救助" is for a household outside the scope; one inside it applies."""
+    verdict = household.identification_scope()
+    if verdict.in_scope:
+        raise ValidationError(
+            {"result": f"该户属于识别范围（{verdict.because}），请选择“纳入监测”启动识别程序"}
+        )
+
+
+def _notify_referral(item: CheckedItem, household: Household | None, reason: str) -> None:
+    who = f"{household.head_name}户" if household else getattr(item, "name", "")
+    notify(
+        recipients=active_users(Role.TOWN_OFFICIAL, town_id=item.town_id),
+        message=f"{who}经入户核实有风险但不在识别范围，已转为线索/其他救助：{reason}"[:500],
+        url=reverse(
+            "early_warnings:warning_detail"
+            if isinstance(item, Warning)
+            else "early_warnings:clue_detail",
+            args=[item.pk],
+        ),
+    )
+
+
 def warning_verify(
     *,
     actor: User,
@@ -98,22 +144,31 @@ def warning_verify(
     result: str,
     reason: str = "",
     risk_types: Iterable[RiskType] = (),
+    verified_on: datetime.date | None = None,
 ) -> Warning:
-    """入户核实 with one of three results; the consequence happens in the same transaction."""
+    """入户核实 with one of four results; the consequence happens in the same transaction."""
     reason = (reason or "").strip()
     if result not in Result.values:
         raise ValidationError({"result": "请选择核实结果"})
     if result == Result.NO_RISK and not reason:
         raise ValidationError({"reason": "核实无风险时请填写核实情况和理由"})
+    if result == Result.REFERRED and not reason:
+        raise ValidationError({"reason": MSG_REFERRED_REASON})
     with transaction.atomic():
         warning = _lock(warning)
         if not may_take(actor, warning, "verify"):
             raise PermissionDenied("只能核实本村（本镇）的预警")
         _require_state(warning, "verify", "核实")
+        at = _verified_at(warning, verified_on)
         subject = MonitoringSubject.objects.filter(
             household_id=warning.household_id, status=MonitoringSubject.Status.MONITORING
         ).first()
-        if result == Result.ALREADY_MONITORED:
+        if result == Result.REFERRED:
+            if subject is not None:
+                raise ValidationError({"result": "该户已是监测对象，请选择“已是监测对象”"})
+            _refuse_referral_in_scope(warning.household)
+            _notify_referral(warning, warning.household, reason)
+        elif result == Result.ALREADY_MONITORED:
             if subject is None:
                 raise ValidationError({"result": "该户不是监测对象，请选择“纳入监测”或“无风险”"})
             types = {*subject.risk_types.all(), warning.indicator.risk_type, *risk_types}
@@ -127,14 +182,21 @@ def warning_verify(
                 household=warning.household,
                 member=warning.member,
                 reason=reason,
+                applied_on=timezone.localdate(at),
             )
-        warning.verify(by=actor, at=timezone.now(), result=result, reason=reason)
+        warning.verify(by=actor, at=at, result=result, reason=reason)
         save_with_actor(warning, actor=actor)
     return warning
 
 
 def _open_case(
-    *, actor: User, item: CheckedItem, household: Household, member: Member, reason: str
+    *,
+    actor: User,
+    item: CheckedItem,
+    household: Household,
+    member: Member,
+    reason: str,
+    applied_on: datetime.date | None = None,
 ):
     """三(七)1: 风险预警后，由村主动联系对象户进行申请 — the application opens with its source kept."""
     is_warning = isinstance(item, Warning)
@@ -148,7 +210,7 @@ def _open_case(
         actor=actor,
         household=household,
         applicant=member,
-        applied_on=timezone.localdate(),
+        applied_on=applied_on or timezone.localdate(),
         hardship=reason or note,
         risk_types=[risk_type or RiskType.objects.get(code="other")],
         source="warning" if is_warning else "clue",
@@ -166,7 +228,7 @@ def clue_verify(
 ) -> Clue:
     """A clue is checked like a warning; when it names a registered household, say which."""
     reason = (reason or "").strip()
-    if result not in {Result.NO_RISK, Result.ALREADY_MONITORED, Result.INCLUDE}:
+    if result not in Result.values:
         raise ValidationError({"result": "请选择核实结果"})
     if not reason:
         raise ValidationError({"reason": "请填写核实情况"})
@@ -175,7 +237,7 @@ def clue_verify(
         and not Household.objects.filter(household_scope_q(actor), pk=household.pk).exists()
     ):
         raise ValidationError({"household": "只能关联本村（本镇）的农户"})
-    if result != Result.NO_RISK and household is None:
+    if result in {Result.ALREADY_MONITORED, Result.INCLUDE} and household is None:
         raise ValidationError({"household": "请先在台账中登记该户，再选择对应农户"})
     with transaction.atomic():
         clue = _lock(clue)
@@ -183,7 +245,11 @@ def clue_verify(
             raise PermissionDenied("只能核实本村（本镇）的线索")
         _require_state(clue, "verify", "核实")
         clue.household = household
-        if result == Result.ALREADY_MONITORED:
+        if result == Result.REFERRED:
+            if household is not None:
+                _refuse_referral_in_scope(household)
+            _notify_referral(clue, household, reason)
+        elif result == Result.ALREADY_MONITORED:
             subject = MonitoringSubject.objects.filter(
                 household=household, status=MonitoringSubject.Status.MONITORING
             ).first()

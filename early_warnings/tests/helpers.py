@@ -163,6 +163,12 @@ def make_warning(village, *, state="pushed", code="YB01", period="2026-05", memb
     member = member or person(village)
     indicator = WarningIndicator.objects.get(code=code)
     pushed_at = timezone.now() if state != "received" else None
+    fields = {
+        "value": indicator.threshold,
+        "severe": indicator.severe,
+        "pushed_at": pushed_at,
+        **fields,
+    }
     return Warning.objects.create(
         indicator=indicator,
         department=indicator.department,
@@ -171,10 +177,7 @@ def make_warning(village, *, state="pushed", code="YB01", period="2026-05", memb
         household=member.household,
         town=member.household.village.town,
         village=member.household.village,
-        value=indicator.threshold,
         occurred_on=datetime.date(2026, 5, 20),
-        severe=indicator.severe,
         state=state,
-        pushed_at=pushed_at,
         **fields,
     )

@@ -62,6 +62,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
             included=Count("pk", filter=Q(result=Result.INCLUDE)),
             monitored=Count("pk", filter=Q(result=Result.ALREADY_MONITORED)),
             no_risk=Count("pk", filter=Q(result=Result.NO_RISK)),
+            referred=Count("pk", filter=Q(result=Result.REFERRED)),
             overdue=Count("pk", filter=Q(overdue=True)),
         )
         .order_by("-period")[:12]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from households.selectors import can_edit_registry
 from organization.models import Role
 from suixi_monitor.forms import run_action, run_service
 
@@ -151,6 +152,9 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "warning": warning,
             "form": form,
             "may": may,
+            # 三(五) before the result is chosen: in scope or not, why, and what would change it.
+            "verdict": warning.household.identification_scope() if may.verify else None,
+            "can_edit_registry": may.verify and can_edit_registry(user, warning.household),
             "push_on": selectors.due_dates(warning.period)[1],
             "department_view": user.role == Role.DEPARTMENT_STAFF,
             "household_warnings": household_warnings,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from suixi_monitor.forms import DateInput
+
 from ..models import MonitoringSubject, RiskType
 from .widgets import FastSelect, PlaceFilterForm
 
@@ -18,7 +20,7 @@ class MonitoringSubjectForm(forms.Form):
     )
     started_on = forms.DateField(
         label="纳入监测日期",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(past_only=True),
     )
     note = forms.CharField(label="备注", max_length=300, required=False)
 
@@ -39,7 +41,7 @@ class SubjectEliminateForm(forms.Form):
 
     ended_on = forms.DateField(
         label="风险消除日期",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(past_only=True),
         help_text="退出名单报县扶贫局备案之日，不能早于纳入监测日期，也不能晚于今天",
     )
 

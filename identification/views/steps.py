@@ -90,6 +90,7 @@ def case_apply(request, household_pk: int):
             "household": household,
             "form": form,
             "in_scope": household.in_identification_scope(),
+            "verdict": household.identification_scope(),
             # The other refusals of 三(七)1, shown before the form is filled in.
             "open_case": household.identification_cases.filter(state__in=OPEN_STATES).first(),
             "monitored": household.monitoring_subjects.filter(
