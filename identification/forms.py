@@ -134,8 +134,20 @@ class DeliberateForm(forms.Form):
 
     def __init__(self, *args, case: IdentificationCase, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = case.household.village.groups.all()
-        self.fields["group"].initial = case.household.group_id
+        # 三(七)3: the meeting is the household's own 村民小组; offered chosen, else the village's
+        # only group, so the monitor changes it only for a household recorded without one.
+        groups = case.household.village.groups.all()
+        self.fields["group"].queryset = groups
+        self.fields["group"].empty_label = "请选择村民小组"
+        group_id = case.household.group_id
+        if group_id is None:
+            only = list(groups.values_list("pk", flat=True)[:2])
+            group_id = only[0] if len(only) == 1 else None
+        if group_id is not None and "group" not in self.initial:
+            self.initial["group"] = group_id
+            self.fields["group"].help_text = (
+                "已选定该户登记的村民小组" if case.household.group_id else "本村只有这一个村民小组"
+            )
 
 
 class CompareForm(forms.Form):
