@@ -51,45 +51,98 @@ def _require_state(item: CheckedItem, step: str, action: str) -> None:
 
 def item_assign(*, actor: User, item: CheckedItem, village: Village | None = None) -> CheckedItem:
     """镇分派到村: a town official hands a pushed warning or clue to one of the town's villages."""
-    if actor.role not in ITEM_STEPS["assign"].roles:
-        raise PermissionDenied("只有镇（园区）干部可以分派")
     with transaction.atomic():
-        item = _lock(item)
-        if not may_take(actor, item, "assign"):
-            raise PermissionDenied("不能分派其他镇的预警")
-        _require_state(item, "assign", "分派")
-        if isinstance(item, Warning):
-            village = item.village  # a registered household's village is not a choice
-        elif village is None:
-            village = item.village
-        if village is None:
-            raise ValidationError({"village": "请选择核实的村"})
-        if village.town_id != actor.town_id:
-            raise ValidationError({"village": "只能分派到本镇的村"})
-        item.assign(by=actor, at=timezone.now(), village=village)
-        save_with_actor(item, actor=actor)
-        _notify_village(item)
+        item = _assign(actor, item, village)
+        _notify_village(item.village_id, [item])
     return item
 
 
-def _notify_village(item: CheckedItem) -> None:
+def _assign(actor: User, item: CheckedItem, village: Village | None) -> CheckedItem:
+    if actor.role not in ITEM_STEPS["assign"].roles:
+        raise PermissionDenied("只有镇（园区）干部可以分派")
+    item = _lock(item)
+    if not may_take(actor, item, "assign"):
+        raise PermissionDenied("不能分派其他镇的预警")
+    _require_state(item, "assign", "分派")
+    if isinstance(item, Warning):
+        village = item.village  # a registered household's village is not a choice
+    elif village is None:
+        village = item.village
+    if village is None:
+        raise ValidationError({"village": "请选择核实的村"})
+    if village.town_id != actor.town_id:
+        raise ValidationError({"village": "只能分派到本镇的村"})
+    item.assign(by=actor, at=timezone.now(), village=village)
+    save_with_actor(item, actor=actor)
+    return item
+
+
+# How many households one message names before it says "等": a message holds 500 characters.
+NAMED_IN_MESSAGE = 10
+
+
+def _names(items: list[CheckedItem]) -> list[str]:
+    """The households the warnings are about (their heads' names, one query), or the people
+    the clues name, each once, in the order given."""
+    heads = dict(
+        Household.objects.filter(
+            pk__in={item.household_id for item in items if isinstance(item, Warning)}
+        ).values_list("pk", "head_name")
+    )
+    return list(
+        dict.fromkeys(
+            f"{heads.get(item.household_id, '')}户" if isinstance(item, Warning) else item.name
+            for item in items
+        )
+    )
+
+
+def _notify_village(village_id: int | None, items: list[CheckedItem]) -> None:
+    """One message for what the town handed the village at once, naming the households:
+    "镇里分派了3条预警：张…户、李…户、王…户，请入户核实"."""
+    if not items:
+        return
+    kinds = {_label(item) for item in items}
+    kind = kinds.pop() if len(kinds) == 1 else "预警和线索"
+    names = _names(items)
+    named = "、".join(names[:NAMED_IN_MESSAGE]) + ("等" if len(names) > NAMED_IN_MESSAGE else "")
+    if len(items) == 1:
+        item = items[0]
+        what = (
+            f"（{item.department.short_name}：{item.indicator.name}）"
+            if isinstance(item, Warning)
+            else ""
+        )
+        message = f"镇里分派了一条{kind}：{named}{what}，请入户核实"
+        url = reverse(
+            "early_warnings:warning_detail"
+            if isinstance(item, Warning)
+            else "early_warnings:clue_detail",
+            args=[item.pk],
+        )
+    else:
+        message = f"镇里分派了{len(items)}条{kind}：{named}，请入户核实"
+        url = reverse("early_warnings:village_inbox")
     notify(
-        recipients=active_users(Role.VILLAGE_MONITOR, village_id=item.village_id),
-        message=f"镇里分派了一条{_label(item)}，请入户核实",
-        url=reverse("early_warnings:village_inbox"),
+        recipients=active_users(Role.VILLAGE_MONITOR, village_id=village_id),
+        message=message[:500],
+        url=url,
     )
 
 
 def items_assign_bulk(
     *, actor: User, items: Iterable[CheckedItem], village: Village | None = None
 ) -> int:
-    """批量分派: every item or none, so a refused one does not leave half a batch assigned."""
-    count = 0
+    """批量分派: every item or none, so a refused one does not leave half a batch assigned;
+    each village is told once, with the households named."""
+    by_village: dict[int | None, list[CheckedItem]] = {}
     with transaction.atomic():
         for item in items:
-            item_assign(actor=actor, item=item, village=village)
-            count += 1
-    return count
+            assigned = _assign(actor, item, village)
+            by_village.setdefault(assigned.village_id, []).append(assigned)
+        for village_id, assigned in by_village.items():
+            _notify_village(village_id, assigned)
+    return sum(len(assigned) for assigned in by_village.values())
 
 
 MSG_REFERRED_REASON = "转为线索/其他救助时请写明风险情况和转介的救助措施（如医疗救助、临时救助）"

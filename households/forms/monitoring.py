@@ -47,7 +47,14 @@ class SubjectEliminateForm(forms.Form):
 
 
 class SubjectFilterForm(PlaceFilterForm):
-    field_order = ["category", "status", "town", "village"]
+    field_order = ["q", "category", "status", "town", "village"]
+
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": "户主或成员姓名、身份证号", "type": "search"}),
+    )
 
     category = forms.ChoiceField(
         label="类别",
