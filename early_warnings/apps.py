@@ -7,4 +7,9 @@ class EarlyWarningsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the tasks in every process (web too): the services queue them by name.
+        from households.dashboard import register_dashboard_panel
+
         from . import tasks  # noqa: F401
+        from .dashboard import warnings_panel
+
+        register_dashboard_panel(warnings_panel)

@@ -274,6 +274,8 @@ class CaseFilterForm(forms.Form):
         widget=forms.Select(choices=[("", "全部"), ("true", "仅超期"), ("false", "未超期")]),
     )
     queue = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A town's dashboard links into one village's cases.
+    village = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)

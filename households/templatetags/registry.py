@@ -58,3 +58,17 @@ def household_rows(households, detail_base: str) -> SafeString:
         )
     # Every value that came from the database went through escape() above.
     return mark_safe("\n".join(rows))  # noqa: S308
+
+
+@register.simple_tag
+def dashboard_cell(cell) -> SafeString:
+    """One figure of a dashboard table (``households.dashboard.Cell``): a tag, a link into
+    its list, or the number, written in Python (a county table has hundreds)."""
+    value = cell.value
+    text = f"{value:,}" if cell.numeric and isinstance(value, int) else escape(str(value))
+    if cell.tag:
+        return mark_safe(f'<span class="tag tag-{escape(cell.tag)}">{text}</span>')  # noqa: S308
+    alert = ' class="text-alert"' if cell.alert else ""
+    if cell.url:
+        return mark_safe(f'<a href="{escape(cell.url)}"{alert}>{text}</a>')  # noqa: S308
+    return mark_safe(f"<span{alert}>{text}</span>" if alert else text)  # noqa: S308

@@ -115,6 +115,7 @@ def case_list(request):
     filters = selectors.CaseFilters(
         q=data.get("q") or "",
         town=data.get("town"),
+        village=data.get("village"),
         state=data.get("state") or "",
         source=data.get("source") or "",
         overdue=data.get("overdue"),
