@@ -65,9 +65,8 @@ class DashboardScope:
 
     def link(self, name: str, area: int | None = None, **params: Any) -> str:
         """The URL of list ``name``, narrowed to ``area`` and ``params`` where given."""
-        query = {key: value for key, value in params.items() if value not in (None, "")}
-        if area is not None:
-            query[self.by] = area
+        query = {self.by: area} if area is not None else {}
+        query.update({key: value for key, value in params.items() if value not in (None, "")})
         url = reverse(name)
         return f"{url}?{urlencode(query)}" if query else url
 
