@@ -64,6 +64,7 @@ def department_contact_save(
             contact = DepartmentContact(department=department)
         else:
             contact = DepartmentContact.objects.select_for_update().get(pk=contact.pk)
+            contact.department = department
         for name, value in values.items():
             setattr(contact, name, value.strip() if isinstance(value, str) else value)
         save_with_actor(contact, actor=actor)
