@@ -81,17 +81,27 @@ def aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def member_rows() -> tuple[int, int]:
-    ids = Member.objects.order_by("pk").values_list("pk", flat=True)
-    return ids.first(), ids.last()
+def member_homes() -> tuple[list[int], dict[int, tuple[int, int, int]]]:
+    """Every member's household, village and town, read once in primary-key order (a large
+    ``pk IN (...)`` list made SQLite plan a scan of the registry for each chunk)."""
+    homes = {}
+    rows = Member.objects.order_by("pk").values_list(
+        "pk", "household_id", "household__village_id", "household__village__town_id"
+    )
+    for pk, household, village, town in rows.iterator(chunk_size=20_000):
+        homes[pk] = (household, village, town)
+    return list(homes), homes
 
 
 def seed_warnings(per_month: int, today: datetime.date, rng: random.Random) -> None:
-    if Warning.objects.exists():
+    if Warning.objects.count() >= per_month * 12:
         print("warnings already seeded", flush=True)
         return
+    with connection.cursor() as cursor:  # a run stopped half-way: start the year again
+        for model in (Warning, Upload, MonthlyCycle):
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
     indicators = list(WarningIndicator.objects.filter(active=True))
-    first, last = member_rows()
+    members, homes = member_homes()
     officer = User.objects.get(username="county_admin")
     staff = User.objects.get(username="dept_yibao")
     months = periods(today)
@@ -99,20 +109,12 @@ def seed_warnings(per_month: int, today: datetime.date, rng: random.Random) -> N
         current = index == len(months) - 1
         due, push = due_dates(period)
         started = time.perf_counter()
-        picked = rng.sample(range(first, last + 1), per_month)
+        picked = sorted(rng.sample(members, per_month))
         written = 0
         for start in range(0, per_month, BATCH * 4):
             chunk = picked[start : start + BATCH * 4]
-            homes = {
-                pk: (household, village, town)
-                for pk, household, village, town in Member.objects.filter(pk__in=chunk).values_list(
-                    "pk", "household_id", "household__village_id", "household__village__town_id"
-                )
-            }
             rows = []
             for member in chunk:
-                if member not in homes:
-                    continue  # a gap in the ids (a deleted member): skip it
                 household, village, town = homes[member]
                 indicator = indicators[rng.randrange(len(indicators))]
                 if current:
