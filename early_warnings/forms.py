@@ -6,8 +6,6 @@ A form's fields are named after its service's keyword arguments, so a view passe
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.utils import timezone
 
@@ -16,6 +14,7 @@ from households.models import Household, RiskType
 from households.selectors import household_list
 from organization.models import Department, PolicySettings, Role, Town, Village
 from organization.selectors import village_list
+from suixi_monitor.forms import date_field
 
 from .models import Clue, Result, WarningIndicator, previous_period
 
@@ -40,17 +39,28 @@ class UploadForm(forms.Form):
         self.fields[
             "period"
         ].help_text = f"文件所报数据的月份；每月{due_day}日前上报上月数据（三(四)2）"
+        # app.js says before the file is sent whether the chosen month's due day has passed.
+        self.fields["period"].widget.attrs.update(
+            {"data-due-day": str(due_day), "data-today": today.isoformat()}
+        )
         if user.role == Role.DEPARTMENT_STAFF:
             del self.fields["department"]
 
 
 class VerifyForm(forms.Form):
+    verified_on = date_field(
+        "核实日期",
+        required=False,
+        initial=timezone.localdate,
+        help_text="入户核实之日，可补录，不能晚于今天；不填为今天",
+    )
     result = forms.ChoiceField(label="核实结果", choices=Result.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
         label="核实情况",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="无风险时必须写明理由；纳入监测时写明家庭困难情况",
+        help_text="无风险时必须写明理由；纳入监测时写明家庭困难情况；"
+        "转为线索/其他救助时写明风险情况和转介的救助措施",
     )
     risk_types = forms.ModelMultipleChoiceField(
         label="补充风险类型（已是监测对象时）",
@@ -128,11 +138,7 @@ class RouteForm(forms.Form):
 
 class SweepForm(forms.Form):
     department = forms.ModelChoiceField(label="部门", queryset=Department.objects.all())
-    carried_out_on = forms.DateField(
-        label="排查日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        initial=datetime.date.today,
-    )
+    carried_out_on = date_field("排查日期", initial=timezone.localdate)
     scope = forms.CharField(label="排查范围", max_length=300)
     households_checked = forms.IntegerField(label="排查户数", min_value=0, initial=0)
     findings = forms.CharField(

@@ -142,6 +142,9 @@ class Result(models.TextChoices):
     NO_RISK = "no_risk", "经核实无风险"
     ALREADY_MONITORED = "already_monitored", "已是监测对象（更新风险类型）"
     INCLUDE = "include", "纳入监测（启动识别程序）"
+    # 三(五): a real risk in a household outside the identification scope is not "no risk":
+    # it is handed on (a clue for the town, other assistance such as 医疗救助 or 临时救助).
+    REFERRED = "referred", "转为线索/其他救助（有风险但不在识别范围）"
 
 
 class Priority(models.TextChoices):

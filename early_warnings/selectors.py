@@ -251,8 +251,11 @@ def due_dates(period: str) -> tuple[datetime.date, datetime.date]:
     return month.replace(day=policy.warning_due_day), month.replace(day=policy.warning_push_day)
 
 
-def county_month_report(*, user: User, period: str) -> list[DepartmentMonth]:
-    """The bureau's page: per department, uploaded by the due day or late, warnings and their fate."""
+def county_month_report(
+    *, user: User, period: str, town: int | None = None
+) -> list[DepartmentMonth]:
+    """The bureau's page: per department, uploaded by the due day or late, warnings and their
+    fate; with ``town``, the warnings of that town only."""
     if user.role != Role.COUNTY_BUREAU:
         return []
     due, push = due_dates(period)
@@ -271,7 +274,7 @@ def county_month_report(*, user: User, period: str) -> list[DepartmentMonth]:
     )
     counts = {
         row["department_id"]: row
-        for row in Warning.objects.filter(period=period)
+        for row in Warning.objects.filter(period=period, **({"town_id": town} if town else {}))
         .values("department_id")
         .annotate(
             total=Count("pk"),
@@ -299,3 +302,94 @@ def county_month_report(*, user: User, period: str) -> list[DepartmentMonth]:
             )
         )
     return report
+
+
+# --- a month as each role sees it --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentFile:
+    """One department's file for one data month: due when, and sent when (三(四)2)."""
+
+    period: str
+    due: datetime.date
+    push: datetime.date
+    uploaded_at: datetime.datetime | None
+
+    @property
+    def label(self) -> str:
+        year, month = self.period.split("-")
+        return f"{year}年{int(month)}月"
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.uploaded_at is None:
+            return None
+        return timezone.localdate(self.uploaded_at) <= self.due
+
+
+def department_file(*, user: User, period: str) -> DepartmentFile | None:
+    """The department's file for ``period``: its due and push days and its first upload
+    that was not refused; ``None`` for a user who acts for no department."""
+    if user.role != Role.DEPARTMENT_STAFF or not user.department_id:
+        return None
+    due, push = due_dates(period)
+    first = (
+        upload_list(user=user)
+        .filter(period=period)
+        .exclude(status=Upload.Status.FAILED)
+        .order_by("uploaded_at")
+        .values_list("uploaded_at", flat=True)
+        .first()
+    )
+    return DepartmentFile(period=period, due=due, push=push, uploaded_at=first)
+
+
+@dataclass(frozen=True)
+class TownMonth:
+    period: str
+    pushed: int  # in the town's inbox
+    waiting: int  # written, not yet pushed to the town
+    push: datetime.date
+
+    @property
+    def label(self) -> str:
+        year, month = self.period.split("-")
+        return f"{year}年{int(month)}月"
+
+
+def town_months(*, user: User, current: str, limit: int = 12) -> list[TownMonth]:
+    """The data months that have warnings for the user's town, newest first, with how many
+    reached the town and how many wait for the push day; ``current`` (the month whose file is
+    due now) is always listed. Counts only: the rows themselves stay out of scope until
+    pushed (``item_scope_q``)."""
+    if user.role != Role.TOWN_OFFICIAL or not user.town_id:
+        return []
+    rows = (
+        Warning.objects.filter(town_id=user.town_id)
+        .values("period")
+        .annotate(
+            waiting=Count("pk", filter=Q(state=State.RECEIVED)),
+            pushed=Count("pk", filter=~Q(state=State.RECEIVED)),
+        )
+        .order_by("-period")[:limit]
+    )
+    counts = {row["period"]: row for row in rows}
+    periods = sorted({current, *counts}, reverse=True)[:limit]
+    return [
+        TownMonth(
+            period=period,
+            pushed=counts.get(period, {}).get("pushed", 0),
+            waiting=counts.get(period, {}).get("waiting", 0),
+            push=due_dates(period)[1],
+        )
+        for period in periods
+    ]
+
+
+def received_count(*, user: User, period: str) -> int:
+    """Warnings and clues of ``period`` written and not yet pushed (the county's 立即推送)."""
+    if user.role != Role.COUNTY_BUREAU:
+        return 0
+    waiting = Q(period=period, state=State.RECEIVED, town__isnull=False)
+    return Warning.objects.filter(waiting).count() + Clue.objects.filter(waiting).count()

@@ -5,6 +5,7 @@ from . import views
 app_name = "early_warnings"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("department/", views.department_home, name="department_home"),
     path("uploads/", views.upload_list, name="upload_list"),
     path("uploads/template/", views.template_download, name="template"),
     path("uploads/<int:pk>/", views.upload_detail, name="upload_detail"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("town/assign/", views.warnings_assign_bulk, name="assign_bulk"),
     path("village/", views.village_inbox, name="village_inbox"),
     path("county/", views.county, name="county"),
+    path("county/push/", views.push_now, name="push_now"),
     path("w/<int:pk>/", views.warning_detail, name="warning_detail"),
     path("w/<int:pk>/assign/", views.warning_assign, name="warning_assign"),
     path("w/<int:pk>/close/", views.warning_close, name="warning_close"),

@@ -18,7 +18,7 @@ from organization.models import PolicySettings
 
 from . import id_numbers
 from .models import Household, IncomeRecord, Member, MonitoringSubject, Status2020, Visit
-from .selectors import HouseholdFilters, household_list
+from .selectors import HouseholdFilters, household_list, subject_search_q
 
 
 def _refuse_float_id_number(value: str) -> None:
@@ -126,10 +126,14 @@ class MonitoringSubjectFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=MonitoringSubject.Status.choices, label="监测状态")
     risk_type = django_filters.CharFilter(field_name="risk_types__code", label="风险类型代码")
+    q = django_filters.CharFilter(method="search", label="户主或成员姓名、身份证号")
 
     class Meta:
         model = MonitoringSubject
-        fields = ["household", "town", "village", "category", "status", "risk_type"]
+        fields = ["q", "household", "town", "village", "category", "status", "risk_type"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(subject_search_q(value)) if value.strip() else queryset
 
 
 class VisitFilter(django_filters.FilterSet):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -32,6 +33,16 @@ class Status2020(models.TextChoices):
     SEVERE_DISABILITY = "severe_disability", "重度残疾人家庭"
     SERIOUS_ILLNESS = "serious_illness", "重病大病家庭"
     ORDINARY = "ordinary", "一般农户"
+
+
+@dataclass(frozen=True)
+class ScopeVerdict:
+    """三(五) for one household: in scope or not, the clause that brings it in, and otherwise
+    each condition it fails, in words a monitor can act on."""
+
+    in_scope: bool
+    because: str = ""
+    missing: list[str] = field(default_factory=list)
 
 
 class Household(models.Model):
@@ -88,11 +99,44 @@ class Household(models.Model):
 
     def in_identification_scope(self, policy: PolicySettings | None = None) -> bool:
         """三(五): registered in Suixi and living there, and one of 1-3."""
-        if not (self.registered_in_county and self.long_term_resident):
-            return False
-        if self.status_2020_in_scope:  # 三(五)1-2
-            return True
-        return self.below_minimum_living_standard(policy)  # 三(五)3
+        return self.identification_scope(policy).in_scope
+
+    def identification_scope(self, policy: PolicySettings | None = None) -> ScopeVerdict:
+        """三(五) with its reasons: registered in Suixi and living there long term, and
+        1. a 脱贫户 at the end of 2020, 2. a 低保, 特困, 重度残疾 or 重病大病 household at the end
+        of 2020, or 3. per-person income below the rural minimum living standard. A member
+        falling ill now does not change 1-2 (they are the standing at the end of 2020)."""
+        missing = []
+        if not self.registered_in_county:
+            missing.append("户籍不在濉溪县")
+        if not self.long_term_resident:
+            missing.append("未在濉溪县长期居住")
+        if self.status_2020 == Status2020.POVERTY_ALLEVIATED:
+            because = "三(五)1：截至2020年底为建档立卡脱贫户"
+        elif self.status_2020_in_scope:
+            because = f"三(五)2：截至2020年底为{self.get_status_2020_display()}"
+        elif self.below_minimum_living_standard(policy):
+            monthly = (self.latest_per_capita_income / 12).quantize(Decimal("0.01"))
+            because = (
+                f"三(五)3：{self.latest_income_year}年人均纯收入折合每月{monthly}元，"
+                "低于农村低保标准"
+            )
+        else:
+            because = ""
+            missing.append("2020年底身份为一般农户，不属于三(五)1、2")
+            if self.latest_per_capita_income is None:
+                missing.append("三(五)3：尚未登记收入，无法判断是否低于农村低保标准")
+            else:
+                policy = policy or PolicySettings.for_year(self.latest_income_year)
+                monthly = (self.latest_per_capita_income / 12).quantize(Decimal("0.01"))
+                missing.append(
+                    f"三(五)3：{self.latest_income_year}年人均纯收入"
+                    f"{self.latest_per_capita_income}元，折合每月{monthly}元，"
+                    f"不低于农村低保标准{policy.minimum_living_standard.normalize():f}元/月"
+                )
+        return ScopeVerdict(
+            in_scope=bool(because) and len(missing) == 0, because=because, missing=missing
+        )
 
     def below_minimum_living_standard(self, policy: PolicySettings | None = None) -> bool:
         """三(五)3: per-person monthly income below the rural minimum living standard (641 元)."""

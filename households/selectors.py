@@ -168,12 +168,18 @@ def visit_list(*, user: User) -> QuerySet[Visit]:
     )
 
 
-def monitoring_subject_list(*, user: User) -> QuerySet[MonitoringSubject]:
-    return (
-        MonitoringSubject.objects.filter(household_scope_q(user, "household__"))
-        .select_related("household__village__town")
-        .prefetch_related("risk_types")
-    )
+def subject_search_q(term: str) -> Q:
+    """Subjects whose household matches ``term`` (names or an ID number, see ``_search_q``)."""
+    return Q(household__in=Household.objects.filter(_search_q(term.strip())).values("pk"))
+
+
+def monitoring_subject_list(*, user: User, q: str = "") -> QuerySet[MonitoringSubject]:
+    """Subjects in scope; ``q`` finds them by the name of the head or of any member, or by an
+    ID number (whole or its first digits), as the household list does."""
+    qs = MonitoringSubject.objects.filter(household_scope_q(user, "household__"))
+    if q.strip():
+        qs = qs.filter(subject_search_q(q))
+    return qs.select_related("household__village__town").prefetch_related("risk_types")
 
 
 def _count_subquery(qs: QuerySet, group_by: str) -> Coalesce:

@@ -6,6 +6,7 @@ class IdentificationConfig(AppConfig):
     verbose_name = "识别与退出"
 
     def ready(self) -> None:
+        from households.dashboard import register_dashboard_panel
         from households.views import register_detail_action
 
         # Register the tasks in every process (web too): the services queue them by name.
@@ -13,3 +14,6 @@ class IdentificationConfig(AppConfig):
         from .views.cases import household_button
 
         register_detail_action(household_button)
+        from .dashboard import cases_panel
+
+        register_dashboard_panel(cases_panel)

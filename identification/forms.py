@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from households.models import Household, MonitoringSubject, RiskType
 from organization.models import User
+from suixi_monitor.forms import date_field
 
 from .models import (
     Announcement,
@@ -22,21 +23,7 @@ from .services import TeamMember
 TEAM_ROWS = 6
 
 
-class DateInput(forms.DateInput):
-    """A date picker that cannot pick a future day: dates are after the fact, never ahead."""
-
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-    def get_context(self, name, value, attrs):
-        attrs = {**(attrs or {}), "max": timezone.localdate().isoformat()}
-        return super().get_context(name, value, attrs)
-
-
-def date_field(label: str, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, widget=DateInput(), **kwargs)
+# Dates of the steps are recorded after the fact, never ahead: the shared picker, ISO, up to today.
 
 
 def risk_types_field(**kwargs) -> forms.ModelMultipleChoiceField:
@@ -162,8 +149,20 @@ class DeliberateForm(forms.Form):
 
     def __init__(self, *args, case: IdentificationCase, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = case.household.village.groups.all()
-        self.fields["group"].initial = case.household.group_id
+        # 三(七)3: the meeting is the household's own 村民小组; offered chosen, else the village's
+        # only group, so the monitor changes it only for a household recorded without one.
+        groups = case.household.village.groups.all()
+        self.fields["group"].queryset = groups
+        self.fields["group"].empty_label = "请选择村民小组"
+        group_id = case.household.group_id
+        if group_id is None:
+            only = list(groups.values_list("pk", flat=True)[:2])
+            group_id = only[0] if len(only) == 1 else None
+        if group_id is not None and "group" not in self.initial:
+            self.initial["group"] = group_id
+            self.fields["group"].help_text = (
+                "已选定该户登记的村民小组" if case.household.group_id else "本村只有这一个村民小组"
+            )
 
 
 class CompareForm(forms.Form):
@@ -290,6 +289,8 @@ class CaseFilterForm(forms.Form):
         widget=forms.Select(choices=[("", "全部"), ("true", "仅超期"), ("false", "未超期")]),
     )
     queue = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A town's dashboard links into one village's cases.
+    village = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,6 +24,7 @@ from suixi_monitor.exceptions import ApplicationError
 from . import selectors
 from .models import (
     Department,
+    DepartmentContact,
     HelpUnit,
     Notification,
     PolicySettings,
@@ -32,7 +33,7 @@ from .models import (
     Village,
     VillagerGroup,
 )
-from .services import policy_settings_save
+from .services import department_contact_delete, department_contact_save, policy_settings_save
 
 admin.site.site_header = "濉溪县防止返贫动态监测系统 · 管理后台"
 admin.site.site_title = "防返贫监测管理后台"
@@ -186,6 +187,32 @@ class DepartmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def scoped_queryset(self, user):
         return selectors.department_list(user=user)
+
+
+@admin.register(DepartmentContact)
+class DepartmentContactAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """部门通讯录: saved through the services, so only the county bureau changes it."""
+
+    list_display = ["department", "name", "title", "phone", "order"]
+    list_filter = ["department"]
+    list_select_related = ["department"]
+    search_fields = ["name", "phone", "department__name"]
+
+    def scoped_queryset(self, user):
+        return selectors.department_contacts(user=user)
+
+    def service_create(self, request, fields):
+        department = fields.pop("department")
+        return department_contact_save(actor=request.user, department=department, values=fields)
+
+    def service_update(self, request, obj, changes):
+        department = changes.pop("department", None) or obj.department
+        return department_contact_save(
+            actor=request.user, department=department, contact=obj, values=changes
+        )
+
+    def service_delete(self, request, obj) -> None:
+        department_contact_delete(actor=request.user, contact=obj)
 
 
 @admin.register(HelpUnit)

@@ -7,7 +7,7 @@ only what ``selectors.account_choices`` lets the editor assign.
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 
-from .models import PolicySettings, Role, User
+from .models import DepartmentContact, PolicySettings, Role, User
 from .selectors import UserFilters, account_choices
 from .services import REASON_MAX
 
@@ -227,3 +227,12 @@ class OwnPasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "原密码（或收到的临时密码）"
+
+
+class DepartmentContactForm(forms.ModelForm):
+    """A department's contact person, as the county bureau enters them."""
+
+    class Meta:
+        model = DepartmentContact
+        fields = ["name", "title", "phone", "order"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})}

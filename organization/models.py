@@ -395,3 +395,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class DepartmentContact(models.Model):
+    """A person to call at a department (三(四)2: the departments that send warnings), kept by
+    the county bureau for the 部门通讯录."""
+
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.PROTECT, related_name="contacts"
+    )
+    name = models.CharField("姓名", max_length=50)
+    title = models.CharField("职务", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=30)
+    order = models.PositiveSmallIntegerField("排序", default=0, help_text="数字小的排在前面")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门联系人"
+        ordering = ["department_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.department.short_name} {self.name}"

@@ -14,6 +14,7 @@ from suixi_monitor.scopes import ScopeRules
 
 from .models import (
     Department,
+    DepartmentContact,
     HelpUnit,
     PolicySettings,
     Role,
@@ -71,6 +72,24 @@ def department_list(*, user: User) -> QuerySet[Department]:
     if not user.is_authenticated:
         return Department.objects.none()
     return Department.objects.all()
+
+
+def department_contacts(*, user: User) -> QuerySet[DepartmentContact]:
+    """The people to call at each department: a directory for every signed-in user."""
+    if not user.is_authenticated:
+        return DepartmentContact.objects.none()
+    return DepartmentContact.objects.select_related("department")
+
+
+def department_directory(*, user: User) -> list[Department]:
+    """Each department with its contacts in order (``department.people``), two queries."""
+    departments = list(department_list(user=user))
+    people: dict[int, list[DepartmentContact]] = {d.pk: [] for d in departments}
+    for contact in department_contacts(user=user).order_by("department_id", "order", "id"):
+        people.setdefault(contact.department_id, []).append(contact)
+    for department in departments:
+        department.people = people.get(department.pk, [])
+    return departments
 
 
 def policy_list(*, user: User) -> QuerySet[PolicySettings]:

@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from suixi_monitor.exceptions import ApplicationError, ConflictError
 from suixi_monitor.services import save_with_actor
 
-from .models import Notification, PolicySettings, Role, User
+from .models import Department, DepartmentContact, Notification, PolicySettings, Role, User
 from .selectors import account_choices, can_manage_accounts, managed_user_list, outranks
 from .signals import policy_changed
 
@@ -52,6 +52,39 @@ def _check_amounts_positive(policy: PolicySettings) -> None:
     }
     if errors:
         raise ValidationError(errors)
+
+
+MSG_CONTACTS_COUNTY_ONLY = "只有县扶贫局可以维护部门通讯录"
+
+
+def department_contact_save(
+    *,
+    actor: User,
+    department: Department,
+    values: dict[str, Any],
+    contact: DepartmentContact | None = None,
+) -> DepartmentContact:
+    """Add a department's contact person or change one; the county bureau keeps the directory."""
+    if actor.role != Role.COUNTY_BUREAU:
+        raise PermissionDenied(MSG_CONTACTS_COUNTY_ONLY)
+    with transaction.atomic():
+        if contact is None:
+            contact = DepartmentContact(department=department)
+        else:
+            contact = DepartmentContact.objects.select_for_update().get(pk=contact.pk)
+            contact.department = department
+        for name, value in values.items():
+            setattr(contact, name, value.strip() if isinstance(value, str) else value)
+        save_with_actor(contact, actor=actor)
+    return contact
+
+
+def department_contact_delete(*, actor: User, contact: DepartmentContact) -> None:
+    """Take a person off the directory; the history keeps who they were and who removed them."""
+    if actor.role != Role.COUNTY_BUREAU:
+        raise PermissionDenied(MSG_CONTACTS_COUNTY_ONLY)
+    contact._history_user = actor
+    contact.delete()
 
 
 def notify(*, recipients: list[User], message: str, url: str = "") -> int:

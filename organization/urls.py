@@ -9,6 +9,21 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("departments/", views.departments, name="departments"),
+    path(
+        "departments/<int:department_pk>/contacts/new/",
+        views.department_contact_edit,
+        name="department_contact_new",
+    ),
+    path(
+        "departments/contacts/<int:pk>/",
+        views.department_contact_edit,
+        name="department_contact_edit",
+    ),
+    path(
+        "departments/contacts/<int:pk>/delete/",
+        views.department_contact_delete_view,
+        name="department_contact_delete",
+    ),
     path("policy/", views.policy, name="policy"),
     path("policy/new/", views.policy_new_year, name="policy_new_year"),
     path("policy/<int:year>/", views.policy, name="policy_year"),

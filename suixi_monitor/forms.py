@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .exceptions import ApplicationError, ConflictError
 
@@ -90,3 +91,31 @@ def conflict_message(form: forms.BaseForm) -> str | None:
             if error.code == CONFLICT:
                 return error.message
     return None
+
+
+# --- date inputs ---------------------------------------------------------------------------
+
+ISO_DATE = "%Y-%m-%d"
+
+
+class DateInput(forms.DateInput):
+    """``<input type="date">`` with its value written ISO (2026-11-30), the only form the
+    browser reads: Django's default is the locale's first input format, 2026/11/30 in
+    zh-hans, which the browser rejects and shows as an empty field. ``past_only`` offers no
+    day after today (dates recorded after the fact, never ahead)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, *, past_only: bool = False):
+        super().__init__(attrs=attrs, format=ISO_DATE)
+        self.past_only = past_only
+
+    def get_context(self, name, value, attrs):
+        if self.past_only:
+            attrs = {**(attrs or {}), "max": timezone.localdate().isoformat()}
+        return super().get_context(name, value, attrs)
+
+
+def date_field(label: str, *, past_only: bool = True, **kwargs: Any) -> forms.DateField:
+    """A form's date field with the ISO date picker (by default no later than today)."""
+    return forms.DateField(label=label, widget=DateInput(past_only=past_only), **kwargs)

@@ -180,6 +180,9 @@ class BulkAssignSerializer(AssignSerializer):
 
 
 class VerifySerializer(serializers.Serializer):
+    verified_on = serializers.DateField(
+        label="核实日期", required=False, allow_null=True, default=None
+    )
     result = serializers.ChoiceField(choices=Result.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     risk_types = serializers.SlugRelatedField(

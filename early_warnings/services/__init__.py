@@ -8,7 +8,7 @@ month's cycle is ``monthly_tick``; each warning or clue then moves
 received → pushed → assigned → verified → closed through one service per step.
 """
 
-from .cycle import mark_overdue, monthly_tick, push_period
+from .cycle import mark_overdue, monthly_tick, period_push_now, push_period
 from .indicators import indicator_save, sample_id_number
 from .ingest import upload_create, upload_ingest
 from .items import (
@@ -32,6 +32,7 @@ __all__ = [
     "items_assign_bulk",
     "mark_overdue",
     "monthly_tick",
+    "period_push_now",
     "push_period",
     "sample_id_number",
     "sweep_record",

@@ -6,12 +6,13 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from organization.models import Department, PolicySettings, Role
+from organization.models import Department, PolicySettings, Role, User
 from organization.services import notify
 from suixi_monitor import jobs
 
@@ -22,6 +23,8 @@ from ..models import (
     Upload,
     Warning,
     period_label,
+    period_start,
+    period_validator,
     previous_period,
 )
 from ..selectors import due_dates
@@ -140,6 +143,37 @@ def push_period(*, period: str, now: datetime.datetime) -> int:
                 counts[row["town_id"]] += row["n"]
         notify_towns(period, dict(counts))
     return sum(counts.values())
+
+
+def period_push_now(*, actor: User, period: str, now: datetime.datetime | None = None) -> int:
+    """立即推送: the county bureau sends a month's received warnings and clues to the towns now,
+    without waiting for the push day or the nightly tick (三(四)2: 每月15日前反馈到镇村核实 is a
+    deadline, not a start). The month counts as pushed from then on, so a file ingested later
+    goes to the towns as soon as it is written."""
+    if actor.role != Role.COUNTY_BUREAU:
+        raise PermissionDenied("只有县扶贫局可以推送部门预警")
+    try:
+        period_validator(period)
+    except ValidationError:
+        raise ValidationError({"period": "数据月份格式应为 YYYY-MM，如 2026-05"}) from None
+    now = now or timezone.now()
+    if period_start(period) > timezone.localdate(now).replace(day=1):
+        raise ValidationError({"period": "数据月份不能晚于本月"})
+    with transaction.atomic():
+        cycle, _ = MonthlyCycle.objects.get_or_create(period=period)
+        cycle = MonthlyCycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.pushed_at is None:
+            cycle.pushed_at = now
+            cycle.save(update_fields=["pushed_at"])
+        return push_period(period=period, now=now)
+
+
+def push_due(period: str, *, arrived: datetime.date) -> bool:
+    """Whether rows of ``period`` that arrive on ``arrived`` go to the towns at once: the month
+    was pushed already (by the tick or by hand), or they arrived on or after its push day."""
+    if arrived >= due_dates(period)[1]:
+        return True
+    return MonthlyCycle.objects.filter(period=period, pushed_at__isnull=False).exists()
 
 
 def notify_towns(period: str, counts: dict[int, int]) -> None:

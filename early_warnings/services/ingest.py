@@ -26,7 +26,6 @@ from suixi_monitor.spreadsheets import check_upload, without_cycle_collection
 from .. import spreadsheets
 from ..models import (
     Clue,
-    MonthlyCycle,
     Upload,
     WarningIndicator,
     period_label,
@@ -36,7 +35,7 @@ from ..models import (
 from . import matching
 from ._common import acting_department, queue_ingest
 from .bulk import Batch, insert_ignoring_duplicates, received_from
-from .cycle import push_period
+from .cycle import push_due, push_period
 
 logger = logging.getLogger(__name__)
 
@@ -188,8 +187,9 @@ def _after_ingest(upload: Upload) -> None:
         ),
         url=reverse("early_warnings:upload_detail", args=[upload.pk]),
     )
-    # A file that arrives after the push day goes to the towns now, not next month.
-    if MonthlyCycle.objects.filter(period=upload.period, pushed_at__isnull=False).exists():
+    # A file that arrives after the push day, or once the month was pushed, goes to the towns
+    # as soon as it is written, not with the next tick.
+    if push_due(upload.period, arrived=timezone.localdate(upload.uploaded_at)):
         push_period(period=upload.period, now=timezone.now())
 
 

@@ -5,6 +5,7 @@ Clues entered by hand (三(四)3 协防) live here too: they are checked like wa
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,45 +51,143 @@ def _require_state(item: CheckedItem, step: str, action: str) -> None:
 
 def item_assign(*, actor: User, item: CheckedItem, village: Village | None = None) -> CheckedItem:
     """镇分派到村: a town official hands a pushed warning or clue to one of the town's villages."""
-    if actor.role not in ITEM_STEPS["assign"].roles:
-        raise PermissionDenied("只有镇（园区）干部可以分派")
     with transaction.atomic():
-        item = _lock(item)
-        if not may_take(actor, item, "assign"):
-            raise PermissionDenied("不能分派其他镇的预警")
-        _require_state(item, "assign", "分派")
-        if isinstance(item, Warning):
-            village = item.village  # a registered household's village is not a choice
-        elif village is None:
-            village = item.village
-        if village is None:
-            raise ValidationError({"village": "请选择核实的村"})
-        if village.town_id != actor.town_id:
-            raise ValidationError({"village": "只能分派到本镇的村"})
-        item.assign(by=actor, at=timezone.now(), village=village)
-        save_with_actor(item, actor=actor)
-        _notify_village(item)
+        item = _assign(actor, item, village)
+        _notify_village(item.village_id, [item])
     return item
 
 
-def _notify_village(item: CheckedItem) -> None:
+def _assign(actor: User, item: CheckedItem, village: Village | None) -> CheckedItem:
+    if actor.role not in ITEM_STEPS["assign"].roles:
+        raise PermissionDenied("只有镇（园区）干部可以分派")
+    item = _lock(item)
+    if not may_take(actor, item, "assign"):
+        raise PermissionDenied("不能分派其他镇的预警")
+    _require_state(item, "assign", "分派")
+    if isinstance(item, Warning):
+        village = item.village  # a registered household's village is not a choice
+    elif village is None:
+        village = item.village
+    if village is None:
+        raise ValidationError({"village": "请选择核实的村"})
+    if village.town_id != actor.town_id:
+        raise ValidationError({"village": "只能分派到本镇的村"})
+    item.assign(by=actor, at=timezone.now(), village=village)
+    save_with_actor(item, actor=actor)
+    return item
+
+
+# How many households one message names before it says "等": a message holds 500 characters.
+NAMED_IN_MESSAGE = 10
+
+
+def _names(items: list[CheckedItem]) -> list[str]:
+    """The households the warnings are about (their heads' names, one query), or the people
+    the clues name, each once, in the order given."""
+    heads = dict(
+        Household.objects.filter(
+            pk__in={item.household_id for item in items if isinstance(item, Warning)}
+        ).values_list("pk", "head_name")
+    )
+    return list(
+        dict.fromkeys(
+            f"{heads.get(item.household_id, '')}户" if isinstance(item, Warning) else item.name
+            for item in items
+        )
+    )
+
+
+def _notify_village(village_id: int | None, items: list[CheckedItem]) -> None:
+    """One message for what the town handed the village at once, naming the households:
+    "镇里分派了3条预警：张…户、李…户、王…户，请入户核实"."""
+    if not items:
+        return
+    kinds = {_label(item) for item in items}
+    kind = kinds.pop() if len(kinds) == 1 else "预警和线索"
+    names = _names(items)
+    named = "、".join(names[:NAMED_IN_MESSAGE]) + ("等" if len(names) > NAMED_IN_MESSAGE else "")
+    if len(items) == 1:
+        item = items[0]
+        what = (
+            f"（{item.department.short_name}：{item.indicator.name}）"
+            if isinstance(item, Warning)
+            else ""
+        )
+        message = f"镇里分派了一条{kind}：{named}{what}，请入户核实"
+        url = reverse(
+            "early_warnings:warning_detail"
+            if isinstance(item, Warning)
+            else "early_warnings:clue_detail",
+            args=[item.pk],
+        )
+    else:
+        message = f"镇里分派了{len(items)}条{kind}：{named}，请入户核实"
+        url = reverse("early_warnings:village_inbox")
     notify(
-        recipients=active_users(Role.VILLAGE_MONITOR, village_id=item.village_id),
-        message=f"镇里分派了一条{_label(item)}，请入户核实",
-        url=reverse("early_warnings:village_inbox"),
+        recipients=active_users(Role.VILLAGE_MONITOR, village_id=village_id),
+        message=message[:500],
+        url=url,
     )
 
 
 def items_assign_bulk(
     *, actor: User, items: Iterable[CheckedItem], village: Village | None = None
 ) -> int:
-    """批量分派: every item or none, so a refused one does not leave half a batch assigned."""
-    count = 0
+    """批量分派: every item or none, so a refused one does not leave half a batch assigned;
+    each village is told once, with the households named."""
+    by_village: dict[int | None, list[CheckedItem]] = {}
     with transaction.atomic():
         for item in items:
-            item_assign(actor=actor, item=item, village=village)
-            count += 1
-    return count
+            assigned = _assign(actor, item, village)
+            by_village.setdefault(assigned.village_id, []).append(assigned)
+        for village_id, assigned in by_village.items():
+            _notify_village(village_id, assigned)
+    return sum(len(assigned) for assigned in by_village.values())
+
+
+MSG_REFERRED_REASON = "转为线索/其他救助时请写明风险情况和转介的救助措施（如医疗救助、临时救助）"
+
+
+def _verified_at(item: CheckedItem, on: datetime.date | None) -> datetime.datetime:
+    """When the door was knocked on: the date entered (back-dated, never ahead, not before the
+    item reached the town), as the dates of identification's steps; today is now."""
+    now = timezone.now()
+    if on is None:
+        return now
+    today = timezone.localdate(now)
+    if on > today:
+        raise ValidationError({"verified_on": "核实日期不能晚于今天"})
+    pushed = timezone.localdate(item.pushed_at) if item.pushed_at else None
+    if pushed and on < pushed:
+        raise ValidationError(
+            {"verified_on": f"核实日期不能早于推送到镇的日期（{pushed:%Y-%m-%d}）"}
+        )
+    if on == today:
+        return now
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
+
+
+def _refuse_referral_in_scope(household: Household) -> None:
+    """三(五): "转为线索/其他救助" is for a household outside the scope; one inside it applies."""
+    verdict = household.identification_scope()
+    if verdict.in_scope:
+        raise ValidationError(
+            {"result": f"该户属于识别范围（{verdict.because}），请选择“纳入监测”启动识别程序"}
+        )
+
+
+def _notify_referral(item: CheckedItem, household: Household | None, reason: str) -> None:
+    who = f"{household.head_name}户" if household else getattr(item, "name", "")
+    notify(
+        recipients=active_users(Role.TOWN_OFFICIAL, town_id=item.town_id),
+        message=f"{who}经入户核实有风险但不在识别范围，已转为线索/其他救助：{reason}"[:500],
+        url=reverse(
+            "early_warnings:warning_detail"
+            if isinstance(item, Warning)
+            else "early_warnings:clue_detail",
+            args=[item.pk],
+        ),
+    )
 
 
 def warning_verify(
@@ -98,22 +197,31 @@ def warning_verify(
     result: str,
     reason: str = "",
     risk_types: Iterable[RiskType] = (),
+    verified_on: datetime.date | None = None,
 ) -> Warning:
-    """入户核实 with one of three results; the consequence happens in the same transaction."""
+    """入户核实 with one of four results; the consequence happens in the same transaction."""
     reason = (reason or "").strip()
     if result not in Result.values:
         raise ValidationError({"result": "请选择核实结果"})
     if result == Result.NO_RISK and not reason:
         raise ValidationError({"reason": "核实无风险时请填写核实情况和理由"})
+    if result == Result.REFERRED and not reason:
+        raise ValidationError({"reason": MSG_REFERRED_REASON})
     with transaction.atomic():
         warning = _lock(warning)
         if not may_take(actor, warning, "verify"):
             raise PermissionDenied("只能核实本村（本镇）的预警")
         _require_state(warning, "verify", "核实")
+        at = _verified_at(warning, verified_on)
         subject = MonitoringSubject.objects.filter(
             household_id=warning.household_id, status=MonitoringSubject.Status.MONITORING
         ).first()
-        if result == Result.ALREADY_MONITORED:
+        if result == Result.REFERRED:
+            if subject is not None:
+                raise ValidationError({"result": "该户已是监测对象，请选择“已是监测对象”"})
+            _refuse_referral_in_scope(warning.household)
+            _notify_referral(warning, warning.household, reason)
+        elif result == Result.ALREADY_MONITORED:
             if subject is None:
                 raise ValidationError({"result": "该户不是监测对象，请选择“纳入监测”或“无风险”"})
             types = {*subject.risk_types.all(), warning.indicator.risk_type, *risk_types}
@@ -127,14 +235,21 @@ def warning_verify(
                 household=warning.household,
                 member=warning.member,
                 reason=reason,
+                applied_on=timezone.localdate(at),
             )
-        warning.verify(by=actor, at=timezone.now(), result=result, reason=reason)
+        warning.verify(by=actor, at=at, result=result, reason=reason)
         save_with_actor(warning, actor=actor)
     return warning
 
 
 def _open_case(
-    *, actor: User, item: CheckedItem, household: Household, member: Member, reason: str
+    *,
+    actor: User,
+    item: CheckedItem,
+    household: Household,
+    member: Member,
+    reason: str,
+    applied_on: datetime.date | None = None,
 ):
     """三(七)1: 风险预警后，由村主动联系对象户进行申请 — the application opens with its source kept."""
     is_warning = isinstance(item, Warning)
@@ -148,7 +263,7 @@ def _open_case(
         actor=actor,
         household=household,
         applicant=member,
-        applied_on=timezone.localdate(),
+        applied_on=applied_on or timezone.localdate(),
         hardship=reason or note,
         risk_types=[risk_type or RiskType.objects.get(code="other")],
         source="warning" if is_warning else "clue",
@@ -166,7 +281,7 @@ def clue_verify(
 ) -> Clue:
     """A clue is checked like a warning; when it names a registered household, say which."""
     reason = (reason or "").strip()
-    if result not in {Result.NO_RISK, Result.ALREADY_MONITORED, Result.INCLUDE}:
+    if result not in Result.values:
         raise ValidationError({"result": "请选择核实结果"})
     if not reason:
         raise ValidationError({"reason": "请填写核实情况"})
@@ -175,7 +290,7 @@ def clue_verify(
         and not Household.objects.filter(household_scope_q(actor), pk=household.pk).exists()
     ):
         raise ValidationError({"household": "只能关联本村（本镇）的农户"})
-    if result != Result.NO_RISK and household is None:
+    if result in {Result.ALREADY_MONITORED, Result.INCLUDE} and household is None:
         raise ValidationError({"household": "请先在台账中登记该户，再选择对应农户"})
     with transaction.atomic():
         clue = _lock(clue)
@@ -183,7 +298,11 @@ def clue_verify(
             raise PermissionDenied("只能核实本村（本镇）的线索")
         _require_state(clue, "verify", "核实")
         clue.household = household
-        if result == Result.ALREADY_MONITORED:
+        if result == Result.REFERRED:
+            if household is not None:
+                _refuse_referral_in_scope(household)
+            _notify_referral(clue, household, reason)
+        elif result == Result.ALREADY_MONITORED:
             subject = MonitoringSubject.objects.filter(
                 household=household, status=MonitoringSubject.Status.MONITORING
             ).first()

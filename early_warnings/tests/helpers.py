@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 from collections.abc import Sequence
@@ -138,17 +139,23 @@ def person(village, *, name: str | None = None, id_number: str | None = None, ho
     )
 
 
-def upload_rows(actor, rows, *, period="2026-05", name="data.xlsx", data=None) -> Upload:
-    """Store a file through the service and ingest it in this process."""
+def upload_rows(
+    actor, rows, *, period="2026-05", name="data.xlsx", data=None, uploaded_at=None
+) -> Upload:
+    """Store a file through the service and ingest it in this process; ``uploaded_at`` says
+    when it arrived (a file that arrives on or after its month's push day is pushed at once).
+    Without it, the May files of these tests arrive on 3 June, before that month's push day."""
     file = SimpleUploadedFile(name, data if data is not None else xlsx_bytes(rows))
     created = services.upload_create(actor=actor, period=period, file=file)
+    if uploaded_at is None and period == "2026-05":
+        uploaded_at = datetime.datetime(2026, 6, 3, 9, tzinfo=datetime.UTC)
+    if uploaded_at is not None:
+        Upload.objects.filter(pk=created.pk).update(uploaded_at=uploaded_at)
     return services.upload_ingest(upload_id=created.pk)
 
 
 def make_warning(village, *, state="pushed", code="YB01", period="2026-05", member=None, **fields):
     """A warning already in ``state`` (the services move it on from there)."""
-    import datetime
-
     from django.utils import timezone
 
     from early_warnings.models import Warning, WarningIndicator
@@ -156,6 +163,12 @@ def make_warning(village, *, state="pushed", code="YB01", period="2026-05", memb
     member = member or person(village)
     indicator = WarningIndicator.objects.get(code=code)
     pushed_at = timezone.now() if state != "received" else None
+    fields = {
+        "value": indicator.threshold,
+        "severe": indicator.severe,
+        "pushed_at": pushed_at,
+        **fields,
+    }
     return Warning.objects.create(
         indicator=indicator,
         department=indicator.department,
@@ -164,10 +177,7 @@ def make_warning(village, *, state="pushed", code="YB01", period="2026-05", memb
         household=member.household,
         town=member.household.village.town,
         village=member.household.village,
-        value=indicator.threshold,
         occurred_on=datetime.date(2026, 5, 20),
-        severe=indicator.severe,
         state=state,
-        pushed_at=pushed_at,
         **fields,
     )

@@ -251,3 +251,25 @@ def test_departments_record_sweeps_and_the_county_sees_who_is_missing(world):
     ).values_list("code", flat=True)
     with pytest.raises(PermissionDenied):
         services.sweep_record(actor=world.carol, carried_out_on=day, scope="x", findings="y")
+
+
+def test_an_assignment_names_the_household_and_a_bulk_one_is_one_message(world):
+    """镇里分派了3条预警：张…、李…、王…: one message per village, households named."""
+    zhang = make_warning(world.a1, member=person(world.a1, name="张大"))
+    services.item_assign(actor=world.carol, item=zhang)
+    single = Notification.objects.get(recipient=world.alice)
+    assert single.message.startswith("镇里分派了一条预警：张大户（")
+    assert single.url.endswith(f"/warnings/w/{zhang.pk}/")
+    Notification.objects.all().delete()
+    items = [
+        make_warning(world.a1, member=person(world.a1, name=name)) for name in ("李二", "王三")
+    ]
+    items.append(make_warning(world.a1, member=items[0].member, code="YB02"))  # 李二户 twice
+    items.append(make_warning(world.a2, member=person(world.a2, name="赵四")))
+    assert services.items_assign_bulk(actor=world.carol, items=items) == 4
+    assert list(
+        Notification.objects.filter(recipient=world.alice).values_list("message", flat=True)
+    ) == ["镇里分派了3条预警：李二户、王三户，请入户核实"]
+    assert list(
+        Notification.objects.filter(recipient=world.bob).values_list("message", flat=True)
+    ) == ["镇里分派了一条预警：赵四户（医保：" + items[3].indicator.name + "），请入户核实"]

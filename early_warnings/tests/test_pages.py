@@ -6,10 +6,11 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from early_warnings import services
-from early_warnings.models import Clue, Result, State, Upload, Warning
+from early_warnings import selectors, services
+from early_warnings.models import Clue, Result, State, Upload, Warning, previous_period
 from organization.models import Role
 from organization.tests.factories import UserFactory, department, policy
 
@@ -386,8 +387,14 @@ def test_the_pages_name_the_due_and_push_days_of_the_years_settings(world, clien
     upload_page = client.get(url("upload_list")).content.decode()
     assert "每月12日前提供本部门预警信息，每月20日前反馈到镇村核实" in upload_page
     assert "每月12日前上报上月数据" in upload_page
+    # The town's page names the dates of the month it shows, not a fixed day.
     client.force_login(world.carol)
-    assert "部门预警于每月20日推送到镇" in client.get(url("town_inbox")).content.decode()
+    period = previous_period(timezone.localdate())
+    due, push = selectors.due_dates(period)
+    assert (due.day, push.day) == (12, 20)
+    town_page = client.get(url("town_inbox")).content.decode()
+    assert f"于 {push.year}年{push.month}月{push.day}日 推送到镇" in town_page
+    assert f"{due.month}月{due.day}日 前报送" in town_page
 
 
 def test_an_unpushed_warning_names_the_push_day_of_its_month(world, client):

@@ -8,9 +8,10 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from early_warnings import services
-from early_warnings.models import Clue, MonthlyCycle, State, Upload, Warning
+from early_warnings.models import Clue, MonthlyCycle, State, Warning
 from households.tests.factories import new_id_number
 from organization.models import Notification, Role
 from organization.tests.factories import UserFactory, department, policy
@@ -42,8 +43,7 @@ def may(world):
         ["张三", zhang.id_number, "YB01", 12000, MAY],
         ["王五", new_id_number(datetime.date(1980, 1, 1)), "YB01", 30000, MAY, "乙镇"],
     ]
-    result = upload_rows(world.frank, rows)
-    Upload.objects.filter(pk=result.pk).update(uploaded_at=at(6, 3))
+    upload_rows(world.frank, rows, uploaded_at=at(6, 3))
     health = UserFactory(
         username="hank", role=Role.DEPARTMENT_STAFF, department=department("weijian")
     )
@@ -81,10 +81,11 @@ def test_the_window_closes_after_the_due_day_and_flags_late_departments(may):
 
 def test_a_file_uploaded_after_the_due_day_counts_as_late(may):
     world, health = may
-    result = upload_rows(
-        health, [["张三", Warning.objects.get().member.id_number, "WJ01", None, MAY]]
+    upload_rows(
+        health,
+        [["张三", Warning.objects.get().member.id_number, "WJ01", None, MAY]],
+        uploaded_at=at(6, 11, 9),
     )
-    Upload.objects.filter(pk=result.pk).update(uploaded_at=at(6, 11, 9))
     tick(6, 12)
     late = set(
         MonthlyCycle.objects.get(period="2026-05").late_departments.values_list("code", flat=True)
@@ -169,6 +170,36 @@ def test_a_file_arriving_after_the_push_day_goes_to_the_town_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         upload_rows(health, [["李四", li.id_number, "WJ01", None, MAY]])
     assert Warning.objects.get(member=li).state == State.PUSHED
+
+
+def test_a_file_arriving_after_the_push_day_is_pushed_when_written_without_any_tick(may):
+    """No tick has run for May (a fresh install, or the beat down): the file that arrives on
+    20 June goes to the town as soon as it is written, not with the next night's job."""
+    world, health = may
+    li = person(world.a2, name="李四")
+    upload_rows(health, [["李四", li.id_number, "WJ01", None, MAY]], uploaded_at=at(6, 20, 9))
+    # Past the push day the whole month goes: the file of 3 June with it.
+    assert set(Warning.objects.values_list("state", flat=True)) == {State.PUSHED}
+    assert any("收到2026年5月部门预警" in m for m in messages(world.carol))
+
+
+def test_the_county_pushes_a_month_at_once_and_later_files_follow(may):
+    world, health = may
+    with pytest.raises(PermissionDenied):
+        services.period_push_now(actor=world.carol, period="2026-05")
+    assert services.period_push_now(actor=world.erin, period="2026-05", now=at(6, 5)) == 2
+    assert set(Warning.objects.values_list("state", flat=True)) == {State.PUSHED}
+    assert MonthlyCycle.objects.get(period="2026-05").pushed_at == at(6, 5)
+    assert messages(world.carol) == ["收到2026年5月部门预警及线索1条，请分派到村核实"]
+    # Pressed again: nothing left to push, nobody told twice.
+    assert services.period_push_now(actor=world.erin, period="2026-05", now=at(6, 6)) == 0
+    assert len(messages(world.carol)) == 1
+    # A file written after that, before the push day, goes to the town at once too.
+    li = person(world.a2, name="李四")
+    upload_rows(health, [["李四", li.id_number, "WJ01", None, MAY]], uploaded_at=at(6, 7, 9))
+    assert Warning.objects.get(member=li).state == State.PUSHED
+    # The tick on the push day finds the month already pushed and pushes nothing again.
+    assert tick(6, 15).get("pushed", 0) == 0
 
 
 def test_the_beat_schedule_runs_the_tick_every_day(settings):

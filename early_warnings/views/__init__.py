@@ -8,10 +8,11 @@ service, and shows its refusal as a form error or a message.
 
 from .clues import clue_detail, clue_list, clue_new
 from .common import home
-from .county import county
+from .county import county, push_now
 from .indicators import indicator_edit, indicator_list
 from .sweeps import sweeps
 from .uploads import (
+    department_home,
     department_warnings,
     template_download,
     upload_detail,
@@ -32,10 +33,12 @@ __all__ = [
     "clue_list",
     "clue_new",
     "county",
+    "department_home",
     "department_warnings",
     "home",
     "indicator_edit",
     "indicator_list",
+    "push_now",
     "sweeps",
     "template_download",
     "town_inbox",

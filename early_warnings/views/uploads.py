@@ -3,25 +3,49 @@ and see what became of their rows (三(四)2)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from organization.models import Department, PolicySettings, Role
+from organization.selectors import department_directory
 from suixi_monitor.forms import run_service
 
 from .. import downloads, forms, selectors, services
-from ..models import Result, State
+from ..models import Result, State, period_validator, previous_period
 from .common import crumbs, get_or_404, paginate, period_param, require_roles
+
+
+@login_required
+def department_home(request: HttpRequest) -> HttpResponse:
+    """The department's home: this month's file (sent or not, due when) and what to do here."""
+    require_roles(request, Role.DEPARTMENT_STAFF)
+    today = timezone.localdate()
+    return render(
+        request,
+        "early_warnings/department_home.html",
+        {
+            "file": selectors.department_file(user=request.user, period=previous_period(today)),
+            "today": today,
+            "departments": department_directory(user=request.user),
+            "policy": PolicySettings.current(),
+            "nav_active": "home",
+        },
+    )
 
 
 @login_required
 def upload_list(request: HttpRequest) -> HttpResponse:
     require_roles(request, Role.DEPARTMENT_STAFF, Role.COUNTY_BUREAU)
     user = request.user
+    today = timezone.localdate()
     form = forms.UploadForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
         upload = run_service(form, services.upload_create, actor=user, **form.cleaned_data)
@@ -38,6 +62,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
             included=Count("pk", filter=Q(result=Result.INCLUDE)),
             monitored=Count("pk", filter=Q(result=Result.ALREADY_MONITORED)),
             no_risk=Count("pk", filter=Q(result=Result.NO_RISK)),
+            referred=Count("pk", filter=Q(result=Result.REFERRED)),
             overdue=Count("pk", filter=Q(overdue=True)),
         )
         .order_by("-period")[:12]
@@ -47,6 +72,9 @@ def upload_list(request: HttpRequest) -> HttpResponse:
         "early_warnings/upload_list.html",
         {
             "form": form,
+            "file": selectors.department_file(user=user, period=previous_period(today)),
+            "today": today,
+            "late_due": _late_due(form["period"].value(), today),
             "page": paginate(request, selectors.upload_list(user=user)),
             "outcomes": outcomes,
             "policy": PolicySettings.current(),
@@ -60,6 +88,16 @@ def upload_list(request: HttpRequest) -> HttpResponse:
             "crumbs": crumbs(("上传预警信息", "")),
         },
     )
+
+
+def _late_due(period, today) -> datetime.date | None:
+    """The due day of the month chosen on the form, when it has passed (三(四)2)."""
+    try:
+        period_validator(str(period or ""))
+    except ValidationError:
+        return None
+    due = selectors.due_dates(period)[0]
+    return due if today > due else None
 
 
 @login_required

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from organization.models import PolicySettings, Role
+from households.selectors import can_edit_registry
+from organization.models import Role
 from suixi_monitor.forms import run_action, run_service
 
 from .. import forms, selectors, services
@@ -46,12 +47,9 @@ def town_inbox(request: HttpRequest) -> HttpResponse:
     clues = selectors.clue_list(
         user=user, filters=selectors.ClueFilters(overdue=True if overdue_only else None)
     ).exclude(state=State.CLOSED)
-    periods = (
-        selectors.warning_list(user=user)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .distinct()[:12]
-    )
+    months = selectors.town_months(user=user, current=previous_period(timezone.localdate()))
+    shown = period or previous_period(timezone.localdate())
+    due, push = selectors.due_dates(shown)
     return render(
         request,
         "early_warnings/town_inbox.html",
@@ -59,7 +57,10 @@ def town_inbox(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, warnings),
             "period": period,
             "period_label": period_label(period) if period else "",
-            "periods": [(p, period_label(p)) for p in periods],
+            "months": months,
+            "month": next((m for m in months if m.period == period), None),
+            "due": due,
+            "push": push,
             "overdue_only": overdue_only,
             "filters": filters,
             "states": State.choices,
@@ -71,7 +72,6 @@ def town_inbox(request: HttpRequest) -> HttpResponse:
             .order_by(),
             "overdue_count": selectors.warning_list(user=user).filter(overdue=True).count(),
             "clues": clues[:100],
-            "policy": PolicySettings.current(),
             "village_form": forms.VillageChoiceForm(user=user),
             "villages": forms.VillageChoiceForm(user=user).fields["village"].queryset,
             "nav_active": "warnings",
@@ -152,6 +152,9 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "warning": warning,
             "form": form,
             "may": may,
+            # 三(五) before the result is chosen: in scope or not, why, and what would change it.
+            "verdict": warning.household.identification_scope() if may.verify else None,
+            "can_edit_registry": may.verify and can_edit_registry(user, warning.household),
             "push_on": selectors.due_dates(warning.period)[1],
             "department_view": user.role == Role.DEPARTMENT_STAFF,
             "household_warnings": household_warnings,

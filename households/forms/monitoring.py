@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from suixi_monitor.forms import DateInput
+
 from ..models import MonitoringSubject, RiskType
 from .widgets import FastSelect, PlaceFilterForm
 
@@ -18,7 +20,7 @@ class MonitoringSubjectForm(forms.Form):
     )
     started_on = forms.DateField(
         label="纳入监测日期",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(past_only=True),
     )
     note = forms.CharField(label="备注", max_length=300, required=False)
 
@@ -39,13 +41,20 @@ class SubjectEliminateForm(forms.Form):
 
     ended_on = forms.DateField(
         label="风险消除日期",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(past_only=True),
         help_text="退出名单报县扶贫局备案之日，不能早于纳入监测日期，也不能晚于今天",
     )
 
 
 class SubjectFilterForm(PlaceFilterForm):
-    field_order = ["category", "status", "town", "village"]
+    field_order = ["q", "category", "status", "town", "village"]
+
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": "户主或成员姓名、身份证号", "type": "search"}),
+    )
 
     category = forms.ChoiceField(
         label="类别",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from suixi_monitor.forms import DateInput
+
 from ..models import Visit
 
 
@@ -12,7 +14,7 @@ class VisitForm(forms.ModelForm):
         model = Visit
         fields = ["visited_on", "reason", "findings", "risk_found"]
         widgets = {
-            "visited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "visited_on": DateInput(past_only=True),
             "findings": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {"reason": "三(四)1：六个必访"}

@@ -43,18 +43,34 @@ def household_rows(households, detail_base: str) -> SafeString:
         else:
             income = '<span class="muted">未登记</span>'
         group = h["group__name"]
+        # data-label names each cell when a phone shows the row as a card (app.css).
         rows.append(
             "<tr>"
-            f'<td><a href="{detail_base}{h["pk"]}/">{escape(h["head_name"])}</a></td>'
-            f"<td>{escape(h['village__town__name'])}</td>"
-            f"<td>{escape(h['village__name'])}</td>"
-            f"<td>{escape(group) if group else '—'}</td>"
-            f'<td class="num">{h["size"]}</td>'
-            f"<td>{escape(_STATUS_LABELS.get(h['status_2020'], h['status_2020']))}</td>"
-            f'<td class="num">{income}</td>'
-            f"<td>{_BELOW if h['below_income_line'] else '—'}</td>"
-            f"<td>{_MONITORED if h['is_monitored'] else '—'}</td>"
+            f'<td data-label="户主"><a href="{detail_base}{h["pk"]}/">{escape(h["head_name"])}</a></td>'
+            f'<td data-label="镇">{escape(h["village__town__name"])}</td>'
+            f'<td data-label="村">{escape(h["village__name"])}</td>'
+            f'<td data-label="组">{escape(group) if group else "—"}</td>'
+            f'<td data-label="人口" class="num">{h["size"]}</td>'
+            f'<td data-label="2020年底身份">'
+            f"{escape(_STATUS_LABELS.get(h['status_2020'], h['status_2020']))}</td>"
+            f'<td data-label="最近人均纯收入（元）" class="num">{income}</td>'
+            f'<td data-label="低于监测线">{_BELOW if h["below_income_line"] else "—"}</td>'
+            f'<td data-label="监测中">{_MONITORED if h["is_monitored"] else "—"}</td>'
             "</tr>"
         )
     # Every value that came from the database went through escape() above.
     return mark_safe("\n".join(rows))  # noqa: S308
+
+
+@register.simple_tag
+def dashboard_cell(cell) -> SafeString:
+    """One figure of a dashboard table (``households.dashboard.Cell``): a tag, a link into
+    its list, or the number, written in Python (a county table has hundreds)."""
+    value = cell.value
+    text = f"{value:,}" if cell.numeric and isinstance(value, int) else escape(str(value))
+    if cell.tag:
+        return mark_safe(f'<span class="tag tag-{escape(cell.tag)}">{text}</span>')  # noqa: S308
+    alert = ' class="text-alert"' if cell.alert else ""
+    if cell.url:
+        return mark_safe(f'<a href="{escape(cell.url)}"{alert}>{text}</a>')  # noqa: S308
+    return mark_safe(f"<span{alert}>{text}</span>" if alert else text)  # noqa: S308

@@ -18,6 +18,7 @@ from organization.models import PolicySettings, Role
 from suixi_monitor.forms import run_service
 
 from .. import services
+from ..dashboard import build_dashboard
 from ..forms import (
     HouseholdCreateForm,
     HouseholdFilterForm,
@@ -28,7 +29,6 @@ from ..forms import (
 from ..models import Household, Member
 from ..selectors import (
     HouseholdFilters,
-    area_table,
     can_edit_registry,
     household_history,
     registry_counts,
@@ -92,17 +92,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         context["counts"] = registry_counts(user=user)
         context["recent_visits"] = visit_list(user=user).order_by("-visited_on", "-id")[:10]
     elif user.role in {Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU}:
-        by = "village" if user.role == Role.TOWN_OFFICIAL else "town"
-        rows = list(area_table(user=user, by=by))
-        context.update(
-            by=by,
-            rows=rows,
-            totals={
-                key: sum(getattr(row, f"n_{key}") for row in rows)
-                for key in ("households", "members", "monitored", "below_line")
-            },
-            policy=PolicySettings.current(),
-        )
+        # The county's and each town's home is the dashboard (households/dashboard.py).
+        context.update(dashboard=build_dashboard(user=user), policy=PolicySettings.current())
+        return render(request, "households/dashboard.html", context)
     elif user.role == Role.HELPER:
         context["households"] = select_households(user=user).order_by("village__town", "village")
     return render(request, "households/overview.html", context)

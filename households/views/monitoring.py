@@ -37,6 +37,8 @@ def subject_list(request: HttpRequest) -> HttpResponse:
     qs = monitoring_subject_list(user=user)
     if request.GET and form.is_valid():
         data = form.cleaned_data
+        if data.get("q"):
+            qs = monitoring_subject_list(user=user, q=data["q"])
         if data.get("category"):
             qs = qs.filter(category=data["category"])
         if data.get("status"):

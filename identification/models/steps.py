@@ -18,7 +18,7 @@ from households.models import Member, MonitoringSubject, RiskType
 from organization.models import VillagerGroup
 
 from .case import IdentificationCase
-from .comparison import ComparisonDataset, ComparisonRecord
+from .comparison import ComparisonDataset, ComparisonKind, ComparisonRecord
 
 
 class StepRecord(models.Model):
@@ -169,6 +169,27 @@ class Comparison(StepRecord):
 
     def __str__(self) -> str:
         return f"{self.compared_on} 信息比对"
+
+    # 三(七)4 names five kinds of data; a comparison says only what it compared.
+    def _kinds(self) -> list[str]:
+        return sorted({d.kind for d in self.datasets.all()}, key=ComparisonKind.values.index)
+
+    @property
+    def compared_kinds(self) -> list[str]:
+        """The kinds of data this comparison looked in."""
+        return [ComparisonKind(kind).label for kind in self._kinds()]
+
+    @property
+    def clear_kinds(self) -> list[str]:
+        """The kinds looked in that gave no hit."""
+        hit = {h.dataset.kind for h in self.hits.all()}
+        return [ComparisonKind(kind).label for kind in self._kinds() if kind not in hit]
+
+    @property
+    def unchecked_kinds(self) -> list[str]:
+        """The kinds with no data when it was compared: not compared at all."""
+        have = set(self._kinds())
+        return [label for value, label in ComparisonKind.choices if value not in have]
 
 
 class ComparisonHit(models.Model):

@@ -81,9 +81,16 @@ QUEUES: dict[str, tuple[str, list[str]]] = {
 
 
 def overdue_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    """A case is overdue once it has waited more than ``case_overdue_days`` whole days in its
+    step, counted in days as ``days_waiting`` counts them: with 20 days, a case that entered
+    its step on the 1st is on time through the 21st (20 days) and overdue on the 22nd (21).
+    So the cutoff is the start of the day ``days`` days ago: entered before it, overdue."""
     now = now or timezone.now()
-    days = PolicySettings.current(timezone.localdate(now)).case_overdue_days
-    return now - datetime.timedelta(days=days)
+    today = timezone.localdate(now)
+    days = PolicySettings.current(today).case_overdue_days
+    return timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time.min)
+    )
 
 
 def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[IdentificationCase]:

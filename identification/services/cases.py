@@ -91,10 +91,13 @@ def case_apply(
             status=MonitoringSubject.Status.MONITORING
         ).exists():
             raise ApplicationError("三(七)1：该户已是监测对象，无需重复申请")
-        if not household.in_identification_scope():
+        verdict = household.identification_scope()
+        if not verdict.in_scope:
             raise ApplicationError(
-                "三(五)：该户不在识别范围内。识别范围为户籍在濉溪县且长期居住的脱贫户，"
-                "低保、特困、重度残疾、重病大病家庭，或人均收入低于农村低保标准的农村常住人口"
+                "三(五)：该户不在识别范围内（" + "；".join(verdict.missing) + "）。"
+                "识别范围为户籍在濉溪县且长期居住的脱贫户，低保、特困、重度残疾、重病大病家庭"
+                "（均以2020年底身份为准，可在农户信息中更正），或人均收入低于农村低保标准的"
+                "农村常住人口（以收入记录计算）；风险属实而不在范围的，请转为线索/其他救助"
             )
         case = IdentificationCase(
             household=household,

@@ -16,7 +16,7 @@ from organization.models import PolicySettings, Role
 from organization.selectors import town_list
 
 from .. import forms, selectors
-from ..models import CaseState, IdentificationCase, Publicity
+from ..models import CaseState, IdentificationCase, Objection, Publicity
 from ..models.case import OPEN_STATES
 from ..services import permissions
 
@@ -67,9 +67,15 @@ BUTTONS: dict[str, tuple[str, bool]] = {
 }
 
 
-def case_actions(case: IdentificationCase, user) -> list[Action]:
+def case_actions(case: IdentificationCase, user, *, conclude_ready: bool = True) -> list[Action]:
+    """The buttons of the steps ``user`` may take now; "结束公示" only once it can succeed
+    (the publicity has run its days and no objection is open, 三(七)5/6)."""
     steps = permissions.case_steps(case, user.role)
-    return [Action(s.name, *BUTTONS[s.name]) for s in steps if s.name in BUTTONS]
+    return [
+        Action(s.name, *BUTTONS[s.name])
+        for s in steps
+        if s.name in BUTTONS and (s.name != "conclude" or conclude_ready)
+    ]
 
 
 def can_decide_objections(user) -> bool:
@@ -109,6 +115,7 @@ def case_list(request):
     filters = selectors.CaseFilters(
         q=data.get("q") or "",
         town=data.get("town"),
+        village=data.get("village"),
         state=data.get("state") or "",
         source=data.get("source") or "",
         overdue=data.get("overdue"),
@@ -153,9 +160,18 @@ def case_list(request):
 @login_required
 def case_detail(request, pk: int):
     case = _case(request, pk)
-    comparison = case.comparisons.prefetch_related("hits__member", "hits__dataset").first()
+    comparison = case.comparisons.prefetch_related(
+        "hits__member", "hits__dataset", "datasets"
+    ).first()
     publicity = case.publicities.filter(outcome=Publicity.Outcome.RUNNING).first()
     today = timezone.localdate()
+    objections = list(case.objections.select_related("lodged_by", "decided_by"))
+    open_objection = any(
+        o.status == Objection.Status.OPEN and o.publicity_id == getattr(publicity, "pk", None)
+        for o in objections
+    )
+    conclude_ready = bool(publicity and publicity.has_run_on(today) and not open_objection)
+    may_conclude = permissions.CONCLUDE in permissions.case_steps(case, request.user.role)
     return render(
         request,
         "identification/case_detail.html",
@@ -164,7 +180,10 @@ def case_detail(request, pk: int):
             "case": case,
             "procedure": PROCEDURE,
             "timeline": selectors.case_timeline(case),
-            "actions": case_actions(case, request.user),
+            "actions": case_actions(case, request.user, conclude_ready=conclude_ready),
+            # Why "结束公示" is not offered yet, and from when it will be.
+            "conclude_waits": may_conclude and publicity is not None and not conclude_ready,
+            "open_objection": open_objection,
             "comparison": comparison,
             "publicity": publicity,
             # Days counted from the recorded start (三(七)5/6), capped at the publicity's length.
@@ -172,7 +191,7 @@ def case_detail(request, pk: int):
             if publicity
             else 0,
             "publicity_ran": bool(publicity and publicity.has_run_on(today)),
-            "objections": case.objections.select_related("lodged_by", "decided_by"),
+            "objections": objections,
             "can_decide": can_decide_objections(request.user),
             "overdue": selectors.case_is_overdue(case),
             "days": selectors.days_waiting(case),

@@ -94,6 +94,7 @@ def case_apply(request, household_pk: int):
             "household": household,
             "form": form,
             "in_scope": household.in_identification_scope(),
+            "verdict": household.identification_scope(),
             # The other refusals of 三(七)1, shown before the form is filled in.
             "open_case": household.identification_cases.filter(state__in=OPEN_STATES).first(),
             "monitored": household.monitoring_subjects.filter(
@@ -193,7 +194,9 @@ def case_publicize_village(request, pk: int):
         done="村公示已开始",
         rule=f"三(七)5：村两委根据比对结果研究确定，在村内公示{policy.village_publicity_days}日；"
         "公示天数从登记的开始日期起算，期满无异议由系统自动上报到镇。",
-        comparison=case.comparisons.prefetch_related("hits__member", "hits__dataset").first(),
+        comparison=case.comparisons.prefetch_related(
+            "hits__member", "hits__dataset", "datasets"
+        ).first(),
     )
 
 
@@ -212,7 +215,9 @@ def case_approve_town(request, pk: int):
         done="镇审定已录入",
         rule=f"三(七)6：镇领导小组会议审定（会议日期不早于村公示期满之日），审定通过后公示不少于"
         f"{policy.town_publicity_days}天；对情况存在疑问的，请及时组织复核。",
-        comparison=case.comparisons.prefetch_related("hits__member", "hits__dataset").first(),
+        comparison=case.comparisons.prefetch_related(
+            "hits__member", "hits__dataset", "datasets"
+        ).first(),
     )
 
 

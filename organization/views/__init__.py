@@ -13,6 +13,8 @@ from .accounts import (
 )
 from .pages import (
     LogoutView,
+    department_contact_delete_view,
+    department_contact_edit,
     departments,
     home,
     notifications,
@@ -26,6 +28,8 @@ from .pages import (
 __all__ = [
     "LogoutView",
     "PasswordChangeView",
+    "department_contact_delete_view",
+    "department_contact_edit",
     "departments",
     "home",
     "register_role_home",

@@ -18,10 +18,16 @@ from django.views.decorators.http import require_POST
 
 from suixi_monitor.forms import run_service
 
-from ..forms import POLICY_SOURCES, PolicySettingsForm, PolicyYearForm
+from ..forms import POLICY_SOURCES, DepartmentContactForm, PolicySettingsForm, PolicyYearForm
 from ..models import PolicySettings, Role
-from ..selectors import department_list, policy_list
-from ..services import notification_mark_read, policy_settings_save
+from ..selectors import department_contacts, department_directory, department_list, policy_list
+from ..services import (
+    MSG_CONTACTS_COUNTY_ONLY,
+    department_contact_delete,
+    department_contact_save,
+    notification_mark_read,
+    policy_settings_save,
+)
 
 # A role whose work lives in a higher app gets that app's page as its home: the app
 # registers the page's URL name from its ``AppConfig.ready()`` (the helper's 我的帮扶户).
@@ -34,18 +40,10 @@ def register_role_home(role: str, url_name: str) -> None:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Each role's home lives in the app that knows its work, which registers it (this app
+    imports none of them); the registry's overview otherwise."""
     if request.user.role in ROLE_HOMES:
         return redirect(ROLE_HOMES[request.user.role])
-    if request.user.role == Role.DEPARTMENT_STAFF:
-        return render(
-            request,
-            "organization/home_department.html",
-            {
-                "departments": department_list(user=request.user),
-                "policy": PolicySettings.current(),
-                "nav_active": "home",
-            },
-        )
     return redirect("households:overview")
 
 
@@ -63,11 +61,76 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def departments(request: HttpRequest) -> HttpResponse:
+    """部门通讯录: each department with the people to call; the county bureau keeps it."""
     return render(
         request,
         "organization/departments.html",
-        {"departments": department_list(user=request.user), "nav_active": "departments"},
+        {
+            "departments": department_directory(user=request.user),
+            "can_edit": request.user.role == Role.COUNTY_BUREAU,
+            "nav_active": "departments",
+        },
     )
+
+
+def _require_county_directory(user) -> None:
+    if user.role != Role.COUNTY_BUREAU:
+        raise PermissionDenied(MSG_CONTACTS_COUNTY_ONLY)
+
+
+@login_required
+def department_contact_edit(
+    request: HttpRequest, department_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
+    """Add a contact to a department (``department_pk``) or change one (``pk``)."""
+    _require_county_directory(request.user)
+    contact = None
+    if pk is not None:
+        contact = department_contacts(user=request.user).filter(pk=pk).first()
+        if contact is None:
+            raise Http404
+        department = contact.department
+    else:
+        department = department_list(user=request.user).filter(pk=department_pk).first()
+        if department is None:
+            raise Http404
+    form = DepartmentContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in DepartmentContactForm.Meta.fields}
+        saved = run_service(
+            form,
+            department_contact_save,
+            actor=request.user,
+            department=department,
+            contact=contact,
+            values=values,
+        )
+        if saved:
+            messages.success(request, f"已保存{department.short_name}联系人{saved.name}")
+            return redirect(reverse("departments") + f"#department-{department.pk}")
+    return render(
+        request,
+        "organization/contact_form.html",
+        {
+            "form": form,
+            "department": department,
+            "contact": contact,
+            "nav_active": "departments",
+        },
+    )
+
+
+@login_required
+@require_POST
+def department_contact_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_county_directory(request.user)
+    contact = department_contacts(user=request.user).filter(pk=pk).first()
+    if contact is None:
+        raise Http404
+    department = contact.department
+    department_contact_delete(actor=request.user, contact=contact)
+    messages.success(request, f"已从通讯录删除{department.short_name}联系人{contact.name}")
+    return redirect(reverse("departments") + f"#department-{department.pk}")
 
 
 def _policy_rows(policy: PolicySettings) -> list[dict]:

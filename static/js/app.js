@@ -132,6 +132,32 @@
     checkMeeting();
   }
 
+  // 三(四)2: a department's file is due by the due day of the month after its data month.
+  // Say before the file is sent whether the chosen month's due day has passed.
+  var periodInput = document.querySelector("input[data-due-day]");
+  var lateNote = document.querySelector("[data-late-note]");
+  if (periodInput && lateNote) {
+    var dueDay = parseInt(periodInput.getAttribute("data-due-day"), 10);
+    var todayIso = periodInput.getAttribute("data-today");
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var checkLate = function () {
+      var match = /^(\d{4})-(\d{2})$/.exec(periodInput.value);
+      if (!match) { lateNote.hidden = true; return; }
+      var year = parseInt(match[1], 10);
+      var month = parseInt(match[2], 10) + 1;
+      if (month > 12) { month = 1; year += 1; }
+      var due = year + "-" + pad(month) + "-" + pad(dueDay);
+      var late = todayIso > due;
+      lateNote.hidden = !late;
+      if (late) {
+        lateNote.textContent = "该月数据的报送截止日为" + year + "年" + month + "月" + dueDay + "日，今天上传将记为逾期报送（三(四)2）。";
+      }
+    };
+    periodInput.addEventListener("input", checkLate);
+    periodInput.addEventListener("change", checkLate);
+    checkLate();
+  }
+
   // "Add another member" on the new-household page (Django formset).
   var addButton = document.querySelector("[data-add-member]");
   var template = document.getElementById("member-template");

@@ -1,0 +1,110 @@
+"""What county users met in their first week on the identification pages: the overdue
+boundary, "结束公示" offered only when it can succeed, the deliberation's 村民小组, and a
+comparison that says only what it compared (三(七)3-6)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from identification import selectors, services
+from identification.models import CaseState, IdentificationCase
+from organization.tests.factories import VillagerGroupFactory
+
+from .factories import dataset_with, walk
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def entered(case: IdentificationCase, days: int) -> None:
+    """The case entered its step ``days`` days ago, at ten past midnight."""
+    day = timezone.localdate() - datetime.timedelta(days=days)
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(0, 10)))
+    IdentificationCase.objects.filter(pk=case.pk).update(state_changed_at=moment)
+
+
+@pytest.mark.parametrize(("days", "overdue"), [(19, False), (20, False), (21, True)])
+def test_a_case_is_overdue_after_more_than_the_limit_not_at_it(world, client, days, overdue):
+    """超过20天: at 20 days a case is on time, at 21 it is overdue, in every place that says so."""
+    case = walk(world, CaseState.APPLIED)
+    entered(case, days)
+    case = IdentificationCase.objects.get(pk=case.pk)
+    assert selectors.days_waiting(case) == days
+    assert selectors.case_is_overdue(case) is overdue
+    listed = selectors.case_list(user=world.erin, filters=selectors.CaseFilters(overdue=True))
+    assert listed.filter(pk=case.pk).exists() is overdue
+    page = login(client, world.erin).get("/identification/").content.decode()
+    assert "在当前环节停留超过 20 天的申请标记为" in page
+    assert ("is-overdue" in page) is overdue
+
+
+def test_conclude_is_offered_only_once_the_publicity_has_run_with_the_day_it_becomes_possible(
+    world, client
+):
+    case = walk(world, CaseState.VILLAGE_PUBLICIZING, start=12)
+    publicity = case.publicities.get(outcome="running")
+    publicity.started_on = timezone.localdate() - datetime.timedelta(days=2)
+    publicity.save()
+    page = login(client, world.carol).get(f"/identification/{case.pk}/").content.decode()
+    assert "公示期满，结束公示" not in page
+    due = publicity.due_on
+    assert f"{due.year}年{due.month}月{due.day}日 起可结束" in page
+    # Once it has run its days the button is there, and pressing it succeeds.
+    publicity.started_on = timezone.localdate() - datetime.timedelta(days=publicity.days)
+    publicity.save()
+    page = client.get(f"/identification/{case.pk}/").content.decode()
+    assert "公示期满，结束公示" in page and "起可结束" not in page
+    client.post(f"/identification/{case.pk}/conclude/")
+    assert IdentificationCase.objects.get(pk=case.pk).state == CaseState.TOWN_REVIEWING
+
+
+def test_the_deliberation_form_offers_the_households_group_chosen(world, client):
+    VillagerGroupFactory(village=world.a1, name="第二村民小组")
+    case = walk(world, CaseState.VERIFIED)
+    group = case.household.group
+    page = login(client, world.alice).get(f"/identification/{case.pk}/deliberate/")
+    assert f'<option value="{group.pk}" selected>{group.name}</option>' in page.content.decode()
+
+
+def test_a_household_without_a_group_gets_the_villages_only_group(world, client):
+    case = walk(world, CaseState.VERIFIED)
+    type(case.household).objects.filter(pk=case.household_id).update(group=None)
+    only = world.groups[world.a1.pk]
+    page = login(client, world.alice).get(f"/identification/{case.pk}/deliberate/")
+    assert f'<option value="{only.pk}" selected>' in page.content.decode()
+
+
+def test_the_comparison_says_what_it_compared_and_which_kinds_had_no_data(world, client):
+    case = walk(world, CaseState.DELIBERATED)
+    head = case.household.members.get(relation="head")
+    dataset_with(head, kind="vehicle", detail="皖F12345 小型轿车")
+    page = login(client, world.erin).get(f"/identification/{case.pk}/compare/").content.decode()
+    # The county sees whole ID numbers here, as the README promises.
+    assert head.id_number in page and head.masked_id_number not in page
+    assert "无数据，未比对：城镇住房、大型农机具、经营实体、财政供养人员" in page
+    hit = selectors.comparison_hits(case).hits[0]
+    services.case_compare(
+        actor=world.erin,
+        case=case,
+        compared_on=timezone.localdate(),
+        judgements={hit.record.pk: ("no_effect", "车辆价值低，系务工代步")},
+    )
+    page = client.get(f"/identification/{case.pk}/").content.decode()
+    assert "已比对：车辆。" in page
+    assert "无数据，未比对：城镇住房、大型农机具、经营实体、财政供养人员。" in page
+    assert "未比中城镇住房" not in page
+
+
+def test_a_comparison_without_hits_names_the_kinds_it_looked_in(world, client):
+    case = walk(world, CaseState.DELIBERATED)
+    other = walk(world, CaseState.APPLIED, village=world.a2)
+    dataset_with(other.household.members.first(), kind="urban_housing", detail="城区住房")
+    services.case_compare(
+        actor=world.erin, case=case, compared_on=timezone.localdate(), judgements={}
+    )
+    page = login(client, world.alice).get(f"/identification/{case.pk}/").content.decode()
+    assert "已比对：城镇住房；其中未比中：城镇住房。" in page
+    assert "无数据，未比对：车辆、大型农机具、经营实体、财政供养人员。" in page
