@@ -70,7 +70,8 @@ def test_a_town_creates_a_helper_who_must_change_the_one_time_password(live_serv
     page.fill("#id_new_password1", NEW_PASSWORD)
     page.fill("#id_new_password2", NEW_PASSWORD)
     page.click("form.form button[type=submit]")
-    page.wait_for_url(f"{url}/households/overview/")
+    # Then the helper's home, 我的帮扶户.
+    page.wait_for_url(f"{url}/assistance/")
     assert "密码已修改" in page.text_content(".alert-success")
     helper.refresh_from_db()
     assert not helper.must_change_password
