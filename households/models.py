@@ -343,6 +343,9 @@ class MonitoringSubject(FSMModelMixin, models.Model):
     status = FSMField("监测状态", default=Status.MONITORING, choices=Status.choices, protected=True)
     ended_on = models.DateField("风险消除日期", null=True, blank=True)
     note = models.CharField("备注", max_length=300, blank=True)
+    # 三(七)7: the county's announcement that filed the household, e.g. 〔2021〕3号 (blank for a
+    # subject entered directly by the bureau, monitored before the system).
+    announcement = models.CharField("备案公告", max_length=30, blank=True)
     history = HistoricalRecords(m2m_fields=[risk_types])
 
     class Meta:

@@ -362,6 +362,7 @@ def monitoring_subject_create(
     risk_types: Iterable[RiskType],
     started_on: datetime.date,
     note: str = "",
+    announcement: str = "",
 ) -> MonitoringSubject:
     """Put a household under monitoring. The county filing of 三(七)7 calls this; the bureau may
     also enter households that were already monitored before the system."""
@@ -379,7 +380,11 @@ def monitoring_subject_create(
             raise ValidationError({"household": "该户已是监测对象，不能重复纳入"})
         check_category_matches_status(household, category)
         subject = MonitoringSubject(
-            household=household, category=category, started_on=started_on, note=note
+            household=household,
+            category=category,
+            started_on=started_on,
+            note=note,
+            announcement=announcement,
         )
         save_with_actor(subject, actor=actor)
         subject.risk_types.set(risk_types)

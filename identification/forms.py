@@ -17,7 +17,7 @@ from .models import (
     ComparisonKind,
     IdentificationCase,
 )
-from .models.steps import TeamRole
+from .models.steps import PUBLICITY_MAX_DAYS, TeamRole
 from .services import TeamMember
 
 TEAM_ROWS = 6
@@ -222,6 +222,7 @@ class ApproveTownForm(forms.Form):
         label="镇公示天数",
         required=False,
         min_value=1,
+        max_value=PUBLICITY_MAX_DAYS,
         help_text="不少于政策规定天数；不填按政策规定天数",
     )
 

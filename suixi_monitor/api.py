@@ -1,9 +1,10 @@
-"""Project-wide API plumbing: pagination and the one error mapping."""
+"""Project-wide API plumbing: pagination, the one error mapping and its documented shapes."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -39,3 +40,55 @@ def exception_handler(exc, context):
         # Keep the service's own reason ("只有县扶贫局可以…"); DRF's default says only "no permission".
         exc = exceptions.PermissionDenied(*exc.args[:1])
     return drf_exception_handler(exc, context)
+
+
+# --- the error bodies, for the schema -----------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """A refusal (403, 404): ``{"detail": "…"}``, the reason in Chinese."""
+
+    detail = serializers.CharField(help_text="中文说明")
+
+
+class ConflictSerializer(ErrorSerializer):
+    """A step in the wrong state (409): the reason and the object's current state."""
+
+    state = serializers.CharField(required=False, help_text="对象当前所处的状态（环节）代码")
+
+
+# 400: the message names the field it is about; a rule that is no one field's has ``detail``.
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        '字段名为键、中文错误信息列表为值，如 {"reason": ["请填写撤回原因"]}；'
+        "不属于某一字段的规则另有 detail（引用政策条款）。"
+    ),
+    "properties": {
+        "detail": {"type": "string", "description": "不属于某一字段的规则的中文说明"},
+        "non_field_errors": {"type": "array", "items": {"type": "string"}},
+    },
+    # Usually a list of messages; a nested input (a list of rows) answers per row.
+    "additionalProperties": {"description": "中文错误信息列表；嵌套的输入按行或字段给出"},
+}
+
+
+def error_responses(
+    *,
+    bad_request: str | None = None,
+    forbidden: str | None = None,
+    conflict: str | None = None,
+    not_found: str | None = "不存在，或不在本人管辖范围内。",
+) -> dict[int, OpenApiResponse]:
+    """The documented 400/403/404/409 answers of an operation, each with its body's shape."""
+    answers = {
+        400: (bad_request, VALIDATION_ERROR_SCHEMA),
+        403: (forbidden, ErrorSerializer),
+        404: (not_found, ErrorSerializer),
+        409: (conflict, ConflictSerializer),
+    }
+    return {
+        code: OpenApiResponse(response=body, description=text)
+        for code, (text, body) in answers.items()
+        if text
+    }

@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Bad input (a NUL character, a body or field count over the limits) answers 400 here,
+    # in Chinese, before any view; after the user and messages so that its page renders.
+    "suixi_monitor.middleware.RequestInputMiddleware",
     # A one-time password is replaced before any other page opens.
     "organization.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from households.selectors import can_edit_registry
 from organization.models import Role
 from suixi_monitor.forms import run_action, run_service
+from suixi_monitor.redirects import safe_next
 
 from .. import forms, selectors, services
 from ..models import Priority, State, period_label, previous_period
@@ -86,7 +87,7 @@ def warning_assign(request: HttpRequest, pk: int) -> HttpResponse:
     warning = get_or_404(selectors.warning_get, user=request.user, pk=pk)
     if run_action(request, services.item_assign, actor=request.user, item=warning):
         messages.success(request, f"已分派到{warning.village}。")
-    return redirect(request.POST.get("next") or reverse("early_warnings:town_inbox"))
+    return redirect(safe_next(request, reverse("early_warnings:town_inbox")))
 
 
 @login_required
@@ -99,7 +100,7 @@ def warnings_assign_bulk(request: HttpRequest) -> HttpResponse:
         messages.error(request, "请勾选本镇待分派的预警。")
     elif run_action(request, services.items_assign_bulk, actor=request.user, items=items):
         messages.success(request, f"已批量分派{len(items)}条预警到村。")
-    return redirect(request.POST.get("next") or reverse("early_warnings:town_inbox"))
+    return redirect(safe_next(request, reverse("early_warnings:town_inbox")))
 
 
 @login_required

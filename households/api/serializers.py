@@ -180,12 +180,25 @@ class MemberSerializer(MemberFieldsMixin):
     class Meta(MemberFieldsMixin.Meta):
         fields = ["household", *MemberFieldsMixin.Meta.fields]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None:
-            # Moving a person to another household is not an edit of the member.
-            fields["household"].read_only = True
-        return fields
+
+MSG_MEMBER_HOUSEHOLD_FIXED = (
+    "农户不能修改：成员迁入另一户，请在原户删除（自然减少），再在新户新增。"
+)
+
+
+class MemberUpdateSerializer(MemberSerializer):
+    """An edit of a member. Moving a person to another household is not an edit of the
+    member: ``household`` is read-only here (so the schema shows it so), and a request that
+    names another household is refused rather than silently ignored."""
+
+    household = serializers.PrimaryKeyRelatedField(read_only=True, label="农户")
+
+    def validate(self, attrs):
+        data = self.initial_data
+        sent = data.get("household") if hasattr(data, "get") else None
+        if sent not in (None, "") and str(sent) != str(self.instance.household_id):
+            raise serializers.ValidationError({"household": [MSG_MEMBER_HOUSEHOLD_FIXED]})
+        return super().validate(attrs)
 
 
 class HouseholdMemberInputSerializer(MemberFieldsMixin):
@@ -382,9 +395,11 @@ class MonitoringSubjectSerializer(serializers.ModelSerializer):
             "status_display",
             "ended_on",
             "note",
+            "announcement",
         ]
-        # The status moves only through the exit procedure (eliminate), never by an edit.
-        read_only_fields = ["status", "ended_on"]
+        # The status moves only through the exit procedure (eliminate), never by an edit; the
+        # announcement is the county filing's (三(七)7).
+        read_only_fields = ["status", "ended_on", "announcement"]
         # "One open subject per household" is the service's rule, with its own message.
         validators: list = []
 

@@ -29,6 +29,7 @@ from .serializers import (
     HouseholdWriteSerializer,
     IncomeRecordSerializer,
     MemberSerializer,
+    MemberUpdateSerializer,
     MonitoringSubjectSerializer,
     PolicyYears,
     RiskTypeSerializer,
@@ -48,7 +49,10 @@ def _name_member_rows(errors: dict) -> dict:
         return errors
     named = {key: value for key, value in errors.items() if key != "members"}
     for index, row in items:
-        for field, messages in (row or {}).items():
+        if not isinstance(row, dict):  # the row itself was refused (``null``, not an object)
+            named[f"members[{index}]"] = row
+            continue
+        for field, messages in row.items():
             named[f"members[{index}].{field}"] = messages
     return named
 
@@ -215,6 +219,11 @@ class MemberViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.member_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action in {"update", "partial_update"}:
+            return MemberUpdateSerializer
+        return MemberSerializer
 
     def perform_create(self, serializer) -> None:
         fields = dict(serializer.validated_data)

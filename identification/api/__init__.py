@@ -9,11 +9,11 @@ the Chinese message that names the clause.
 from __future__ import annotations
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -21,6 +21,7 @@ from suixi_monitor.downloads import XLSX
 
 from .. import downloads, selectors, services
 from ..models import IdentificationCase, Objection
+from ..services import permissions as steps
 from .serializers import (
     CaseApplySerializer,
     CaseApproveTownSerializer,
@@ -35,11 +36,12 @@ from .serializers import (
     CaseVerifySerializer,
     ComparisonDatasetSerializer,
     ComparisonDatasetUploadSerializer,
-    ComparisonHitSerializer,
+    ComparisonHitsSerializer,
     DatasetUploadDetailSerializer,
     DatasetUploadSerializer,
     ObjectionLodgeSerializer,
 )
+from .step_docs import step_action
 
 # --- viewsets --------------------------------------------------------------------------
 
@@ -80,6 +82,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
 
     def _input(self, serializer_class) -> dict:
+        # The role first (403), then the body: a role that may not take the step is refused
+        # before any value it sent is looked up.
+        step = getattr(getattr(self, self.action, None), "case_step", None)
+        if step is not None:
+            steps.require_role(self.request.user, step)
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
@@ -90,7 +97,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = services.case_apply(actor=request.user, **data)
         return self._answer(case, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CaseVerifySerializer, responses=CaseDetailSerializer)
+    @step_action(steps.VERIFY, request=CaseVerifySerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         case = self.get_object()
@@ -101,7 +108,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         ]
         return self._answer(services.case_verify(actor=request.user, case=case, team=team, **data))
 
-    @extend_schema(request=CaseDeliberateSerializer, responses=CaseDetailSerializer)
+    @step_action(steps.DELIBERATE, request=CaseDeliberateSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def deliberate(self, request, pk=None):
         case = self.get_object()
@@ -110,19 +117,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             services.case_record_deliberation(actor=request.user, case=case, **data)
         )
 
-    @extend_schema(responses=ComparisonHitSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="comparison-hits")
+    @extend_schema(summary="信息比对命中（三(七)4）", responses=ComparisonHitsSerializer)
+    @action(detail=True, methods=["get"], url_path="comparison-hits", pagination_class=None)
     def comparison_hits(self, request, pk=None):
-        """The hits the bureau must judge before ``compare``."""
+        """The hits the bureau must judge before ``compare``, and the kinds with no data set."""
         result = selectors.comparison_hits(self.get_object())
         return Response(
-            {
-                "hits": ComparisonHitSerializer(result.hits, many=True).data,
-                "missing_kinds": result.missing_kinds,
-            }
+            ComparisonHitsSerializer(
+                {"hits": result.hits, "missing_kinds": result.missing_kinds}
+            ).data
         )
 
-    @extend_schema(request=CaseCompareSerializer, responses=CaseDetailSerializer)
+    @step_action(steps.COMPARE, request=CaseCompareSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def compare(self, request, pk=None):
         case = self.get_object()
@@ -132,42 +138,48 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             services.case_compare(actor=request.user, case=case, judgements=judgements, **data)
         )
 
-    @extend_schema(request=CasePublicizeVillageSerializer, responses=CaseDetailSerializer)
+    @step_action(
+        steps.PUBLICIZE_VILLAGE,
+        request=CasePublicizeVillageSerializer,
+        responses=CaseDetailSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="publicize-village")
     def publicize_village(self, request, pk=None):
         case = self.get_object()
         data = self._input(CasePublicizeVillageSerializer)
         return self._answer(services.case_publicize_village(actor=request.user, case=case, **data))
 
-    @extend_schema(request=CaseApproveTownSerializer, responses=CaseDetailSerializer)
+    @step_action(
+        steps.APPROVE_TOWN, request=CaseApproveTownSerializer, responses=CaseDetailSerializer
+    )
     @action(detail=True, methods=["post"], url_path="approve-town")
     def approve_town(self, request, pk=None):
         case = self.get_object()
         data = self._input(CaseApproveTownSerializer)
         return self._answer(services.case_approve_town(actor=request.user, case=case, **data))
 
-    @extend_schema(request=CaseFileSerializer, responses=CaseDetailSerializer)
+    @step_action(steps.FILE, request=CaseFileSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def file(self, request, pk=None):
         case = self.get_object()
         data = self._input(CaseFileSerializer)
         return self._answer(services.case_file(actor=request.user, case=case, **data))
 
-    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @step_action(steps.CONCLUDE, request=None, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="conclude-publicity")
     def conclude_publicity(self, request, pk=None):
         """三(七)5/6: end a publicity that ran its days with no open objection (as the daily task)."""
         case = self.get_object()
         return self._answer(services.publicity_conclude(actor=request.user, case=case))
 
-    @extend_schema(request=CaseReasonSerializer, responses=CaseDetailSerializer)
+    @step_action(steps.REJECT, request=CaseReasonSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         case = self.get_object()
         data = self._input(CaseReasonSerializer)
         return self._answer(services.case_reject(actor=request.user, case=case, **data))
 
-    @extend_schema(request=CaseReasonSerializer, responses=CaseDetailSerializer)
+    @step_action(steps.WITHDRAW, request=CaseReasonSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         case = self.get_object()
@@ -176,11 +188,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     # --- objections, nested under the case ---
 
-    @extend_schema(methods=["get"], responses=CaseObjectionSerializer(many=True))
     @extend_schema(
-        methods=["post"], request=ObjectionLodgeSerializer, responses=CaseObjectionSerializer
+        methods=["get"], summary="公示异议列表", responses=CaseObjectionSerializer(many=True)
     )
-    @action(detail=True, methods=["get", "post"])
+    @step_action(
+        steps.OBJECTION_LODGE,
+        methods=["post"],
+        request=ObjectionLodgeSerializer,
+        responses={201: CaseObjectionSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def objections(self, request, pk=None):
         if request.method == "GET":
             case = self.get_object()
@@ -199,7 +216,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = self.get_object()
         return get_object_or_404(case.objections.all(), pk=objection_pk)
 
-    @extend_schema(request=CaseReasonSerializer, responses=CaseObjectionSerializer)
+    @step_action(
+        steps.OBJECTION_DECIDE,
+        summary="异议成立（退回复核）",
+        request=CaseReasonSerializer,
+        responses=CaseObjectionSerializer,
+    )
     @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection_pk>\d+)/uphold")
     def uphold_objection(self, request, pk=None, objection_pk=None):
         objection = self._objection(objection_pk)
@@ -210,7 +232,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             ).data
         )
 
-    @extend_schema(request=CaseReasonSerializer, responses=CaseObjectionSerializer)
+    @step_action(
+        steps.OBJECTION_DECIDE,
+        summary="异议不成立",
+        request=CaseReasonSerializer,
+        responses=CaseObjectionSerializer,
+    )
     @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection_pk>\d+)/dismiss")
     def dismiss_objection(self, request, pk=None, objection_pk=None):
         objection = self._objection(objection_pk)

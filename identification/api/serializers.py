@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
@@ -24,7 +25,7 @@ from ..models import (
     Objection,
     Publicity,
 )
-from ..models.steps import TeamRole
+from ..models.steps import PUBLICITY_MAX_DAYS, TeamRole
 
 
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
@@ -107,6 +108,9 @@ class CaseSerializer(serializers.ModelSerializer):
     days_waiting = serializers.SerializerMethodField(label="当前环节已停留天数")
     overdue = serializers.SerializerMethodField(label="超期")
     has_open_objection = serializers.BooleanField(read_only=True, default=False)
+    announcement = serializers.SerializerMethodField(
+        label="备案公告", help_text="县备案（三(七)7）的公告编号，如〔2021〕3号；未备案为 null"
+    )
 
     class Meta:
         model = IdentificationCase
@@ -132,6 +136,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "days_waiting",
             "overdue",
             "has_open_objection",
+            "announcement",
             "closed_step",
             "closed_reason",
             "monitoring_subject",
@@ -146,6 +151,13 @@ class CaseSerializer(serializers.ModelSerializer):
             self.context["overdue_cutoff"] = selectors.overdue_cutoff()
         cutoff = self.context["overdue_cutoff"]
         return selectors.case_is_overdue(case, cutoff)
+
+    def get_announcement(self, case: IdentificationCase) -> str | None:
+        try:
+            filing = case.filing
+        except ObjectDoesNotExist:
+            return None
+        return filing.announcement.label if filing.announcement_id else None
 
 
 class CaseTimelineEntrySerializer(serializers.Serializer):
@@ -260,7 +272,13 @@ class CaseApproveTownSerializer(serializers.Serializer):
     opinion = serializers.CharField(label="审定意见")
     publicity_started_on = serializers.DateField(required=False, allow_null=True, default=None)
     publicity_days = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1, label="镇公示天数"
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=PUBLICITY_MAX_DAYS,
+        label="镇公示天数",
+        help_text="不少于政策规定天数（三(七)6），最多 365 天；不填按政策规定天数",
     )
 
 
@@ -295,6 +313,16 @@ class ComparisonHitSerializer(serializers.Serializer):
 
     def get_id_number(self, hit) -> str:
         return mask(hit.member.id_number)
+
+
+class ComparisonHitsSerializer(serializers.Serializer):
+    """What ``comparison-hits`` answers (三(七)4): one object, not a paginated list."""
+
+    hits = ComparisonHitSerializer(many=True, help_text="待判断的比对命中，每条须在 compare 时判断")
+    missing_kinds = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="尚无比对数据集的数据类别（名称）：比对前须先上传",
+    )
 
 
 class ComparisonDatasetSerializer(serializers.ModelSerializer):

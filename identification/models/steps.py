@@ -219,6 +219,10 @@ class ComparisonHit(models.Model):
         return f"{self.member} {self.dataset.get_kind_display()}"
 
 
+# The longest publicity a village or town may set (a year). 三(七)5/6 give only the minimum.
+PUBLICITY_MAX_DAYS = 365
+
+
 class Publicity(models.Model):
     """村公示 (三(七)5) or 镇公示 (三(七)6), counted from its recorded start."""
 

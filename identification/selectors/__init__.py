@@ -116,7 +116,12 @@ def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Ide
     open_objections = Objection.objects.filter(case=OuterRef("pk"), status=Objection.Status.OPEN)
     return (
         qs.annotate(has_open_objection=Exists(open_objections))
-        .select_related("household__village__town", "household__group", "applicant")
+        .select_related(
+            "household__village__town",
+            "household__group",
+            "applicant",
+            "filing__announcement",  # the announcement number of a filed case (三(七)7)
+        )
         .prefetch_related("risk_types")
     )
 

@@ -27,6 +27,7 @@ from ..models import (
     TownApproval,
     VillageDecision,
 )
+from ..models.steps import PUBLICITY_MAX_DAYS
 from ._common import (
     _advance,
     _check_date,
@@ -149,6 +150,11 @@ def case_approve_town(
             before_label="审定会议日期",
         )
         minimum = _policy(publicity_started_on).town_publicity_days
+        if publicity_days is not None and publicity_days > PUBLICITY_MAX_DAYS:
+            raise ApplicationError(
+                f"镇公示天数最多{PUBLICITY_MAX_DAYS}天（填写为{publicity_days}天）",
+                field="publicity_days",
+            )
         if publicity_days is not None and publicity_days < minimum:
             raise ApplicationError(
                 f"三(七)6：镇公示时间不少于{minimum}天（填写为{publicity_days}天）",
@@ -228,6 +234,7 @@ def case_file(
             risk_types=risk_types,
             started_on=filed_on,
             note=f"识别备案，公告{announcement.label}",
+            announcement=announcement.label,
         )
         filing = Filing(
             case=case,

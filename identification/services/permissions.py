@@ -26,24 +26,74 @@ ANY_STATE = frozenset(CaseState.values)
 @dataclass(frozen=True)
 class Step:
     """A step's name (the page's URL name too), what it is called when a role is refused
-    (“{title}须由…办理”), and what it does when a state is refused (“…，不能{doing}”)."""
+    (“{title}须由…办理”), what it does when a state is refused (“…，不能{doing}”), and the
+    rule its service enforces (the API documents it with the step's 400 answer)."""
 
     name: str
     title: str
     doing: str
+    rule: str = ""
 
 
-VERIFY = Step("verify", "村初核", "录入村初核")
-DELIBERATE = Step("deliberate", "组评议", "录入组评议")
-COMPARE = Step("compare", "信息比对", "进行信息比对")
-PUBLICIZE_VILLAGE = Step("publicize_village", "村研究确定并公示", "录入村研究确定")
-APPROVE_TOWN = Step("approve_town", "镇审定", "镇审定")
-FILE = Step("file", "县备案", "县备案")
-OBJECTION_LODGE = Step("objection_lodge", "登记公示异议", "登记异议（只能在公示期间提出）")
-OBJECTION_DECIDE = Step("objection_decide", "处理公示异议", "处理公示异议")
-CONCLUDE = Step("conclude", "结束公示", "结束公示")
-REJECT = Step("reject", "不予通过", "作不予通过处理")
-WITHDRAW = Step("withdraw", "撤回申请", "撤回")
+VERIFY = Step(
+    "verify",
+    "村初核",
+    "录入村初核",
+    "三(七)2：核查组至少两人（村两委、驻村工作队或帮扶人），核查日期不早于申请日期、不晚于今天，"
+    "须填写核查情况；初核通过须至少符合三(六)一项识别标准。",
+)
+DELIBERATE = Step(
+    "deliberate",
+    "组评议",
+    "录入组评议",
+    "三(七)3：村民小组须属于该户所在村，实到人数不少于应参会人数的三分之二，赞成人数过半方为通过；"
+    "年度政策取消组评议的，直接进行信息比对。",
+)
+COMPARE = Step(
+    "compare",
+    "信息比对",
+    "进行信息比对",
+    "三(七)4：比对日期不早于上一环节，每条比对命中（comparison-hits）都须给出判断和理由。",
+)
+PUBLICIZE_VILLAGE = Step(
+    "publicize_village",
+    "村研究确定并公示",
+    "录入村研究确定",
+    "三(七)5：须填写研究意见，日期不早于信息比对；确定纳入的在村内公示，公示期不少于政策规定天数。",
+)
+APPROVE_TOWN = Step(
+    "approve_town",
+    "镇审定",
+    "镇审定",
+    "三(七)6：村公示期满后审定，须填写审定意见；审定通过须填写镇公示开始日期，公示期不少于政策规定天数。",
+)
+FILE = Step(
+    "file",
+    "县备案",
+    "县备案",
+    "三(七)7：备案日期不早于镇公示期满之日；监测对象类别须与该户2020年底状态相符（三(一)），"
+    "至少一种风险类型；公告须为备案日期所在年度的公告，未指定时自动编号。",
+)
+OBJECTION_LODGE = Step(
+    "objection_lodge",
+    "登记公示异议",
+    "登记异议（只能在公示期间提出）",
+    "三(七)5/6：须填写异议内容，提出日期在公示期内。",
+)
+OBJECTION_DECIDE = Step(
+    "objection_decide",
+    "处理公示异议",
+    "处理公示异议",
+    "三(七)6：须填写处理意见；异议成立的，申请退回重新入户核查（复核）；已处理的异议答 409。",
+)
+CONCLUDE = Step(
+    "conclude",
+    "结束公示",
+    "结束公示",
+    "三(七)5/6：公示期满且没有未处理的异议，才能结束公示。",
+)
+REJECT = Step("reject", "不予通过", "作不予通过处理", "须填写不予通过的原因。")
+WITHDRAW = Step("withdraw", "撤回申请", "撤回", "须填写撤回原因。")
 
 # (step, the states it is taken in, the roles that take it there), in the order the page
 # offers them. A step may have several rows when who takes it depends on the state.

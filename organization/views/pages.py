@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from suixi_monitor.forms import run_service
+from suixi_monitor.redirects import safe_next
 
 from ..forms import POLICY_SOURCES, DepartmentContactForm, PolicySettingsForm, PolicyYearForm
 from ..models import PolicySettings, Role
@@ -279,7 +280,4 @@ def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     count = notification_mark_read(actor=request.user, ids=ids)
     if ids is None:
         messages.success(request, f"已将 {count} 条通知标为已读")
-    target = request.POST.get("next") or reverse("notifications")
-    if not target.startswith("/") or target.startswith("//"):
-        target = reverse("notifications")
-    return redirect(target)
+    return redirect(safe_next(request, reverse("notifications")))
