@@ -29,7 +29,10 @@ period_validator = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "期间格式应�
 
 def period_start(period: str) -> datetime.date:
     year, month = period.split("-")
-    return datetime.date(int(year), int(month), 1)
+    try:
+        return datetime.date(int(year), int(month), 1)
+    except ValueError:  # "0000-01" has the pattern's shape but is no month
+        raise ValidationError({"period": "数据月份不存在，应为 YYYY-MM，如 2026-05"}) from None
 
 
 def period_end(period: str) -> datetime.date:

@@ -7,6 +7,7 @@ PostgreSQL and Redis without any code change.
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 import dj_database_url
@@ -26,12 +27,23 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 def _development_secret_key() -> str:
-    # Generated once per checkout so sessions survive restarts; never committed.
+    # Generated once per checkout so sessions survive restarts; never committed. The file is
+    # created readable by its owner only (0600) from the first byte, never widened then narrowed;
+    # O_EXCL makes a second process starting at the same moment read the first one's key.
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as key_file:
+            key_file.write(secrets.token_urlsafe(50))
+    for _ in range(50):  # another process may have created it and not yet written the key
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.1)
+    raise RuntimeError(f"{path} is empty: delete it, or set SECRET_KEY")
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret_key()
@@ -54,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
     "organization",
     "households",
     "identification",
@@ -63,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -153,6 +167,38 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# --- HTTPS and the browser's own protections --------------------------------------------------
+# Behind a proxy that terminates HTTPS (README, "Running at scale"). All off by default, so
+# `make run` on plain http://127.0.0.1 keeps working.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# "HTTP_X_FORWARDED_PROTO,https": trust the proxy's header saying the request came over HTTPS.
+# Only behind a proxy that sets (and overwrites) that header, never on a server clients reach.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip() or "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp): every script and style comes from this server's files,
+# none inline; pages have no inline <script>, <style> or style= (guarded by a test). The API's
+# ReDoc page alone lets its bundled renderer inject its styles (api_docs_csp in urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,6 +4,7 @@ helped when stays (DELETE, PUT and PATCH answer 405)."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -36,6 +37,14 @@ class HelpAssignmentViewSet(
             return AssignmentEndSerializer
         return HelpAssignmentSerializer
 
+    @extend_schema(
+        request=PairSerializer,
+        responses={
+            201: inline_serializer(
+                "HelpAssignmentsCreated", {"assignments": HelpAssignmentSerializer(many=True)}
+            )
+        },
+    )
     def create(self, request, *args, **kwargs):
         """Pair a subject's household; answers the assignments created."""
         serializer = PairSerializer(data=request.data, context=self.get_serializer_context())

@@ -90,7 +90,7 @@ class VisitDueSerializer(serializers.Serializer):
     town = serializers.CharField(source="subject.household.village.town.name")
     category = serializers.CharField(source="subject.category")
     helpers = serializers.SerializerMethodField()
-    last_help_visit = serializers.DateField(source="subject.last_help_visit")
+    last_help_visit = serializers.DateField(source="subject.last_help_visit", allow_null=True)
     next_due = serializers.DateField()
     days_overdue = serializers.IntegerField()
     overdue = serializers.BooleanField()

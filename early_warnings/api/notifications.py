@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -27,7 +27,13 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
             qs = qs.filter(read_at__isnull=True)
         return qs
 
-    @extend_schema(request=ReadSerializer)
+    @extend_schema(
+        request=ReadSerializer,
+        responses=inline_serializer(
+            "NotificationsMarked",
+            {"marked": serializers.IntegerField(help_text="本次标为已读的通知条数")},
+        ),
+    )
     @action(detail=False, methods=["post"])
     def read(self, request):
         """Mark ``ids`` (or all) as read; returns how many changed."""

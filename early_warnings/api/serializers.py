@@ -68,6 +68,8 @@ class DepartmentWarningSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     id_number = serializers.CharField(source="member.masked_id_number", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
+    # Blank until the village has verified it: the schema lists "" among the values.
+    result = serializers.ChoiceField(choices=Result.choices, allow_blank=True, read_only=True)
     result_display = serializers.CharField(source="get_result_display", read_only=True)
 
     class Meta:
@@ -120,6 +122,8 @@ class ClueSerializer(serializers.ModelSerializer):
     village = serializers.PrimaryKeyRelatedField(
         queryset=Village.objects.all(), required=False, allow_null=True
     )
+    # Blank until the town has verified it: the schema lists "" among the values.
+    result = serializers.ChoiceField(choices=Result.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Clue

@@ -4,8 +4,13 @@ and ``close`` (三(四)2: pushed to towns, verified at the door, closed)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -64,7 +69,12 @@ class WarningViewSet(viewsets.ReadOnlyModelViewSet):
         warning = services.item_assign(actor=request.user, item=self.get_object())
         return self._respond(warning)
 
-    @extend_schema(request=BulkAssignSerializer)
+    @extend_schema(
+        request=BulkAssignSerializer,
+        responses=inline_serializer(
+            "WarningsAssigned", {"assigned": serializers.IntegerField(help_text="分派的预警条数")}
+        ),
+    )
     @action(detail=False, methods=["post"], url_path="assign-bulk")
     def assign_bulk(self, request):
         serializer = BulkAssignSerializer(data=request.data)

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from organization.models import Role
 
-from ..models import Clue, Upload, Warning, period_validator
+from ..models import Clue, Upload, Warning, period_start, period_validator
 
 PAGE_SIZE = 50
 
@@ -39,6 +39,7 @@ def period_param(request: HttpRequest, default: str) -> str:
     period = request.GET.get("period", "").strip()
     try:
         period_validator(period)
+        period_start(period)
     except ValidationError:
         return default
     return period

@@ -19,7 +19,7 @@ from organization.selectors import department_directory
 from suixi_monitor.forms import run_service
 
 from .. import downloads, forms, selectors, services
-from ..models import Result, State, period_validator, previous_period
+from ..models import Result, State, period_start, period_validator, previous_period
 from .common import crumbs, get_or_404, paginate, period_param, require_roles
 
 
@@ -94,6 +94,7 @@ def _late_due(period, today) -> datetime.date | None:
     """The due day of the month chosen on the form, when it has passed (三(四)2)."""
     try:
         period_validator(str(period or ""))
+        period_start(str(period))
     except ValidationError:
         return None
     due = selectors.due_dates(period)[0]

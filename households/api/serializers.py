@@ -341,7 +341,8 @@ class IncomeRecordSerializer(serializers.ModelSerializer):
             fields["household"].read_only = True
         return fields
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    # A money text like the model's own fields ("6000.00"): documented as one, not as a number.
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
     def get_income_line(self, obj: IncomeRecord) -> str:
         # Rendered like the model's money fields ("6000.00"), not as a float.
         return MONEY_TEXT.to_representation(self._line(obj))

@@ -21,6 +21,7 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -99,9 +100,11 @@ def test_no_operation_answers_5xx_or_outside_its_schema(world, role):
     for result in _schema().get_all_operations():
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            # One operation's failure must not hide another's: collect them all.
             try:
                 runner(operation.as_strategy(generation_mode=mode))()
-            # One operation's failure must not hide another's.
+            except Unsatisfiable:
+                pass  # no invalid request exists for an operation that takes no input
             except (Exception, BaseExceptionGroup) as exc:
                 failures.append(f"{operation.label} [{mode.value}]: {exc}"[:1500])
 
