@@ -4,17 +4,25 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_HOUSEHOLDS ?= 3000
 
-.PHONY: run test lint format migrations-check venv migrate demo static celery-check bench clean
+.PHONY: run test lint format migrations-check venv runtime migrate demo static celery-check bench stop-check clean
 
+# The server's packages (`make run`), and on top of them the tests' and the linter's (`make venv`,
+# `make test`): each stamp is rebuilt when a file it installs changes.
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-venv: $(VENV)/.installed
+$(VENV)/.installed-dev: $(VENV)/.installed requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
 
-migrate: venv
+runtime: $(VENV)/.installed
+
+venv: $(VENV)/.installed-dev
+
+migrate: runtime
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
@@ -22,7 +30,7 @@ demo: migrate
 	$(PY) manage.py seed_identification_demo
 	$(PY) manage.py seed_help_demo
 
-static: venv
+static: runtime
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 run: demo static
@@ -43,7 +51,7 @@ migrations-check: venv
 	$(PY) manage.py makemigrations --check --dry-run
 
 # One task through the configured broker and a real worker (see scripts/celery_check.py).
-celery-check: venv
+celery-check: runtime
 	$(PY) scripts/celery_check.py
 
 # 300,000 households on SQLite and PostgreSQL, then the list page timings (bench/README.md).

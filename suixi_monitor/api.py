@@ -13,6 +13,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import ApplicationError
 
+# The largest id a database key holds (64-bit): a larger number in a lookup is no row, and
+# SQLite refuses it with an overflow instead of finding nothing.
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """An id the client names in a body (``ids: [..]``): a positive 64-bit integer."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 class Pagination(PageNumberPagination):
     page_size = 50

@@ -15,6 +15,7 @@ from households.id_numbers import mask
 from households.models import Household, RiskType
 from organization.models import Department, Notification, Town, Village
 from suixi_monitor import jobs
+from suixi_monitor.api import id_field
 
 from ..models import Clue, DepartmentSweep, Result, Upload, Warning, WarningIndicator
 
@@ -178,9 +179,7 @@ class AssignSerializer(serializers.Serializer):
 
 
 class BulkAssignSerializer(AssignSerializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=False, max_length=1000
-    )
+    ids = serializers.ListField(child=id_field(), allow_empty=False, max_length=1000)
 
 
 class VerifySerializer(serializers.Serializer):
@@ -210,4 +209,4 @@ class RouteSerializer(serializers.Serializer):
 
 
 class ReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    ids = serializers.ListField(child=id_field(), required=False)

@@ -12,6 +12,7 @@ from households.selectors import household_scope_q
 from organization.models import User, VillagerGroup
 from organization.selectors import group_list
 from suixi_monitor import jobs
+from suixi_monitor.api import id_field
 
 from .. import selectors
 from ..models import (
@@ -249,7 +250,7 @@ class CaseDeliberateSerializer(serializers.Serializer):
 
 
 class ComparisonJudgementSerializer(serializers.Serializer):
-    record = serializers.IntegerField(label="比对数据ID")
+    record = id_field(label="比对数据ID")
     judgement = serializers.ChoiceField(choices=ComparisonHit.Judgement.choices)
     reason = serializers.CharField(label="研判理由")
 

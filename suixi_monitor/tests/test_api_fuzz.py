@@ -4,7 +4,7 @@ schemathesis generates requests (valid and invalid) for every operation of the s
 project publishes, sends them in process to the WSGI application and checks that nothing
 answers 5xx and that every documented answer matches its documented body. Path ids are
 drawn half the time from objects that exist, so the requests reach real rows and not only
-404s. The number of examples per operation is bounded (``API_FUZZ_EXAMPLES``, default 6) and
+404s. The number of examples per operation is bounded (``API_FUZZ_EXAMPLES``, default 5) and
 the generation is derandomised, so a run is repeatable and takes a few minutes on two cores.
 """
 
@@ -33,7 +33,7 @@ from identification.tests.factories import walk
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "5"))
 ROLES = {
     "county": "erin",
     "town": "carol",
