@@ -22,8 +22,10 @@ group_alive() {
 stop() {
   trap - INT TERM EXIT
   local worker=${children[0]:-} beat=${children[1]:-} web=${children[2]:-}
-  # The worker: warm shutdown first (finish the task in hand), its pool left to it. Beat:
-  # SIGTERM. Gunicorn: SIGINT, its quick shutdown.
+  # The worker: SIGINT to it and its pool processes (as a terminal's Ctrl-C does), then its
+  # warm shutdown (finish the task in hand). Beat: SIGTERM. Gunicorn: SIGINT, its quick
+  # shutdown.
+  [[ -n $worker ]] && { kill -INT -- "-$worker" 2>/dev/null || true; }
   [[ -n $worker ]] && { kill -TERM "$worker" 2>/dev/null || true; }
   [[ -n $beat ]] && { kill -TERM "$beat" 2>/dev/null || true; }
   [[ -n $web ]] && { kill -INT "$web" 2>/dev/null || true; }
