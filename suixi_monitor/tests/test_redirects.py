@@ -42,7 +42,5 @@ def test_marking_notifications_read_never_redirects_to_another_site(world, clien
 def test_a_path_of_this_site_is_followed(world, client):
     warning = make_warning(world.a1)
     client.force_login(world.carol)
-    response = client.post(
-        f"/warnings/w/{warning.pk}/assign/", {"next": "/warnings/town/?page=2"}
-    )
+    response = client.post(f"/warnings/w/{warning.pk}/assign/", {"next": "/warnings/town/?page=2"})
     assert response["Location"] == "/warnings/town/?page=2"
