@@ -332,5 +332,7 @@ def test_the_docs_pages_load_only_local_files(api, world, page):
     assets = LOCAL_ASSET.findall(html)
     assert assets, "the page should reference its scripts"
     for url in assets:
+        if url.startswith(f"{page}?script"):
+            continue  # Swagger UI's start-up script, served by the page's own view (no inline code)
         assert url.startswith("/static/"), url
         assert finders.find(url.removeprefix("/static/")), f"{url} is not vendored"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 
 import pytest
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.conf import settings
 from households.models import Member
 from identification.models import CaseState
 from identification.tests.factories import household_ready, walk
+from suixi_monitor.log_filters import ClientErrorFilter
 
 NUL = "空字符"
 
@@ -158,3 +160,23 @@ def test_a_member_cannot_be_moved_to_another_household_by_an_edit(world, api):
     # Naming its own household (a client sending the whole object back) is fine.
     same = api.patch(f"/api/members/{member.pk}/", {"household": household.pk}, format="json")
     assert same.status_code == 200
+
+
+def test_django_security_errors_are_logged_as_warnings_without_a_traceback():
+    handler = next(h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler))
+    assert any(isinstance(f, ClientErrorFilter) for f in handler.filters)
+    try:
+        raise ValueError("Invalid HTTP_HOST header")
+    except ValueError:
+        record = logging.getLogger("django.security.DisallowedHost").makeRecord(
+            "django.security.DisallowedHost",
+            logging.ERROR,
+            __file__,
+            1,
+            "bad host",
+            (),
+            sys.exc_info(),
+        )
+    assert handler.filter(record)
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None
