@@ -20,6 +20,7 @@ migrate: venv
 demo: migrate
 	$(PY) manage.py seed_demo --households $(DEMO_HOUSEHOLDS)
 	$(PY) manage.py seed_identification_demo
+	$(PY) manage.py seed_help_demo
 
 static: venv
 	$(PY) manage.py collectstatic --noinput --verbosity 0

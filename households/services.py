@@ -15,16 +15,26 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, ProtectedError, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
 from organization.models import PolicySettings, User
 from organization.selectors import village_list
+from organization.services import local_officials_q, notify_on_commit
 from suixi_monitor.exceptions import ConflictError
 from suixi_monitor.services import save_with_actor
 
 from . import id_numbers
-from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
+from .models import (
+    Household,
+    IncomeRecord,
+    Member,
+    MonitoringSubject,
+    RiskType,
+    Status2020,
+    Visit,
+)
 from .selectors import can_edit_registry, can_record_visit
 
 MSG_NO_REGISTRY_RIGHT = "您没有权限修改该农户的台账"
@@ -174,14 +184,22 @@ def member_update(*, actor: User, member: Member, **fields: Any) -> Member:
     return member
 
 
+MSG_MEMBER_REFERENCED = "该成员已有识别申请、比对或帮扶措施等记录，不能删除"
+
+
 def member_delete(*, actor: User, member: Member) -> None:
     """A member who died or moved out (自然减少); the history keeps them."""
     _require_registry_right(actor, member.household)
     if member.relation == Member.Relation.HEAD and member.household.members.count() > 1:
         raise ValidationError("请先变更户主，再删除原户主")
-    with transaction.atomic():
-        member._history_user = actor
-        member.delete()
+    try:
+        with transaction.atomic():
+            member._history_user = actor
+            member.delete()
+    except ProtectedError:
+        # An application, a comparison hit or a help measure names this member: the record
+        # must keep saying who it was about.
+        raise ValidationError(MSG_MEMBER_REFERENCED) from None
 
 
 MSG_INCOME_YEAR_TAKEN = "该户{year}年度的收入已登记，请在收入记录中修改"
@@ -268,13 +286,26 @@ def income_record_delete(*, actor: User, record: IncomeRecord) -> None:
         refresh_household_income(record.household)
 
 
-def visit_create(*, actor: User, household: Household, **fields: Any) -> Visit:
+def visit_create(
+    *, actor: User, household: Household, tell_officials: bool = True, **fields: Any
+) -> Visit:
+    """A visit (人防, 三(四)1). One that found a risk tells the village monitor and the town,
+    naming the household (“及时摸清情况”); a caller that sends its own, fuller message (the
+    help visit of ``assistance``) passes ``tell_officials=False``."""
     if not can_record_visit(actor, household):
         raise PermissionDenied("您没有权限走访该农户")
     visit = Visit(household=household, visitor=actor, **fields)
     _check_not_future(visit.visited_on, "visited_on")
     with transaction.atomic():
         save_with_actor(visit, actor=actor)
+        if visit.risk_found and tell_officials:
+            village = household.village
+            notify_on_commit(
+                recipients=local_officials_q(village.pk, village.town_id) & ~Q(pk=actor.pk),
+                message=f"走访发现返贫致贫风险：{household.head_name}户（{village.name}），"
+                f"走访人{actor}",
+                url=reverse("households:detail", args=[household.pk]) + "#visits",
+            )
     return visit
 
 
@@ -292,6 +323,35 @@ def visit_update(*, actor: User, visit: Visit, **fields: Any) -> Visit:
 def _check_not_future(day: datetime.date | None, field: str) -> None:
     if day and day > timezone.localdate():
         raise ValidationError({field: "日期不能晚于今天"})
+
+
+MSG_CATEGORY_ALLEVIATED = (
+    "三(一)/三(三)：该户2020年底为脱贫户，应纳入“脱贫不稳定户”，"
+    "不能纳入边缘易致贫户或突发严重困难户"
+)
+MSG_CATEGORY_NOT_ALLEVIATED = (
+    "三(一)/三(三)：“脱贫不稳定户”须为脱贫户；该户2020年底身份为{status}，"
+    "应纳入边缘易致贫户（农村低保对象、特困人员、重度残疾人、重病大病家庭等）"
+    "或突发严重困难户"
+)
+
+
+def check_category_matches_status(household: Household, category: str) -> None:
+    """三(一), 三(三): 脱贫不稳定户 are 脱贫户; 边缘易致贫户 are 农村低保对象、特困人员、
+    重度残疾人、重病大病家庭…; 突发严重困难户 are other rural households in sudden hardship.
+    So a 脱贫户 is filed as 脱贫不稳定户 only, and only a 脱贫户 is."""
+    alleviated = household.status_2020 == Status2020.POVERTY_ALLEVIATED
+    unstable = category == MonitoringSubject.Category.UNSTABLE
+    if alleviated and not unstable:
+        raise ValidationError({"category": MSG_CATEGORY_ALLEVIATED})
+    if unstable and not alleviated:
+        raise ValidationError(
+            {
+                "category": MSG_CATEGORY_NOT_ALLEVIATED.format(
+                    status=household.get_status_2020_display()
+                )
+            }
+        )
 
 
 def monitoring_subject_create(
@@ -312,11 +372,12 @@ def monitoring_subject_create(
         raise ValidationError({"risk_types": "请至少选择一种风险类型"})
     _check_not_future(started_on, "started_on")
     with transaction.atomic():
-        Household.objects.select_for_update().get(pk=household.pk)
+        household = Household.objects.select_for_update().get(pk=household.pk)
         if MonitoringSubject.objects.filter(
             household=household, status=MonitoringSubject.Status.MONITORING
         ).exists():
             raise ValidationError({"household": "该户已是监测对象，不能重复纳入"})
+        check_category_matches_status(household, category)
         subject = MonitoringSubject(
             household=household, category=category, started_on=started_on, note=note
         )

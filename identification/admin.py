@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from households.selectors import household_scope_q
-from organization.admin import ScopedAdminMixin
+from organization.admin import ReadOnlyMixin, ScopedAdminMixin
 from suixi_monitor.exceptions import ApplicationError
 
 from . import selectors, services
@@ -79,17 +79,6 @@ def _run_with_reason(modeladmin, request, queryset, *, action: str, title: str, 
             "checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         },
     )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, ScopedAdminMixin, SimpleHistoryAdmin):

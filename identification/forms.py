@@ -56,6 +56,21 @@ class ApplyForm(forms.Form):
         if head:
             self.fields["applicant"].initial = head.pk
 
+    @staticmethod
+    def prefill(query) -> dict:
+        """Initial values from a link (e.g. a help visit's "发起识别申请": ``source=visit``,
+        ``source_note``, ``hardship``, ``risk_types``); anything unknown is left out."""
+        initial: dict = {}
+        if query.get("source") in CaseSource.values:
+            initial["source"] = query["source"]
+        for name, limit in (("source_note", 200), ("hardship", 2000)):
+            if query.get(name):
+                initial[name] = query[name][:limit]
+        ids = [v for v in query.getlist("risk_types") if v.isdigit()]
+        if ids:
+            initial["risk_types"] = list(RiskType.objects.filter(pk__in=ids))
+        return initial
+
 
 class VerifyForm(forms.Form):
     checked_on = date_field("核查日期", initial=timezone.localdate)

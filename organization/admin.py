@@ -71,6 +71,20 @@ class ScopedAdminMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class ReadOnlyMixin:
+    """For records whose every write is a step with rules (a case, a plan, a pairing): the
+    admin shows them and their history; the pages and the API, through the services, write."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ServiceAdminMixin:
     """Saving and deleting in the admin call the app's services.
 

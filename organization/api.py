@@ -1,4 +1,5 @@
-"""REST for the organisation: reference data read-only, the year's thresholds editable by the bureau.
+"""REST for the organisation: reference data read-only, the year's thresholds editable by the
+bureau, and the accounts each editor manages.
 
 Towns, villages, villager groups and departments are edited in the admin; through
 the API they are pick-lists, scoped like everything else. Every queryset comes from
@@ -7,13 +8,15 @@ the API they are pick-lists, scoped like everything else. Every queryset comes f
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from . import selectors
-from .filters import TownFilter, VillageFilter, VillagerGroupFilter
-from .models import Department, PolicySettings, Town, Village, VillagerGroup
+from . import selectors, services
+from .filters import TownFilter, UserFilter, VillageFilter, VillagerGroupFilter
+from .models import Department, PolicySettings, Town, User, Village, VillagerGroup
 from .services import policy_settings_save
 
 MSG_COUNTY_ONLY = "只有县扶贫局可以修改政策参数"
@@ -157,9 +160,166 @@ class PolicySettingsViewSet(
         )
 
 
+# --- accounts (二; 三(三), 三(八)1 for helpers) -------------------------------------------------
+
+MSG_NOT_IN_SCOPE = "对象不存在或不在您的管辖范围内"
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """An account. Role and scope are ids the editor may assign (``account_choices``): another
+    town's village reads as unknown (400). ``is_active`` changes through ``deactivate`` and
+    ``reactivate``, the password through ``reset-password``."""
+
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    scope_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id", "username", "last_name", "first_name", "full_name", "phone", "email",
+            "role", "role_display", "town", "village", "department", "help_unit", "scope_label",
+            "is_active", "must_change_password", "last_login", "date_joined",
+        ]  # fmt: skip
+        read_only_fields = ["is_active", "must_change_password", "last_login", "date_joined"]
+        extra_kwargs = {
+            "last_name": {"label": "姓"},
+            "first_name": {"label": "名"},
+            # The service checks it, blind to case, with its own message.
+            "username": {"validators": []},
+        }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None:  # the schema is generated without a request
+            return fields
+        choices = selectors.account_choices(user=user)
+        for name, queryset in (
+            ("town", choices.towns),
+            ("village", choices.villages),
+            ("department", choices.departments),
+            ("help_unit", choices.help_units),
+        ):
+            fields[name].queryset = queryset
+            fields[name].error_messages["does_not_exist"] = MSG_NOT_IN_SCOPE
+        return fields
+
+
+class UserCreatedSerializer(UserSerializer):
+    one_time_password = serializers.CharField(
+        read_only=True, help_text="一次性密码，只在本次应答中出现，系统不保存明文；请当面交给本人"
+    )
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "one_time_password"]
+
+
+class UserDeactivateSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        label="停用原因", max_length=services.REASON_MAX, required=False, allow_blank=True
+    )
+
+
+class OneTimePasswordSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    one_time_password = serializers.CharField(
+        read_only=True, help_text="一次性密码，只在本次应答中出现，系统不保存明文；请当面交给本人"
+    )
+
+
+class ManagesAccounts(permissions.BasePermission):
+    """Listing and creating accounts is the county bureau's and the towns'. An account's own
+    address is looked up first, so another scope's account is 404 for everyone."""
+
+    message = "您没有管理账号的权限"
+
+    def has_permission(self, request, view) -> bool:
+        if view.action not in {"list", "create"}:
+            return True
+        return selectors.can_manage_accounts(request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="我管理的账号"),
+    retrieve=extend_schema(summary="某个账号"),
+    create=extend_schema(summary="新建账号（应答含一次性密码）", responses=UserCreatedSerializer),
+    update=extend_schema(summary="修改账号"),
+    partial_update=extend_schema(summary="修改账号"),
+)
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """用户: the accounts the signed-in editor manages (``selectors.managed_user_list``).
+    Accounts are never deleted (DELETE answers 405): ``deactivate`` instead."""
+
+    serializer_class = UserSerializer
+    permission_classes = [permissions.IsAuthenticated, ManagesAccounts]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = UserFilter
+    ordering_fields = ["id", "username", "role", "date_joined", "last_login"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return selectors.managed_user_list(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, password = services.user_create(actor=request.user, **serializer.validated_data)
+        data = UserSerializer(self._fresh(user), context=self.get_serializer_context()).data
+        response = Response({**data, "one_time_password": password}, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def perform_update(self, serializer) -> None:
+        user = services.user_update(
+            actor=self.request.user, user=serializer.instance, **serializer.validated_data
+        )
+        serializer.instance = self._fresh(user)
+
+    def _fresh(self, user: User) -> User:
+        return self.get_queryset().filter(pk=user.pk).first() or user
+
+    def _respond(self, user: User) -> Response:
+        return Response(self.get_serializer(self._fresh(user)).data)
+
+    @extend_schema(request=UserDeactivateSerializer, summary="停用账号")
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        user = self.get_object()
+        serializer = UserDeactivateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reason = serializer.validated_data.get("reason", "")
+        return self._respond(services.user_deactivate(actor=request.user, user=user, reason=reason))
+
+    @extend_schema(request=None, summary="启用账号")
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, pk=None):
+        return self._respond(services.user_reactivate(actor=request.user, user=self.get_object()))
+
+    @extend_schema(request=None, responses=OneTimePasswordSerializer, summary="重置密码")
+    @action(detail=True, methods=["post"], url_path="reset-password")
+    def reset_password(self, request, pk=None):
+        user = self.get_object()
+        password = services.user_reset_password(actor=request.user, user=user)
+        response = Response(
+            {"id": user.pk, "username": user.username, "one_time_password": password}
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
 router = DefaultRouter()
 router.register("towns", TownViewSet, basename="town")
 router.register("villages", VillageViewSet, basename="village")
 router.register("villager-groups", VillagerGroupViewSet, basename="villager-group")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("policy", PolicySettingsViewSet, basename="policy")
+router.register("users", UserViewSet, basename="user")

@@ -8,7 +8,8 @@ user whether another scope's object exists.
 import django_filters
 from django import forms
 
-from .models import Town, Village, VillagerGroup
+from .models import Role, Town, User, Village, VillagerGroup
+from .selectors import UserFilters, filter_users
 
 # SQLite stores integers in 64 bits and raises on a larger one; no id comes near it.
 MAX_ID = 2**63 - 1
@@ -46,3 +47,29 @@ class VillagerGroupFilter(django_filters.FilterSet):
     class Meta:
         model = VillagerGroup
         fields = ["village"]
+
+
+class UserFilter(django_filters.FilterSet):
+    """The account list's filters, the same as the page's (``selectors.UserFilters``)."""
+
+    q = django_filters.CharFilter(label="姓名、用户名或手机号")
+    role = django_filters.ChoiceFilter(choices=Role.choices, label="角色")
+    town = IdFilter(label="镇（园区）ID（本人的镇或所在村的镇）")
+    is_active = django_filters.BooleanFilter(label="在用")
+
+    class Meta:
+        model = User
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        # One rule for the page and the API: the selector's.
+        data = self.form.cleaned_data
+        return filter_users(
+            queryset,
+            UserFilters(
+                q=data.get("q") or "",
+                role=data.get("role") or "",
+                town=data.get("town"),
+                active=data.get("is_active"),
+            ),
+        )

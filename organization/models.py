@@ -148,6 +148,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+    # Set when an account is created or its password reset: the one-time password handed
+    # over in person must be replaced before anything else (organization/middleware.py).
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     objects = UserManager()
     # Role and scope decide what a user may see: every change to them is kept.
@@ -305,6 +308,16 @@ class PolicySettings(models.Model):
         decimal_places=2,
         default=Decimal("2.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    # 三(八)1 "帮扶责任人要定期上门走访": the policy says 定期; the county sets how often.
+    help_visit_interval_days = models.PositiveSmallIntegerField(
+        "帮扶走访间隔（天）", default=30, validators=[MinValueValidator(1)]
+    )
+    # 三(八)1 "及时掌握动态变化，及时落实帮扶措施": each plan is reviewed this often.
+    plan_review_months = models.PositiveSmallIntegerField(
+        "帮扶方案评估周期（月）",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
     history = HistoricalRecords()
 

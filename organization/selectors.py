@@ -5,13 +5,17 @@ part of the county their role covers, so a village monitor's pick-lists and
 API answers never name another town's villages.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Concat
 
 from suixi_monitor.scopes import ScopeRules
 
 from .models import (
     Department,
     DepartmentContact,
+    HelpUnit,
     PolicySettings,
     Role,
     Town,
@@ -106,3 +110,225 @@ def user_list(*, user: User) -> QuerySet[User]:
             return qs.filter(Q(village_id=user.village_id) | Q(pk=user.pk))
         case _:
             return qs.filter(pk=user.pk)
+
+
+def help_unit_list(*, user: User) -> QuerySet[HelpUnit]:
+    """帮扶单位 (三(八)1) are county-wide: every signed-in user may read the list."""
+    if not user.is_authenticated:
+        return HelpUnit.objects.none()
+    return HelpUnit.objects.all()
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+# 二、三(三): a town (园区) keeps the accounts of its own village monitors and helpers.
+TOWN_MANAGED_ROLES = (Role.VILLAGE_MONITOR, Role.HELPER)
+
+
+def can_manage_accounts(user: User) -> bool:
+    """Whether the user keeps anyone's account: the county bureau, and a town official."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.role == Role.COUNTY_BUREAU or (
+        user.role == Role.TOWN_OFFICIAL and user.town_id is not None
+    )
+
+
+def outranks(target: User, editor: User) -> bool:
+    """Whether ``target`` holds administrator rights ``editor`` lacks: resetting that account's
+    password would hand them over, so only an administrator as strong may change it."""
+    return (target.is_superuser and not editor.is_superuser) or (
+        target.is_staff and not (editor.is_staff or editor.is_superuser)
+    )
+
+
+def account_actions(*, user: User, target: User) -> dict[str, bool]:
+    """What ``user`` may do to an account ``managed_user_list`` gave them, for the buttons
+    of its page; the services decide again."""
+    changeable = not outranks(target, user)
+    own = target.pk == user.pk
+    return {
+        "edit": changeable,
+        "edit_scope": changeable and not own,
+        "deactivate": changeable and not own and target.is_active,
+        "reactivate": changeable and not own and not target.is_active,
+        "reset_password": changeable and not own,
+    }
+
+
+@dataclass(frozen=True)
+class UserFilters:
+    q: str = ""
+    role: str = ""
+    town: int | None = None
+    active: bool | None = None
+
+
+def managed_user_list(*, user: User, filters: UserFilters | None = None) -> QuerySet[User]:
+    """The one rule for "whose accounts does this user manage", inactive accounts included.
+
+    The county bureau manages every account; a town official the village monitors and
+    helpers of their town (the helper's own town, or their village's), and may open their
+    own account; everyone else manages none. What an editor may change of their own account
+    (never role, scope or active flag) is the services' rule.
+    """
+    qs = User.objects.select_related("village__town", "town", "department", "help_unit")
+    if not can_manage_accounts(user):
+        return qs.none()
+    if user.role == Role.TOWN_OFFICIAL:
+        in_town = Q(town_id=user.town_id) | Q(village__town_id=user.town_id)
+        qs = qs.filter((Q(role__in=TOWN_MANAGED_ROLES) & in_town) | Q(pk=user.pk))
+    if filters is not None:
+        qs = filter_users(qs, filters)
+    return qs
+
+
+def filter_users(qs: QuerySet[User], filters: UserFilters) -> QuerySet[User]:
+    if term := filters.q.strip():
+        qs = qs.alias(full_name=Concat("last_name", "first_name")).filter(
+            Q(username__icontains=term) | Q(full_name__icontains=term) | Q(phone__contains=term)
+        )
+    if filters.role:
+        qs = qs.filter(role=filters.role)
+    if filters.town is not None:
+        qs = qs.filter(Q(town_id=filters.town) | Q(village__town_id=filters.town))
+    if filters.active is not None:
+        qs = qs.filter(is_active=filters.active)
+    return qs
+
+
+@dataclass(frozen=True)
+class AccountChoices:
+    """What an editor may give an account: the roles and the places of their own scope."""
+
+    roles: tuple[str, ...]
+    towns: QuerySet[Town]
+    villages: QuerySet[Village]
+    departments: QuerySet[Department]
+    help_units: QuerySet[HelpUnit]
+    # A town official's accounts all belong to their town: the town is not theirs to choose.
+    fixed_town_id: int | None = None
+
+
+def account_choices(*, user: User) -> AccountChoices:
+    """The roles, towns, villages, departments and help units ``user`` may assign (二).
+
+    The county bureau assigns any; a town official only the village monitor and helper
+    roles, their own town and its villages, and any help unit (the county's units send
+    helpers to every town); everyone else nothing. Pages, API and services read this.
+    """
+    villages = Village.objects.select_related("town")
+    if can_manage_accounts(user) and user.role == Role.COUNTY_BUREAU:
+        return AccountChoices(
+            roles=tuple(Role.values),
+            towns=Town.objects.all(),
+            villages=villages,
+            departments=Department.objects.all(),
+            help_units=HelpUnit.objects.all(),
+        )
+    if can_manage_accounts(user):
+        return AccountChoices(
+            roles=tuple(TOWN_MANAGED_ROLES),
+            towns=Town.objects.filter(pk=user.town_id),
+            villages=villages.filter(town_id=user.town_id),
+            departments=Department.objects.none(),
+            help_units=HelpUnit.objects.all(),
+            fixed_town_id=user.town_id,
+        )
+    return AccountChoices(
+        roles=(),
+        towns=Town.objects.none(),
+        villages=villages.none(),
+        departments=Department.objects.none(),
+        help_units=HelpUnit.objects.none(),
+    )
+
+
+# The fields an account page lists in its history; the password is never kept (models.User).
+HISTORY_FIELDS = (
+    "username",
+    "last_name",
+    "first_name",
+    "phone",
+    "email",
+    "role",
+    "town",
+    "village",
+    "department",
+    "help_unit",
+    "is_active",
+)
+HISTORY_LABELS = {"last_name": "姓", "first_name": "名", "email": "电子邮箱", "is_active": "状态"}
+_PLACE_FIELDS = ("town", "village", "department", "help_unit")
+
+
+def user_history(*, user: User) -> list[dict]:
+    """Each saved version of an account, newest first, with what changed from the one
+    before: who changed its role or scope, when, and why (the change reason). A bounded
+    number of queries: the versions, then the names of the places they mention."""
+    records = list(user.history.select_related("history_user").order_by("history_id"))
+    names = _history_place_names(records)
+    rows = []
+    previous = None
+    for record in records:
+        changes = []
+        for field in HISTORY_FIELDS:
+            new = _history_value(record, field, names)
+            old = _history_value(previous, field, names) if previous is not None else None
+            if previous is None:
+                if new not in ("", None):
+                    changes.append({"label": _history_label(field), "old": None, "new": new})
+            elif old != new:
+                changes.append({"label": _history_label(field), "old": old, "new": new})
+        rows.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "reason": record.history_change_reason or "",
+                # A first version that is a change (an account loaded in bulk) is a baseline.
+                "created": previous is None and record.history_type == "+",
+                "baseline": previous is None and record.history_type != "+",
+                "changes": changes,
+            }
+        )
+        previous = record
+    return rows[::-1]
+
+
+def _history_place_names(records: list) -> dict[str, dict[int, str]]:
+    ids: dict[str, set[int]] = {name: set() for name in _PLACE_FIELDS}
+    for record in records:
+        for name in _PLACE_FIELDS:
+            if (pk := getattr(record, f"{name}_id")) is not None:
+                ids[name].add(pk)
+    names: dict[str, dict[int, str]] = {name: {} for name in _PLACE_FIELDS}
+    if ids["town"]:
+        names["town"] = dict(Town.objects.filter(pk__in=ids["town"]).values_list("pk", "name"))
+    if ids["village"]:
+        rows = Village.objects.filter(pk__in=ids["village"]).values_list("pk", "town__name", "name")
+        names["village"] = {pk: f"{town}{name}" for pk, town, name in rows}
+    if ids["department"]:
+        names["department"] = dict(
+            Department.objects.filter(pk__in=ids["department"]).values_list("pk", "name")
+        )
+    if ids["help_unit"]:
+        names["help_unit"] = dict(
+            HelpUnit.objects.filter(pk__in=ids["help_unit"]).values_list("pk", "name")
+        )
+    return names
+
+
+def _history_label(field: str) -> str:
+    return HISTORY_LABELS.get(field) or str(User._meta.get_field(field).verbose_name)
+
+
+def _history_value(record, field: str, names: dict[str, dict[int, str]]):
+    if field in _PLACE_FIELDS:
+        pk = getattr(record, f"{field}_id")
+        return None if pk is None else names[field].get(pk, f"（已删除 #{pk}）")
+    value = getattr(record, field)
+    if field == "role":
+        return Role(value).label if value in Role.values else value
+    if field == "is_active":
+        return "在用" if value else "已停用"
+    return value

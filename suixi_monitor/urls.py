@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from assistance.api import router as assistance_router
 from early_warnings.api import router as early_warnings_router
 from households.api import router as households_router
 from identification.api import router as identification_router
@@ -15,6 +16,7 @@ for app_router in (
     organization_router,
     households_router,
     identification_router,
+    assistance_router,
     early_warnings_router,
 ):
     api_router.registry.extend(app_router.registry)
@@ -32,6 +34,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("households/", include("households.urls")),
     path("identification/", include("identification.urls")),
+    path("assistance/", include("assistance.urls")),
     path("warnings/", include("early_warnings.urls")),
     path("", include("organization.urls")),
 ]

@@ -360,6 +360,8 @@ class VisitViewSet(
 ):
     """走访 (人防, 三(四)1)."""
 
+    # Numeric ids only, so that /api/visits/due/ (assistance) is not read as visit "due".
+    lookup_value_regex = r"\d+"
     serializer_class = VisitSerializer
     permission_classes = [permissions.IsAuthenticated, VisitWriteGate]
     filter_backends = [DjangoFilterBackend, OrderingFilter]

@@ -19,7 +19,10 @@ from households.tests.factories import (
 
 
 def registry(world) -> SimpleNamespace:
-    a1 = HouseholdFactory(village=world.a1, head_name="李大山", group=world.groups[world.a1.pk])
+    # 三(一): a 边缘易致贫户 is a 低保 (or 特困, disabled, ill) household; a 脱贫户 would be 脱贫不稳定户.
+    a1 = HouseholdFactory(
+        village=world.a1, head_name="李大山", group=world.groups[world.a1.pk], status_2020="dibao"
+    )
     head = MemberFactory(household=a1, name="李大山")
     income = IncomeRecordFactory(household=a1, year=2021, wage_income=Decimal("9000"))
     visit = VisitFactory(household=a1, visitor=world.alice)
@@ -30,7 +33,7 @@ def registry(world) -> SimpleNamespace:
         risk_types=RiskType.objects.filter(code="illness"),
         started_on=datetime.date(2021, 7, 1),
     )
-    b1 = HouseholdFactory(village=world.b1, head_name="王小河")
+    b1 = HouseholdFactory(village=world.b1, head_name="王小河", status_2020="ordinary")
     b1_head = MemberFactory(household=b1, name="王小河")
     b1_income = IncomeRecordFactory(household=b1, year=2021)
     b1_subject = services.monitoring_subject_create(

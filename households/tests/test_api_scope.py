@@ -293,7 +293,9 @@ def test_a_visit_in_the_future_is_refused_in_chinese(api, world, reg):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_the_county_files_monitoring_subjects(api, world, reg, role):
-    household = HouseholdFactory(village=getattr(world, HOME.get(role, "a1")))
+    household = HouseholdFactory(
+        village=getattr(world, HOME.get(role, "a1")), status_2020="ordinary"
+    )
     if role == "grace":
         household = reg.households["a1"]
         reg.subjects["a1"].delete()

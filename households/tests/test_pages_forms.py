@@ -149,7 +149,7 @@ def test_an_edit_shows_in_the_history_with_who_and_what(world, data, client):
             "head_name": "李大山",
             "address": "甲一村东头12号",
             "phone": "",
-            "status_2020": "poverty_alleviated",
+            "status_2020": "dibao",
             "registered_in_county": "on",
             "long_term_resident": "on",
         },
@@ -304,7 +304,7 @@ def test_a_visit_in_the_future_is_refused(world, data, client):
 
 
 def test_the_bureau_files_a_monitoring_subject_once(world, client):
-    household = HouseholdFactory(village=world.a1)
+    household = HouseholdFactory(village=world.a1, status_2020="dibao")
     login(client, world.erin)
     url = reverse("households:subject_create", args=[household.pk])
     post = {"category": "marginal", "risk_types": ["1", "2"], "started_on": "2021-06-01"}

@@ -185,7 +185,9 @@ def subjects(world):
         (world.a2, "marginal", "甲二户"),
         (world.b1, "sudden", "乙一户"),
     ]:
-        household = HouseholdFactory(village=village, head_name=name)
+        # 三(一): the 2020 status that goes with each category.
+        status = {"unstable": "poverty_alleviated", "marginal": "dibao", "sudden": "ordinary"}
+        household = HouseholdFactory(village=village, head_name=name, status_2020=status[category])
         made[name] = services.monitoring_subject_create(
             actor=world.erin,
             household=household,
@@ -225,7 +227,7 @@ def test_the_subject_list_is_paginated(world, client):
     for i in range(51):
         services.monitoring_subject_create(
             actor=world.erin,
-            household=HouseholdFactory(village=world.a1),
+            household=HouseholdFactory(village=world.a1, status_2020="dibao"),
             category="marginal",
             risk_types=RiskType.objects.filter(code="other"),
             started_on=datetime.date(2021, 1, 1) + datetime.timedelta(days=i),

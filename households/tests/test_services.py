@@ -342,3 +342,34 @@ def test_a_years_line_governs_later_years_until_a_later_row_exists(world):
     flags = {y: Household.objects.get(pk=h.pk).below_income_line for y, h in households.items()}
     # 2021's new line covers 2021 and 2022 (no row of its own); 2023 keeps its own line.
     assert flags == {2021: True, 2022: True, 2023: False}
+
+
+def test_a_visit_that_found_a_risk_tells_the_village_and_the_town(
+    world, django_capture_on_commit_callbacks
+):
+    """三(四)1 "及时摸清情况": a helper's visit finding a risk reaches the monitor and the
+    town, naming the household; a visit without one tells nobody."""
+    from households import services
+    from households.tests.factories import HouseholdFactory
+    from organization.models import Notification
+
+    household = HouseholdFactory(village=world.a1, head_name="周明")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.visit_create(
+            actor=world.alice,
+            household=household,
+            visited_on=datetime.date(2026, 1, 5),
+            findings="正常",
+        )
+    assert not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.visit_create(
+            actor=world.erin,
+            household=household,
+            visited_on=datetime.date(2026, 1, 6),
+            findings="户主突发脑梗住院",
+            risk_found=True,
+        )
+    told = Notification.objects.values_list("recipient__username", "message")
+    assert {username for username, _ in told} == {"alice", "carol"}
+    assert all("周明户（甲一村）" in message for _, message in told)

@@ -19,6 +19,7 @@ from organization.models import User
 from .. import services
 from ..models import IdentificationCase
 from ..models.case import STEP_ORDER
+from ..notices import PROPOSED_CATEGORY
 
 
 def days_ago(n: int) -> datetime.date:
@@ -33,7 +34,7 @@ def walk_case(
     town: User,
     county: User,
     start: int = 80,
-    category: str = "sudden",
+    category: str | None = None,
     judgements: dict[int, tuple[str, str]] | None = None,
     source_note: str = "",
 ) -> IdentificationCase:
@@ -100,7 +101,8 @@ def walk_case(
             actor=county,
             case=case,
             filed_on=days_ago(start - 30),
-            category=category,
+            # 三(一): the category that goes with the household's 2020 status, unless given.
+            category=category or PROPOSED_CATEGORY[household.status_2020],
             risk_types=[illness],
         ),
     ]

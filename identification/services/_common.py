@@ -6,7 +6,6 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils import timezone
 from households.models import Household
 from households.selectors import household_scope_q
 from organization.models import PolicySettings, Role, User
-from organization.services import notify
+from organization.services import local_officials_q, notify_on_commit
 from suixi_monitor.services import save_with_actor
 
 from ..models import (
@@ -62,19 +61,12 @@ def _case_url(case: IdentificationCase) -> str:
 
 
 def _notify_after_commit(recipients: Q, message: str, case: IdentificationCase) -> None:
-    def send() -> None:
-        users = list(User.objects.filter(recipients, is_active=True))
-        if users:
-            notify(recipients=users, message=message, url=_case_url(case))
-
-    transaction.on_commit(send)
+    notify_on_commit(recipients=recipients, message=message, url=_case_url(case))
 
 
 def _village_and_town_q(case: IdentificationCase) -> Q:
     village = case.household.village
-    return Q(role=Role.VILLAGE_MONITOR, village_id=village.pk) | Q(
-        role=Role.TOWN_OFFICIAL, town_id=village.town_id
-    )
+    return local_officials_q(village.pk, village.town_id)
 
 
 def _town_q(case: IdentificationCase) -> Q:

@@ -164,7 +164,7 @@ def test_the_whole_path_through_the_api(world, api):
         world.erin,
         case,
         "file",
-        {"filed_on": str(days_ago(1)), "category": "sudden", "risk_types": ["illness"]},
+        {"filed_on": str(days_ago(1)), "category": "unstable", "risk_types": ["illness"]},
     )
     assert response.status_code == 200, response.data
     assert response.data["state"] == CaseState.FILED

@@ -248,7 +248,7 @@ def test_the_county_announcement_lists_the_filings_with_its_number(world, client
     )
     assert announcement.label in page
     assert case.household.head_name in page
-    assert "突发严重困难户" in page
+    assert "脱贫不稳定户" in page  # the walked household is a 脱贫户 (三(一))
 
 
 def test_department_staff_have_no_case_list_and_villages_no_data_sets(world, client):

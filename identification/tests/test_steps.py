@@ -561,7 +561,8 @@ def file(world, case, **overrides):
         "actor": world.erin,
         "case": case,
         "filed_on": days_ago(5),
-        "category": "sudden",
+        # The walked household is a 脱贫户: 三(一) files it as 脱贫不稳定户.
+        "category": "unstable",
         "risk_types": [RiskType.objects.get(**ILLNESS)],
     }
     return services.case_file(**{**values, **overrides})

@@ -74,7 +74,11 @@ def case_apply(request, household_pk: int):
     )
     if not can_edit_registry(request.user, household):
         raise PermissionDenied
-    form = forms.ApplyForm(request.POST or None, household=household)
+    form = forms.ApplyForm(
+        request.POST or None,
+        household=household,
+        initial=forms.ApplyForm.prefill(request.GET) if request.method == "GET" else None,
+    )
     if request.method == "POST" and form.is_valid():
         case = run_service(
             form, services.case_apply, actor=request.user, household=household, **form.cleaned_data

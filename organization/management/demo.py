@@ -292,13 +292,24 @@ def _seed_users(village: Village, help_unit: HelpUnit) -> dict[str, User]:
             "静",
             {"role": Role.DEPARTMENT_STAFF, "department": Department.objects.get(code="yibao")},
         ),
-        "helper": ("刘", "伟", {"role": Role.HELPER, "help_unit": help_unit}),
+        "helper": (
+            "刘",
+            "伟",
+            {"role": Role.HELPER, "help_unit": help_unit, "phone": "13956100005"},
+        ),
     }
     users = {}
     for username, (last_name, first_name, scope) in specs.items():
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, last_name=last_name, first_name=first_name, **scope)
+            # The demo password is printed in the README: nobody is asked to change it first.
+            user = User(
+                username=username,
+                last_name=last_name,
+                first_name=first_name,
+                must_change_password=False,
+                **scope,
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
         users[username] = user

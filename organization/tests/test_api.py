@@ -293,6 +293,7 @@ def test_the_schema_describes_every_resource(api, world):
         "monitoring-subjects",
         "visits",
         "policy",
+        "users",
     ]:
         assert f"/api/{resource}/" in paths, resource
     assert "/api/policy/{year}/" in paths

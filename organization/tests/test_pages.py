@@ -159,6 +159,8 @@ def test_only_the_bureau_edits_the_thresholds(world, client, who):
         "warning_push_day": "15",
         "warning_reminder_days": "3",
         "warning_verify_days": "7",
+        "help_visit_interval_days": "30",
+        "plan_review_months": "6",
         "wrong_exit_limit": "2",
     }
     response = client.post(url, form)
@@ -197,6 +199,8 @@ def test_a_bad_threshold_is_shown_on_its_field(world, client):
             "warning_push_day": "15",
             "warning_reminder_days": "3",
             "warning_verify_days": "7",
+            "help_visit_interval_days": "30",
+            "plan_review_months": "6",
             "wrong_exit_limit": "2",
         },
     )
@@ -221,6 +225,8 @@ def test_a_line_of_zero_or_less_is_refused_on_its_field_and_the_typed_value_kept
         "warning_push_day": "15",
         "warning_reminder_days": "3",
         "warning_verify_days": "7",
+        "help_visit_interval_days": "30",
+        "plan_review_months": "6",
         "wrong_exit_limit": "2",
     }
     response = client.post(reverse("policy_edit", args=[2030]), values)

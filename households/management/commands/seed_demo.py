@@ -9,14 +9,13 @@ import datetime
 import os
 import time
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from households.management.demo import build_context, seed_households
 from households.models import Household, IncomeRecord, Member, MonitoringSubject, Visit
-from organization.management.demo import DemoOrganization, seed_organization
+from organization.management.demo import seed_organization
 from organization.models import Village, VillagerGroup
 
 DEFAULT_SEED = 20210510  # the plan's date, 濉扶组〔2021〕6号
@@ -44,7 +43,6 @@ class Command(BaseCommand):
         context = build_context(organization=organization, seed=seed, reference=reference)
         log = self.stdout.write if options["verbosity"] > 1 else lambda message: None
         created = seed_households(context=context, count=households, batch_size=batch_size, log=log)
-        _seed_help_assignments(organization, reference)
         if created:
             _refresh_statistics()
         self.stdout.write(
@@ -70,33 +68,3 @@ def _refresh_statistics() -> None:
             cursor.execute(f"{vacuum} {tables}")
         elif connection.vendor == "sqlite":
             cursor.execute("ANALYZE")
-
-
-def _seed_help_assignments(organization: DemoOrganization, reference: datetime.date) -> None:
-    """The demo helper helps the monitored households of the demo village, and a few more.
-
-    HelpAssignment belongs to ``assistance``, which sits above ``households``; the
-    demo seed composes the whole product, so it looks the model up by label
-    instead of importing upward.
-    """
-    assignment = apps.get_model("assistance", "HelpAssignment")
-    helper = organization.users["helper"]
-    if assignment.objects.filter(helper=helper).exists():
-        return
-    village_households = Household.objects.filter(
-        village=organization.demo_village, code__startswith="DEMO-"
-    )
-    monitored = village_households.filter(
-        monitoring_subjects__status=MonitoringSubject.Status.MONITORING
-    ).order_by("code")[:6]
-    others = village_households.exclude(pk__in=[h.pk for h in monitored]).order_by("code")[:4]
-    with transaction.atomic():
-        assignment.objects.bulk_create(
-            assignment(
-                household=household,
-                helper=helper,
-                help_unit=helper.help_unit,
-                started_on=datetime.date(2021, 6, 1),
-            )
-            for household in [*monitored, *others]
-        )

@@ -78,7 +78,6 @@ class Command(BaseCommand):
                     start=RUNNING_PUBLICITY_START
                     if target == CaseState.VILLAGE_PUBLICIZING
                     else START,
-                    category="marginal",
                     judgements=self._judgements(household),
                     source_note=MARK,
                 )

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organization', '0003_user_history'),
+        ('organization', '0005_user_must_change_password'),
     ]
 
     operations = [

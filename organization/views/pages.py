@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 
 from suixi_monitor.forms import run_service
 
-from .forms import POLICY_SOURCES, DepartmentContactForm, PolicySettingsForm, PolicyYearForm
-from .models import PolicySettings, Role
-from .selectors import department_contacts, department_directory, department_list, policy_list
-from .services import (
+from ..forms import POLICY_SOURCES, DepartmentContactForm, PolicySettingsForm, PolicyYearForm
+from ..models import PolicySettings, Role
+from ..selectors import department_contacts, department_directory, department_list, policy_list
+from ..services import (
     MSG_CONTACTS_COUNTY_ONLY,
     department_contact_delete,
     department_contact_save,
@@ -29,12 +29,21 @@ from .services import (
     policy_settings_save,
 )
 
+# A role whose work lives in a higher app gets that app's page as its home: the app
+# registers the page's URL name from its ``AppConfig.ready()`` (the helper's 我的帮扶户).
+ROLE_HOMES: dict[str, str] = {}
+
+
+def register_role_home(role: str, url_name: str) -> None:
+    ROLE_HOMES[role] = url_name
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role's home lives in the app that knows its work (this app imports none of them)."""
-    if request.user.role == Role.DEPARTMENT_STAFF:
-        return redirect("early_warnings:department_home")
+    """Each role's home lives in the app that knows its work, which registers it (this app
+    imports none of them); the registry's overview otherwise."""
+    if request.user.role in ROLE_HOMES:
+        return redirect(ROLE_HOMES[request.user.role])
     return redirect("households:overview")
 
 
