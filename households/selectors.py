@@ -17,7 +17,6 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 
 from organization.models import Role, User, Village, VillagerGroup
-from organization.selectors import town_list, village_list
 from suixi_monitor.scopes import ScopeRules
 from suixi_monitor.spreadsheets import normalize_name
 
@@ -182,12 +181,6 @@ def monitoring_subject_list(*, user: User, q: str = "") -> QuerySet[MonitoringSu
     return qs.select_related("household__village__town").prefetch_related("risk_types")
 
 
-def _count_subquery(qs: QuerySet, group_by: str) -> Coalesce:
-    """A correlated COUNT(*) per outer row, so a table of N rows stays one query."""
-    counted = qs.order_by().values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def registry_counts(*, user: User) -> dict[str, int]:
     """Households, members, monitored and below-line counts in ``user``'s scope (four queries)."""
     households = Household.objects.filter(household_scope_q(user))
@@ -201,31 +194,6 @@ def registry_counts(*, user: User) -> dict[str, int]:
         .count()
     )
     return counts
-
-
-def area_table(*, user: User, by: str) -> QuerySet:
-    """One row per village (``by="village"``) or town (``by="town"``) in scope, with the counts."""
-    if by == "village":
-        areas, path = village_list(user=user), "village"
-    else:
-        areas, path = town_list(user=user), "village__town"
-    monitoring = MonitoringSubject.Status.MONITORING
-    return areas.annotate(
-        n_households=_count_subquery(Household.objects.filter(**{path: OuterRef("pk")}), path),
-        n_below_line=_count_subquery(
-            Household.objects.filter(**{path: OuterRef("pk")}, below_income_line=True), path
-        ),
-        n_members=_count_subquery(
-            Member.objects.filter(**{f"household__{path}": OuterRef("pk")}),
-            f"household__{path}",
-        ),
-        n_monitored=_count_subquery(
-            MonitoringSubject.objects.filter(
-                **{f"household__{path}": OuterRef("pk")}, status=monitoring
-            ),
-            f"household__{path}",
-        ),
-    )
 
 
 @dataclass(frozen=True)
