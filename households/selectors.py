@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 
 from organization.models import Role, User, Village, VillagerGroup
+from suixi_monitor.history import ACTIONS, Change, display, versions
 from suixi_monitor.scopes import ScopeRules
 from suixi_monitor.spreadsheets import normalize_name
 
@@ -197,20 +198,13 @@ def registry_counts(*, user: User) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
 class HistoryEntry:
     when: Any
     who: User | None
     kind: str
     subject: str
     action: str
-    changes: tuple[FieldChange, ...]
+    changes: tuple[Change, ...]
     # A change with no earlier version on record (data loaded in bulk): the values
     # after the change are shown, since what they replaced is unknown.
     baseline: bool = False
@@ -224,7 +218,6 @@ _HISTORY_SOURCES = (
     (Visit, "household_id"),
     (MonitoringSubject, "household_id"),
 )
-_ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 
 
 def household_history(
@@ -235,11 +228,8 @@ def household_history(
     object's previous version, in memory, so the cost is a few queries whatever the length."""
     raw: list[tuple[Any, int, Any, list]] = []
     for order, (model, key) in enumerate(_HISTORY_SOURCES):
-        records = model.history.filter(**{key: household.pk}).select_related("history_user")
-        previous: dict[int, Any] = {}
-        for record in records.order_by("history_date", "history_id"):
-            raw.append((record, order, previous.get(record.id), model))
-            previous[record.id] = record
+        for record, before in versions(model.history.filter(**{key: household.pk})):
+            raw.append((record, order, before, model))
     names = _reference_names(raw, {"village": Village, "group": VillagerGroup, "visitor": User})
     subject_versions = [r.history_id for r, _, _, model in raw if model is MonitoringSubject]
     if subject_versions:
@@ -259,7 +249,7 @@ def household_history(
             who=record.history_user,
             kind=model._meta.verbose_name,
             subject=_history_subject(record, model),
-            action=_ACTIONS.get(record.history_type, record.history_type),
+            action=ACTIONS.get(record.history_type, record.history_type),
             changes=tuple(_history_changes(record, before, model, names, show_full_id_numbers)),
             baseline=before is None and record.history_type == "~",
         )
@@ -297,7 +287,7 @@ def _history_subject(record: Any, model: type) -> str:
     return dict(MonitoringSubject.Category.choices).get(record.category, record.category)
 
 
-def _history_changes(record, before, model, names, show_full_id_numbers: bool) -> list[FieldChange]:
+def _history_changes(record, before, model, names, show_full_id_numbers: bool) -> list[Change]:
     if record.history_type == "-":
         return []
     m2m = {"risk_types"} if model is MonitoringSubject else set()
@@ -317,7 +307,7 @@ def _history_changes(record, before, model, names, show_full_id_numbers: bool) -
         delta = record.diff_against(before, excluded_fields=excluded)
         changes = [(c.field, c.old, c.new) for c in delta.changes]
     result = [
-        FieldChange(
+        Change(
             label=str(model._meta.get_field(name).verbose_name),
             old=_history_value(model, name, old, names, show_full_id_numbers),
             new=_history_value(model, name, new, names, show_full_id_numbers),
@@ -328,7 +318,7 @@ def _history_changes(record, before, model, names, show_full_id_numbers: bool) -
         now = _risk_names(record, names)
         then = _risk_names(before, names) if before is not None else ""
         if now != then:
-            result.append(FieldChange(label="风险类型", old=then or "—", new=now or "—"))
+            result.append(Change(label="风险类型", old=then or "—", new=now or "—"))
     return result
 
 
@@ -338,18 +328,12 @@ def _risk_names(record, names) -> str:
 
 
 def _history_value(model, name: str, value: Any, names, show_full_id_numbers: bool) -> str:
-    if value is None or value == "":
-        return "—"
     field = model._meta.get_field(name)
-    if name == "id_number" and not show_full_id_numbers:
+    if value and name == "id_number" and not show_full_id_numbers:
         return id_numbers.mask(value)
-    if field.is_relation:
+    if value is not None and field.is_relation:
         return names.get((name, value), f"#{value}")
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
+    return display(field, value)
 
 
 OWNER_LOOKUPS = 500

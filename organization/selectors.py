@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Concat
 
+from suixi_monitor.history import display, field_changes, versions
 from suixi_monitor.scopes import ScopeRules
 
 from .models import (
@@ -266,32 +267,29 @@ def user_history(*, user: User) -> list[dict]:
     """Each saved version of an account, newest first, with what changed from the one
     before: who changed its role or scope, when, and why (the change reason). A bounded
     number of queries: the versions, then the names of the places they mention."""
-    records = list(user.history.select_related("history_user").order_by("history_id"))
-    names = _history_place_names(records)
-    rows = []
-    previous = None
-    for record in records:
-        changes = []
-        for field in HISTORY_FIELDS:
-            new = _history_value(record, field, names)
-            old = _history_value(previous, field, names) if previous is not None else None
-            if previous is None:
-                if new not in ("", None):
-                    changes.append({"label": _history_label(field), "old": None, "new": new})
-            elif old != new:
-                changes.append({"label": _history_label(field), "old": old, "new": new})
-        rows.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "reason": record.history_change_reason or "",
-                # A first version that is a change (an account loaded in bulk) is a baseline.
-                "created": previous is None and record.history_type == "+",
-                "baseline": previous is None and record.history_type != "+",
-                "changes": changes,
-            }
-        )
-        previous = record
+    pairs = list(versions(user.history.all()))
+    names = _history_place_names([record for record, _ in pairs])
+    fields = [User._meta.get_field(name) for name in HISTORY_FIELDS]
+
+    def show(field, value) -> str:
+        if field.name == "is_active":
+            return "在用" if value else "已停用"
+        if field.name in _PLACE_FIELDS and value is not None:
+            return names[field.name].get(value, f"（已删除 #{value}）")
+        return display(field, value)
+
+    rows = [
+        {
+            "when": record.history_date,
+            "who": record.history_user,
+            "reason": record.history_change_reason or "",
+            # A first version that is a change (an account loaded in bulk) is a baseline.
+            "created": before is None and record.history_type == "+",
+            "baseline": before is None and record.history_type != "+",
+            "changes": field_changes(record, before, fields, labels=HISTORY_LABELS, show=show),
+        }
+        for record, before in pairs
+    ]
     return rows[::-1]
 
 
@@ -316,19 +314,3 @@ def _history_place_names(records: list) -> dict[str, dict[int, str]]:
             HelpUnit.objects.filter(pk__in=ids["help_unit"]).values_list("pk", "name")
         )
     return names
-
-
-def _history_label(field: str) -> str:
-    return HISTORY_LABELS.get(field) or str(User._meta.get_field(field).verbose_name)
-
-
-def _history_value(record, field: str, names: dict[str, dict[int, str]]):
-    if field in _PLACE_FIELDS:
-        pk = getattr(record, f"{field}_id")
-        return None if pk is None else names[field].get(pk, f"（已删除 #{pk}）")
-    value = getattr(record, field)
-    if field == "role":
-        return Role(value).label if value in Role.values else value
-    if field == "is_active":
-        return "在用" if value else "已停用"
-    return value

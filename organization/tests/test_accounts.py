@@ -22,6 +22,7 @@ from organization.selectors import (
 )
 from organization.tests.factories import HelpUnitFactory, UserFactory, department
 from suixi_monitor.exceptions import ApplicationError, ConflictError
+from suixi_monitor.history import Change
 
 ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
 
@@ -434,9 +435,9 @@ def test_the_history_names_each_change_of_role_and_scope(world, django_assert_ma
         rows = user_history(user=world.alice)
     deactivated, moved = rows[0], rows[1]
     assert deactivated["who"] == world.erin and deactivated["reason"] == "停用账号：调离岗位"
-    assert deactivated["changes"] == [{"label": "状态", "old": "在用", "new": "已停用"}]
+    assert deactivated["changes"] == [Change("状态", "在用", "已停用")]
     assert moved["who"] == world.carol
-    assert {"label": "所在村", "old": "甲镇甲一村", "new": "甲镇甲二村"} in moved["changes"]
+    assert Change("所在村", "甲镇甲一村", "甲镇甲二村") in moved["changes"]
 
 
 def test_the_demo_accounts_sign_in_with_the_printed_password_and_are_not_sent_to_change_it(
