@@ -175,6 +175,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs) -> None:
+        # ``set_password`` keeps the new raw password until the save: any new password (the
+        # person's own, an editor's reset, the admin's form, ``manage.py changepassword``) ends
+        # every API token of the account, in the same transaction.
+        password_changed = self.pk is not None and self._password is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .tokens import revoke_tokens
+
+            revoke_tokens(self)
+
     def get_full_name(self) -> str:
         # Chinese names are family name first, with no space.
         return f"{self.last_name}{self.first_name}".strip()

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from suixi_monitor.exceptions import ApplicationError, ConflictError
 from suixi_monitor.services import save_with_actor
@@ -266,8 +265,8 @@ def user_reset_password(*, actor: User, user: User) -> str:
         password = one_time_password()
         user.set_password(password)
         user.must_change_password = True
+        # Saving the new password ends the account's API tokens (User.save).
         save_with_actor(user, actor=actor, reason="重置密码")
-        Token.objects.filter(user=user).delete()
     return password
 
 
