@@ -55,6 +55,12 @@ class SessionIdleMiddleware:
 
     KEY = "_renewed_at"
 
+    @classmethod
+    def mark_signed_in(cls, sender, request=None, **kwargs) -> None:
+        session = getattr(request, "session", None)
+        if session is not None:
+            session[cls.KEY] = int(time.time())
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 

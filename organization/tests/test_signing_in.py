@@ -39,7 +39,7 @@ def _api_login(api, username, password, **extra):
 
 def test_the_defaults_are_five_failures_and_fifteen_minutes():
     assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 
@@ -80,9 +80,7 @@ def test_the_lock_holds_one_username_at_one_address(client, world):
         _page_login(client, "alice", "wrong")
     # Another person at the same computer, and the same person elsewhere, still sign in.
     assert _page_login(client, "bob", world.password).status_code == 302
-    assert (
-        _page_login(client, "alice", world.password, REMOTE_ADDR="10.0.0.9").status_code == 302
-    )
+    assert _page_login(client, "alice", world.password, REMOTE_ADDR="10.0.0.9").status_code == 302
 
 
 def test_the_lock_ends_after_its_time(client, world):
