@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from organization.admin import ScopedAdminMixin, ServiceAdminMixin, register_admin_choices
+from organization.audit import record_id_search
 from suixi_monitor.exceptions import ApplicationError
 
 from . import id_numbers, selectors, services
@@ -56,6 +57,7 @@ class IdNumberSearchMixin:
         # A name or a partial number is searched as typed.
         with contextlib.suppress(ValidationError):
             search_term = id_numbers.normalize_id_number(search_term)
+        record_id_search(request, search_term, where=f"管理后台：{self.model._meta.verbose_name}")
         return super().get_search_results(request, queryset, search_term)
 
 

@@ -26,6 +26,7 @@ from suixi_monitor.exceptions import ApplicationError
 
 from . import selectors, services
 from .models import (
+    AuditEntry,
     Department,
     DepartmentContact,
     HelpUnit,
@@ -439,6 +440,24 @@ class UserAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin, DjangoU
             saved = services.user_set_admin_rights(actor=request.user, user=saved, **rights)
         obj.pk = saved.pk
         obj._state.adding = False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Append-only: shown to those who review it, changed and deleted by nobody."""
+
+    list_display = ["at", "user", "kind", "what", "detail", "rows", "path", "ip_address"]
+    list_filter = ["kind", "at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "what"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return selectors.audit_entries(user=request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return selectors.may_review_audit_log(request.user) and request.user.is_staff
 
 
 @admin.register(Notification)
