@@ -298,6 +298,7 @@ def test_the_list_takes_a_fixed_number_of_queries(api, world, django_assert_max_
 
 
 def test_the_schema_describes_the_users_resource(api, world):
+    api.force_authenticate(world.alice)
     response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     paths = response.json()["paths"]
