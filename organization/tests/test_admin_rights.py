@@ -262,3 +262,42 @@ def test_the_households_admin_is_still_scoped(client, world):
     html = client.get(reverse("admin:households_household_changelist")).content.decode()
     assert "甲户" in html and "乙户" not in html
     assert Household.objects.count() == 2
+
+
+def test_an_account_added_in_the_admin_must_change_its_password(client, root, world):
+    client.force_login(root)
+    response = client.post(
+        reverse("admin:organization_user_add"),
+        {
+            "username": "newhelper",
+            "password1": "Huaibei#2024x",
+            "password2": "Huaibei#2024x",
+            "usable_password": "true",
+            "role": Role.HELPER,
+            "town": world.town_a.pk,
+            "phone": "13800000001",
+            "last_name": "韩",
+            "first_name": "梅",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="newhelper")
+    assert user.must_change_password and user.check_password("Huaibei#2024x")
+    assert user.history.first().history_user == root
+
+
+def test_a_weak_password_typed_in_the_admin_add_form_is_refused(client, root, world):
+    client.force_login(root)
+    client.post(
+        reverse("admin:organization_user_add"),
+        {
+            "username": "weak",
+            "password1": "12345678",
+            "password2": "12345678",
+            "usable_password": "true",
+            "role": Role.COUNTY_BUREAU,
+            "last_name": "韩",
+            "first_name": "梅",
+        },
+    )
+    assert not User.objects.filter(username="weak").exists()
