@@ -7,6 +7,8 @@ only what ``selectors.account_choices`` lets the editor assign.
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 
+from suixi_monitor.forms import DateInput
+
 from .models import AuditEntry, DepartmentContact, PolicySettings, Role, User
 from .selectors import AuditFilters, UserFilters, account_choices
 from .services import REASON_MAX
@@ -251,12 +253,8 @@ class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="类别", required=False, choices=[("", "全部类别"), *AuditEntry.Kind.choices]
     )
-    date_from = forms.DateField(
-        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label="起始日期", required=False, widget=DateInput)
+    date_to = forms.DateField(label="截止日期", required=False, widget=DateInput)
 
     def clean(self):
         data = super().clean()
