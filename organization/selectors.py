@@ -5,15 +5,18 @@ part of the county their role covers, so a village monitor's pick-lists and
 API answers never name another town's villages.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Concat
+from django.utils import timezone
 
 from suixi_monitor.history import display, field_changes, versions
 from suixi_monitor.scopes import ScopeRules
 
 from .models import (
+    AuditEntry,
     Department,
     DepartmentContact,
     HelpUnit,
@@ -314,3 +317,50 @@ def _history_place_names(records: list) -> dict[str, dict[int, str]]:
             HelpUnit.objects.filter(pk__in=ids["help_unit"]).values_list("pk", "name")
         )
     return names
+
+
+# --- the audit log of personal data ------------------------------------------------------
+
+
+def may_review_audit_log(user: User) -> bool:
+    """The county bureau reviews who saw personal data (and superusers, in the admin)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.role == Role.COUNTY_BUREAU or user.is_superuser)
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    user: int | None = None
+    who: str = ""  # a username or name, typed on the page
+    kind: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def audit_entries(*, user: User, filters: AuditFilters | None = None) -> QuerySet[AuditEntry]:
+    """Entries newest first, for those who may review them; nobody else gets any."""
+    if not may_review_audit_log(user):
+        return AuditEntry.objects.none()
+    qs = AuditEntry.objects.select_related("user")
+    filters = filters or AuditFilters()
+    if filters.user is not None:
+        qs = qs.filter(user_id=filters.user)
+    if term := filters.who.strip():
+        qs = qs.alias(full_name=Concat("user__last_name", "user__first_name")).filter(
+            Q(user__username__iexact=term) | Q(full_name__contains=term)
+        )
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.date_from:
+        qs = qs.filter(at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(at__lt=_day_start(filters.date_to + datetime.timedelta(days=1)))
+    return qs
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    # A day of the county's clock (Asia/Shanghai), as the page shows the times.
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

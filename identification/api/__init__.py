@@ -17,6 +17,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from organization.audit import Kind as AuditKind
+from organization.audit import record_access
 from suixi_monitor.downloads import XLSX
 
 from .. import downloads, selectors, services
@@ -113,8 +115,16 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(responses=ComparisonHitSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="comparison-hits")
     def comparison_hits(self, request, pk=None):
-        """The hits the bureau must judge before ``compare``."""
-        result = selectors.comparison_hits(self.get_object())
+        """The county: the hits it must judge before ``compare``. The town and village: the
+        hits of the recorded comparison, once the county has fed it back (403 before, 三(七)4)."""
+        case = self.get_object()
+        result = selectors.comparison_hits_for(user=request.user, case=case)
+        record_access(
+            request,
+            kind=AuditKind.COMPARISON,
+            what=selectors.comparison_audit_label(case),
+            rows=len(result.hits),
+        )
         return Response(
             {
                 "hits": ComparisonHitSerializer(result.hits, many=True).data,
@@ -273,7 +283,7 @@ class DatasetUploadViewSet(
     @action(detail=True, methods=["get"])
     def errors(self, request, pk=None):
         """The row errors as an xlsx report (formula-like cells neutralised)."""
-        return downloads.dataset_errors_response(self.get_object())
+        return downloads.dataset_errors_response(request, self.get_object())
 
 
 router = SimpleRouter()

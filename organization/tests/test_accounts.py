@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 from django.core.exceptions import PermissionDenied, ValidationError
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from organization import services
 from organization.models import Role, User
@@ -402,13 +402,13 @@ def test_no_service_deletes_an_account():
 
 
 def test_a_reset_password_replaces_the_old_one_and_ends_the_api_token(world, client):
-    token = Token.objects.create(user=world.alice)
+    token, _ = AuthToken.objects.create(user=world.alice)
     password = services.user_reset_password(actor=world.carol, user=world.alice)
     world.alice.refresh_from_db()
     assert world.alice.must_change_password
     assert not world.alice.check_password(world.password)
     assert world.alice.check_password(password) and password not in world.alice.password
-    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not AuthToken.objects.filter(pk=token.pk).exists()
     assert world.alice.history.first().history_change_reason == "重置密码"
     assert client.login(username="alice", password=password)
 
