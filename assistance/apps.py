@@ -6,11 +6,13 @@ class AssistanceConfig(AppConfig):
     verbose_name = "帮扶"
 
     def ready(self) -> None:
+        from households.dashboard import register_dashboard_panel
         from households.selectors import register_helper_households
         from households.views import register_detail_action
         from organization.models import Role
         from organization.views import register_role_home
 
+        from .dashboard import help_panel
         from .selectors import assigned_household_ids
         from .views.pairing import pair_button
         from .views.plans import plan_button
@@ -22,3 +24,5 @@ class AssistanceConfig(AppConfig):
         register_role_home(Role.HELPER, "assistance:home")
         for button in (pair_button, plan_button, help_visit_button):
             register_detail_action(button)
+        # Help coverage on the county's and each town's dashboard.
+        register_dashboard_panel(help_panel)

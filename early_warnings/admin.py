@@ -7,17 +7,21 @@ through the same selectors as pages and API for anyone who is not a superuser.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from organization.admin import ReadOnlyMixin, ScopedAdminMixin
+
 from . import selectors
 from .models import Clue, DepartmentSweep, MonthlyCycle, Upload, Warning, WarningIndicator
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class ScopedAdmin(ReadOnlyMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """Read-only and scoped like the pages: the list, the change page and the history pages
+    (whose old versions carry names, ID numbers and phones) show only the user's scope.
+    Warnings, clues and sweeps are written by their services on the pages and in the API."""
+
     selector = None
 
-    def get_queryset(self, request):
-        if request.user.is_superuser or self.selector is None:
-            return super().get_queryset(request)
-        return type(self).selector(user=request.user)
+    def scoped_queryset(self, user):
+        return type(self).selector(user=user)
 
 
 @admin.register(WarningIndicator)
@@ -37,7 +41,7 @@ class WarningIndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Upload)
-class UploadAdmin(admin.ModelAdmin):
+class UploadAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "period",
         "department",
@@ -52,10 +56,8 @@ class UploadAdmin(admin.ModelAdmin):
     list_filter = ["status", "department", "period"]
     readonly_fields = [f.name for f in Upload._meta.fields]
 
-    def get_queryset(self, request):
-        if request.user.is_superuser:
-            return super().get_queryset(request)
-        return selectors.upload_list(user=request.user)
+    def scoped_queryset(self, user):
+        return selectors.upload_list(user=user)
 
     def has_add_permission(self, request):
         return False  # uploads go through the page or the API, which queue the ingestion

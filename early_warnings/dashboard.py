@@ -3,7 +3,7 @@ file of each department, sent by the due day or late, and where its warnings sta
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Min
 from django.utils import timezone
 
 from households.dashboard import AreaColumn, Cell, Chart, DashboardScope, Panel, Series, Table
@@ -12,28 +12,62 @@ from organization.models import Department, Role
 from .models import MonthlyCycle, State, Upload, Warning, period_label, previous_period
 from .selectors import due_dates, item_scope_q
 
-REACHED_TOWN = ~Q(state=State.RECEIVED)
-REACHED_VILLAGE = Q(state__in=[State.ASSIGNED, State.VERIFIED, State.CLOSED])
-VERIFIED = Q(state__in=[State.VERIFIED, State.CLOSED])
+REACHED_VILLAGE_STATES = {State.ASSIGNED, State.VERIFIED, State.CLOSED}
+VERIFIED_STATES = {State.VERIFIED, State.CLOSED}
 
 
 def warnings_panel(scope: DashboardScope) -> Panel:
     period = previous_period(scope.today)  # the data month whose file is due this month
     due, push = due_dates(period)
-    rows = list(
-        Warning.objects.filter(item_scope_q(scope.user), period=period)
-        .order_by()
-        .values("department_id", vid=F("village_id"))
-        .annotate(
-            n=Count("*"),
-            received=Count("pk", filter=Q(state=State.RECEIVED)),
-            pushed=Count("pk", filter=REACHED_TOWN),
-            assigned=Count("pk", filter=REACHED_VILLAGE),
-            verified=Count("pk", filter=VERIFIED),
-            late=Count("pk", filter=Q(overdue=True)),
-        )
+    # Three counts, each from an index alone for the county (see Warning.Meta.indexes): by
+    # department and state, by area and state, and the overdue rows. A town reads its own
+    # rows, about a thirteenth of the month.
+    month = Warning.objects.filter(item_scope_q(scope.user), period=period).order_by()
+    area_field = "town_id" if scope.by == "town" else "village_id"
+    by_department = list(month.values("department_id", "state").annotate(n=Count("*")))
+    by_area = list(month.values("state", area=F(area_field)).annotate(n=Count("*")))
+    late_rows = list(
+        month.filter(overdue=True)
+        .values("department_id", area=F(area_field))
+        .annotate(n=Count("*"))
     )
-    rows = [row for row in rows if scope.area_of(row["vid"]) is not None]
+    areas = {area.pk for area in scope.areas}
+
+    def area_of(row) -> int | None:
+        if scope.by == "town":
+            return row["area"] if row["area"] in areas else None
+        return scope.area_of(row["area"])
+
+    keys = ["n", "received", "pushed", "assigned", "verified", "late"]
+
+    def add(counts: dict, state: str, n: int) -> None:
+        counts["n"] += n
+        counts["received"] += n if state == State.RECEIVED else 0
+        counts["pushed"] += n if state != State.RECEIVED else 0
+        counts["assigned"] += n if state in REACHED_VILLAGE_STATES else 0
+        counts["verified"] += n if state in VERIFIED_STATES else 0
+
+    per_department = {}
+    per_area: dict[int, dict[str, int]] = {}
+    for row in by_department:
+        add(
+            per_department.setdefault(row["department_id"], dict.fromkeys(keys, 0)),
+            row["state"],
+            row["n"],
+        )
+    for row in by_area:
+        area = area_of(row)
+        if area is not None:
+            add(per_area.setdefault(area, dict.fromkeys(keys, 0)), row["state"], row["n"])
+    for row in late_rows:
+        per_department.setdefault(row["department_id"], dict.fromkeys(keys, 0))["late"] += row["n"]
+        area = area_of(row)
+        if area is not None:
+            per_area.setdefault(area, dict.fromkeys(keys, 0))["late"] += row["n"]
+
+    def area_column(key: str) -> dict[int, int]:
+        return {area: counts[key] for area, counts in per_area.items()}
+
     first_upload = dict(
         Upload.objects.filter(period=period)
         .exclude(status=Upload.Status.FAILED)
@@ -47,12 +81,8 @@ def warnings_panel(scope: DashboardScope) -> Panel:
         ).values_list("department_id", flat=True)
     )
     departments = list(Department.objects.order_by("id").values_list("pk", "short_name"))
-    keys = ["n", "received", "pushed", "assigned", "verified", "late"]
-    per_department = {pk: dict.fromkeys(keys, 0) for pk, _ in departments}
-    for row in rows:
-        counts = per_department.setdefault(row["department_id"], dict.fromkeys(keys, 0))
-        for key in keys:
-            counts[key] += row[key]
+    for pk, _ in departments:
+        per_department.setdefault(pk, dict.fromkeys(keys, 0))
 
     def sent(pk: int) -> Cell:
         uploaded = first_upload.get(pk)
@@ -145,15 +175,15 @@ def warnings_panel(scope: DashboardScope) -> Panel:
         columns=[
             AreaColumn(
                 "本月预警",
-                scope.by_area(rows),
+                area_column("n"),
                 url=lambda area: scope.link(list_name, area, period=period),
             ),
-            AreaColumn("已推送", scope.by_area(rows, value="pushed")),
-            AreaColumn("已分派", scope.by_area(rows, value="assigned")),
-            AreaColumn("已核实", scope.by_area(rows, value="verified")),
+            AreaColumn("已推送", area_column("pushed")),
+            AreaColumn("已分派", area_column("assigned")),
+            AreaColumn("已核实", area_column("verified")),
             AreaColumn(
                 "超期",
-                scope.by_area(rows, value="late"),
+                area_column("late"),
                 url=None if county else lambda area: scope.link(list_name, area, overdue=1),
                 alert=True,
             ),

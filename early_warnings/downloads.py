@@ -3,8 +3,10 @@ upload's error report."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
+from organization.audit import Kind as AuditKind
+from organization.audit import record_access
 from organization.models import Department
 from suixi_monitor import downloads
 from suixi_monitor.downloads import xlsx_attachment
@@ -26,10 +28,20 @@ def template_response(department: Department) -> HttpResponse:
     return xlsx_attachment(data, f"预警信息模板-{department.short_name}.xlsx")
 
 
-def error_report_response(upload: Upload) -> HttpResponse:
+def error_report_response(request: HttpRequest, upload: Upload) -> HttpResponse:
+    """The refused rows with their cells (names, ID numbers): a download of personal data,
+    recorded in the audit log."""
+    filename = f"错误明细-{upload.department.short_name}-{upload.period}-{upload.pk}.xlsx"
+    record_access(
+        request,
+        kind=AuditKind.DOWNLOAD,
+        what=f"预警信息错误明细（{upload.department.short_name} {upload.period}）",
+        detail=filename,
+        rows=upload.rows_error,
+    )
     return downloads.error_report_response(
         upload,
         title=f"{upload.department.short_name} {upload.period} “{upload.original_name}” 错误明细",
-        filename=f"错误明细-{upload.department.short_name}-{upload.period}-{upload.pk}.xlsx",
+        filename=filename,
         header=spreadsheets.HEADER,
     )

@@ -363,8 +363,19 @@ class Warning(CheckedItem):
             # Also a household's rows in a month; only the ORM's PROTECT check on deleting a
             # household (an administrator's rare act) asks for a household's rows without one.
             models.Index(fields=["period", "household"], name="warning_period_household"),
+            # Both serve the dashboards' counts of a month by state without reading a row:
+            # per town, and per department (the state costs each a short column).
             models.Index(fields=["town", "period", "state"], name="warning_town_period_state"),
-            models.Index(fields=["department", "period"], name="warning_department_period"),
+            models.Index(
+                fields=["department", "period", "state"], name="warning_dept_period_state"
+            ),
+            # Only overdue rows, which the daily tick marks after the push: a file's insert
+            # writes no entry here, and the dashboards count a month's overdue from it alone.
+            models.Index(
+                fields=["period", "department", "town", "village"],
+                name="warning_overdue",
+                condition=Q(overdue=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from organization.admin import ScopedAdminMixin, ServiceAdminMixin
-from organization.selectors import group_list, village_list
+from organization.admin import ScopedAdminMixin, ServiceAdminMixin, register_admin_choices
+from organization.audit import record_id_search
 from suixi_monitor.exceptions import ApplicationError
 
 from . import id_numbers, selectors, services
@@ -57,22 +57,15 @@ class IdNumberSearchMixin:
         # A name or a partial number is searched as typed.
         with contextlib.suppress(ValidationError):
             search_term = id_numbers.normalize_id_number(search_term)
+        record_id_search(request, search_term, where=f"管理后台：{self.model._meta.verbose_name}")
         return super().get_search_results(request, queryset, search_term)
 
 
-class ScopedChoicesMixin:
-    """Foreign-key choices limited to the user's scope, like the API's fields."""
-
-    scoped_choices = {
-        "village": lambda user: village_list(user=user),
-        "group": lambda user: group_list(user=user),
-    }
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        chooser = self.scoped_choices.get(db_field.name)
-        if chooser and not request.user.is_superuser:
-            kwargs["queryset"] = chooser(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+# Foreign keys to the registry offer only the editor's households and members; the risk
+# types (三(二)) are the county's one list.
+register_admin_choices(Household, lambda user: selectors.household_list(user=user))
+register_admin_choices(Member, lambda user: selectors.member_list(user=user))
+register_admin_choices(RiskType, lambda user: RiskType.objects.all())
 
 
 class MemberInline(admin.TabularInline):
@@ -115,9 +108,7 @@ class IncomeRecordInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(
-    IdNumberSearchMixin, ScopedChoicesMixin, ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin
-):
+class HouseholdAdmin(IdNumberSearchMixin, ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "head_name",
         "village",

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from organization.audit import record_id_search
 from organization.filters import IdFilter
 from organization.models import PolicySettings
 
@@ -25,6 +26,11 @@ def _refuse_float_id_number(value: str) -> None:
     """A number Excel turned into a float finds nobody: 400 saying why, as on the page."""
     if id_numbers.looks_like_float(value):
         raise ValidationError(id_numbers.MSG_FLOAT, code="float")
+
+
+# What an ID-number search looked in, as the audit log names it.
+SEARCH_HOUSEHOLDS = "农户台账"
+SEARCH_SUBJECTS = "监测对象"
 
 
 class HouseholdFilter(django_filters.FilterSet):
@@ -73,6 +79,7 @@ class HouseholdFilter(django_filters.FilterSet):
         filters = self.household_filters()
         if filters == HouseholdFilters():
             return queryset
+        record_id_search(self.request, filters.q, where=SEARCH_HOUSEHOLDS)
         return household_list(user=self.request.user, filters=filters)
 
 
@@ -133,7 +140,10 @@ class MonitoringSubjectFilter(django_filters.FilterSet):
         fields = ["q", "household", "town", "village", "category", "status", "risk_type"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(subject_search_q(value)) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        record_id_search(self.request, value, where=SEARCH_SUBJECTS)
+        return queryset.filter(subject_search_q(value))
 
 
 class VisitFilter(django_filters.FilterSet):

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 
 from organization.models import Role, User, Village, VillagerGroup
-from organization.selectors import town_list, village_list
+from suixi_monitor.history import ACTIONS, Change, display, versions
 from suixi_monitor.scopes import ScopeRules
 from suixi_monitor.spreadsheets import normalize_name
 
@@ -182,12 +182,6 @@ def monitoring_subject_list(*, user: User, q: str = "") -> QuerySet[MonitoringSu
     return qs.select_related("household__village__town").prefetch_related("risk_types")
 
 
-def _count_subquery(qs: QuerySet, group_by: str) -> Coalesce:
-    """A correlated COUNT(*) per outer row, so a table of N rows stays one query."""
-    counted = qs.order_by().values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def registry_counts(*, user: User) -> dict[str, int]:
     """Households, members, monitored and below-line counts in ``user``'s scope (four queries)."""
     households = Household.objects.filter(household_scope_q(user))
@@ -203,38 +197,6 @@ def registry_counts(*, user: User) -> dict[str, int]:
     return counts
 
 
-def area_table(*, user: User, by: str) -> QuerySet:
-    """One row per village (``by="village"``) or town (``by="town"``) in scope, with the counts."""
-    if by == "village":
-        areas, path = village_list(user=user), "village"
-    else:
-        areas, path = town_list(user=user), "village__town"
-    monitoring = MonitoringSubject.Status.MONITORING
-    return areas.annotate(
-        n_households=_count_subquery(Household.objects.filter(**{path: OuterRef("pk")}), path),
-        n_below_line=_count_subquery(
-            Household.objects.filter(**{path: OuterRef("pk")}, below_income_line=True), path
-        ),
-        n_members=_count_subquery(
-            Member.objects.filter(**{f"household__{path}": OuterRef("pk")}),
-            f"household__{path}",
-        ),
-        n_monitored=_count_subquery(
-            MonitoringSubject.objects.filter(
-                **{f"household__{path}": OuterRef("pk")}, status=monitoring
-            ),
-            f"household__{path}",
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
 @dataclass(frozen=True)
 class HistoryEntry:
     when: Any
@@ -242,7 +204,7 @@ class HistoryEntry:
     kind: str
     subject: str
     action: str
-    changes: tuple[FieldChange, ...]
+    changes: tuple[Change, ...]
     # A change with no earlier version on record (data loaded in bulk): the values
     # after the change are shown, since what they replaced is unknown.
     baseline: bool = False
@@ -256,7 +218,6 @@ _HISTORY_SOURCES = (
     (Visit, "household_id"),
     (MonitoringSubject, "household_id"),
 )
-_ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 
 
 def household_history(
@@ -267,11 +228,8 @@ def household_history(
     object's previous version, in memory, so the cost is a few queries whatever the length."""
     raw: list[tuple[Any, int, Any, list]] = []
     for order, (model, key) in enumerate(_HISTORY_SOURCES):
-        records = model.history.filter(**{key: household.pk}).select_related("history_user")
-        previous: dict[int, Any] = {}
-        for record in records.order_by("history_date", "history_id"):
-            raw.append((record, order, previous.get(record.id), model))
-            previous[record.id] = record
+        for record, before in versions(model.history.filter(**{key: household.pk})):
+            raw.append((record, order, before, model))
     names = _reference_names(raw, {"village": Village, "group": VillagerGroup, "visitor": User})
     subject_versions = [r.history_id for r, _, _, model in raw if model is MonitoringSubject]
     if subject_versions:
@@ -291,7 +249,7 @@ def household_history(
             who=record.history_user,
             kind=model._meta.verbose_name,
             subject=_history_subject(record, model),
-            action=_ACTIONS.get(record.history_type, record.history_type),
+            action=ACTIONS.get(record.history_type, record.history_type),
             changes=tuple(_history_changes(record, before, model, names, show_full_id_numbers)),
             baseline=before is None and record.history_type == "~",
         )
@@ -329,7 +287,7 @@ def _history_subject(record: Any, model: type) -> str:
     return dict(MonitoringSubject.Category.choices).get(record.category, record.category)
 
 
-def _history_changes(record, before, model, names, show_full_id_numbers: bool) -> list[FieldChange]:
+def _history_changes(record, before, model, names, show_full_id_numbers: bool) -> list[Change]:
     if record.history_type == "-":
         return []
     m2m = {"risk_types"} if model is MonitoringSubject else set()
@@ -349,7 +307,7 @@ def _history_changes(record, before, model, names, show_full_id_numbers: bool) -
         delta = record.diff_against(before, excluded_fields=excluded)
         changes = [(c.field, c.old, c.new) for c in delta.changes]
     result = [
-        FieldChange(
+        Change(
             label=str(model._meta.get_field(name).verbose_name),
             old=_history_value(model, name, old, names, show_full_id_numbers),
             new=_history_value(model, name, new, names, show_full_id_numbers),
@@ -360,7 +318,7 @@ def _history_changes(record, before, model, names, show_full_id_numbers: bool) -
         now = _risk_names(record, names)
         then = _risk_names(before, names) if before is not None else ""
         if now != then:
-            result.append(FieldChange(label="风险类型", old=then or "—", new=now or "—"))
+            result.append(Change(label="风险类型", old=then or "—", new=now or "—"))
     return result
 
 
@@ -370,18 +328,12 @@ def _risk_names(record, names) -> str:
 
 
 def _history_value(model, name: str, value: Any, names, show_full_id_numbers: bool) -> str:
-    if value is None or value == "":
-        return "—"
     field = model._meta.get_field(name)
-    if name == "id_number" and not show_full_id_numbers:
+    if value and name == "id_number" and not show_full_id_numbers:
         return id_numbers.mask(value)
-    if field.is_relation:
+    if value is not None and field.is_relation:
         return names.get((name, value), f"#{value}")
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
+    return display(field, value)
 
 
 OWNER_LOOKUPS = 500

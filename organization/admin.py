@@ -8,21 +8,25 @@ calls that service, so its rules, its history author and its side effects hold h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from suixi_monitor.exceptions import ApplicationError
 
-from . import selectors
+from . import selectors, services
 from .models import (
+    AuditEntry,
     Department,
     DepartmentContact,
     HelpUnit,
@@ -40,9 +44,43 @@ admin.site.site_title = "防返贫监测管理后台"
 admin.site.index_title = "数据管理"
 
 
+# The pick-list of each model a foreign key may point to, for staff who are not superusers:
+# the same selectors as pages and API (``register_admin_choices`` from each app's admin).
+ADMIN_CHOICES: dict[type, Callable[[User], QuerySet]] = {}
+
+
+def register_admin_choices(model: type, chooser: Callable[[User], QuerySet]) -> None:
+    ADMIN_CHOICES[model] = chooser
+
+
+def scoped_choices(request, db_field, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` for a foreign-key or many-to-many form field, its queryset limited to the
+    editor's scope. A model no app registered offers nothing to such staff, so a new relation
+    can never open another scope's records by default."""
+    if request.user.is_superuser:
+        return kwargs
+    chooser = ADMIN_CHOICES.get(db_field.related_model)
+    if chooser is None:
+        kwargs["queryset"] = db_field.related_model._default_manager.none()
+    else:
+        kwargs["queryset"] = chooser(request.user)
+    return kwargs
+
+
 class ScopedAdminMixin:
     """Superusers see everything; any other staff user sees what ``scoped_queryset`` gives
-    their role (the app's selector), on the list, the change page and the history pages."""
+    their role (the app's selector), on the list, the change page and the history pages, and
+    every foreign-key choice is limited to their scope (``register_admin_choices``)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, **scoped_choices(request, db_field, kwargs)
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(
+            db_field, request, **scoped_choices(request, db_field, kwargs)
+        )
 
     def scoped_queryset(self, user: User) -> QuerySet:
         raise NotImplementedError
@@ -140,6 +178,13 @@ class ServiceAdminMixin:
 
 
 # --- reference data ------------------------------------------------------------------------
+
+register_admin_choices(Town, lambda user: selectors.town_list(user=user))
+register_admin_choices(Village, lambda user: selectors.village_list(user=user))
+register_admin_choices(VillagerGroup, lambda user: selectors.group_list(user=user))
+register_admin_choices(Department, lambda user: selectors.department_list(user=user))
+register_admin_choices(HelpUnit, lambda user: selectors.help_unit_list(user=user))
+register_admin_choices(User, lambda user: selectors.user_list(user=user))
 
 
 @admin.register(Town)
@@ -292,12 +337,29 @@ class PolicySettingsAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
 # --- users ---------------------------------------------------------------------------------
 
 ROLE_FIELDS = ("role", "village", "town", "department", "help_unit", "phone")
+# What decides what an account sees and may do: a superuser's to change, never one's own.
+SCOPE_AND_RIGHTS = ("role", *services.SCOPE_FIELDS, "is_staff", "is_superuser")
+
+
+class OneTimePasswordForm(AdminPasswordChangeForm):
+    """A password a superuser sets for someone else is a one-time password: the person
+    replaces it at their next sign-in, like one the account pages give."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit)
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
-    """Accounts with their role and the scope the role needs (村、镇、部门 or 帮扶单位)."""
+class UserAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
+    """Accounts with their role and the scope the role needs (村、镇、部门 or 帮扶单位).
 
+    Saved through the account services, with the rules of the account pages (names, phone,
+    what an editor may assign, nobody changing their own role or scope); staff who are not
+    superusers see the accounts they manage and may change neither role, scope nor admin
+    rights, nor create accounts or set passwords here (the account pages do that)."""
+
+    change_password_form = OneTimePasswordForm
     fieldsets = [
         *DjangoUserAdmin.fieldsets[:2],
         ("角色与工作范围", {"fields": ROLE_FIELDS}),
@@ -325,13 +387,77 @@ class UserAdmin(ScopedAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
         return obj.scope_label
 
     def scoped_queryset(self, user):
-        return selectors.user_list(user=user)
+        return selectors.managed_user_list(user=user)
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
 
     def get_readonly_fields(self, request, obj=None):
-        # Only a superuser hands out superuser rights or raw permissions.
-        if request.user.is_superuser:
-            return []
-        return ["is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+        if not request.user.is_superuser:
+            # Only a superuser hands out roles, scopes, admin rights or raw permissions.
+            return [
+                *SCOPE_AND_RIGHTS,
+                "groups",
+                "user_permissions",
+                "last_login",
+                "date_joined",
+            ]
+        if obj is not None and obj.pk == request.user.pk:
+            return [*SCOPE_AND_RIGHTS]
+        return []
+
+    def user_change_password(self, request, id, form_url=""):
+        if str(id) == str(request.user.pk):
+            # One's own password is changed on its page, which asks for the current one.
+            return HttpResponseRedirect(reverse("password_change"))
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        changed = set(form.changed_data) if change else set(form.cleaned_data)
+        values = {
+            name: form.cleaned_data[name]
+            for name in services.ACCOUNT_FIELDS
+            if name in changed and name in form.cleaned_data
+        }
+        if not change:
+            password = form.cleaned_data.get("password1") or None
+            saved, _ = services.user_create(actor=request.user, password=password, **values)
+        else:
+            saved = obj
+            if values:
+                saved = services.user_update(actor=request.user, user=obj, **values)
+            if "is_active" in changed:
+                toggle = services.user_reactivate if obj.is_active else services.user_deactivate
+                saved = toggle(actor=request.user, user=obj)
+        rights = {
+            name: form.cleaned_data[name]
+            for name in ("is_staff", "is_superuser")
+            if name in changed and name in form.cleaned_data
+        }
+        if rights:
+            saved = services.user_set_admin_rights(actor=request.user, user=saved, **rights)
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Append-only: shown to those who review it, changed and deleted by nobody."""
+
+    list_display = ["at", "user", "kind", "what", "detail", "rows", "path", "ip_address"]
+    list_filter = ["kind", "at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "what"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return selectors.audit_entries(user=request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return selectors.may_review_audit_log(request.user) and request.user.is_staff
 
 
 @admin.register(Notification)

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from . import selectors, services
-from .filters import TownFilter, UserFilter, VillageFilter, VillagerGroupFilter
-from .models import Department, PolicySettings, Town, User, Village, VillagerGroup
+from .filters import AuditEntryFilter, TownFilter, UserFilter, VillageFilter, VillagerGroupFilter
+from .models import AuditEntry, Department, PolicySettings, Town, User, Village, VillagerGroup
 from .services import policy_settings_save
 
 MSG_COUNTY_ONLY = "只有县扶贫局可以修改政策参数"
@@ -316,6 +316,44 @@ class UserViewSet(
         return response
 
 
+class AuditEntrySerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    user_name = serializers.CharField(source="user.get_full_name", read_only=True)
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id", "at", "user", "username", "user_name", "kind", "kind_display", "what",
+            "detail", "rows", "path", "ip_address",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ReviewsAuditLog(permissions.BasePermission):
+    message = "只有县扶贫局可以查看个人信息查阅记录"
+
+    def has_permission(self, request, view) -> bool:
+        return selectors.may_review_audit_log(request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="个人信息查阅记录（县扶贫局）"),
+    retrieve=extend_schema(summary="一条查阅记录"),
+)
+class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Who saw personal data, when and which: exports, downloads, comparison data and ID-number
+    searches, newest first. The county bureau only; entries are never changed or deleted."""
+
+    serializer_class = AuditEntrySerializer
+    permission_classes = [permissions.IsAuthenticated, ReviewsAuditLog]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AuditEntryFilter
+
+    def get_queryset(self):
+        return selectors.audit_entries(user=self.request.user)
+
+
 router = DefaultRouter()
 router.register("towns", TownViewSet, basename="town")
 router.register("villages", VillageViewSet, basename="village")
@@ -323,3 +361,4 @@ router.register("villager-groups", VillagerGroupViewSet, basename="villager-grou
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("policy", PolicySettingsViewSet, basename="policy")
 router.register("users", UserViewSet, basename="user")
+router.register("audit-log", AuditEntryViewSet, basename="audit-log")

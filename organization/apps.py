@@ -17,6 +17,11 @@ class OrganizationConfig(AppConfig):
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(_update_last_login_without_history, dispatch_uid="update_last_login")
 
+        from .middleware import SessionIdleMiddleware
+
+        # A new session starts its idle time now: the next request need not renew it.
+        user_logged_in.connect(SessionIdleMiddleware.mark_signed_in, dispatch_uid="session_idle")
+
 
 def _update_last_login_without_history(sender, user, **kwargs) -> None:
     user.last_login = timezone.now()

@@ -1,3 +1,4 @@
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 
 from .models import User
@@ -18,3 +19,16 @@ class ScopedUserBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' check, first in ``AUTHENTICATION_BACKENDS``: a username locked at this
+    address is refused before its password is tried.
+
+    A sign-in without a request (a management command, the test client's ``login``) has no
+    address to lock and is left to the next backend."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -8,8 +8,8 @@ user whether another scope's object exists.
 import django_filters
 from django import forms
 
-from .models import Role, Town, User, Village, VillagerGroup
-from .selectors import UserFilters, filter_users
+from .models import AuditEntry, Role, Town, User, Village, VillagerGroup
+from .selectors import AuditFilters, UserFilters, audit_entries, filter_users
 
 # SQLite stores integers in 64 bits and raises on a larger one; no id comes near it.
 MAX_ID = 2**63 - 1
@@ -71,5 +71,32 @@ class UserFilter(django_filters.FilterSet):
                 role=data.get("role") or "",
                 town=data.get("town"),
                 active=data.get("is_active"),
+            ),
+        )
+
+
+class AuditEntryFilter(django_filters.FilterSet):
+    """The audit log's filters, the same as the page's (``selectors.AuditFilters``)."""
+
+    user = IdFilter(label="查阅人ID")
+    who = django_filters.CharFilter(label="查阅人用户名或姓名")
+    kind = django_filters.ChoiceFilter(choices=AuditEntry.Kind.choices, label="类别")
+    date_from = django_filters.DateFilter(label="起始日期（含）")
+    date_to = django_filters.DateFilter(label="截止日期（含）")
+
+    class Meta:
+        model = AuditEntry
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        return audit_entries(
+            user=self.request.user,
+            filters=AuditFilters(
+                user=data.get("user"),
+                who=data.get("who") or "",
+                kind=data.get("kind") or "",
+                date_from=data.get("date_from"),
+                date_to=data.get("date_to"),
             ),
         )

@@ -7,8 +7,10 @@ only what ``selectors.account_choices`` lets the editor assign.
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 
-from .models import DepartmentContact, PolicySettings, Role, User
-from .selectors import UserFilters, account_choices
+from suixi_monitor.forms import DateInput
+
+from .models import AuditEntry, DepartmentContact, PolicySettings, Role, User
+from .selectors import AuditFilters, UserFilters, account_choices
 from .services import REASON_MAX
 
 POLICY_FIELDS = [
@@ -236,3 +238,38 @@ class DepartmentContactForm(forms.ModelForm):
         model = DepartmentContact
         fields = ["name", "title", "phone", "order"]
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})}
+
+
+# --- the audit log -------------------------------------------------------------------------
+
+
+class AuditFilterForm(forms.Form):
+    who = forms.CharField(
+        label="查阅人",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": "用户名或姓名", "type": "search"}),
+    )
+    kind = forms.ChoiceField(
+        label="类别", required=False, choices=[("", "全部类别"), *AuditEntry.Kind.choices]
+    )
+    date_from = forms.DateField(label="起始日期", required=False, widget=DateInput)
+    date_to = forms.DateField(label="截止日期", required=False, widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "截止日期不能早于起始日期")
+        return data
+
+    def filters(self) -> AuditFilters:
+        """The filters that parsed; one that did not is reported on the page and ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return AuditFilters(
+            who=data.get("who") or "",
+            kind=data.get("kind") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to") if "date_to" not in self.errors else None,
+        )

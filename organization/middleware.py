@@ -1,5 +1,6 @@
 """A one-time password is spent before anything else is done with it."""
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -41,3 +42,33 @@ class PasswordChangeRequiredMiddleware:
         if path.startswith(API_PREFIX) or path.startswith(settings.STATIC_URL):
             return True
         return path in {reverse("password_change"), reverse("logout")}
+
+
+class SessionIdleMiddleware:
+    """A signed-in session ends after ``SESSION_COOKIE_AGE`` seconds without a request (and,
+    with ``SESSION_EXPIRE_AT_BROWSER_CLOSE``, when the browser closes).
+
+    Django counts a session's age from its last save; saving on every request would write the
+    session table once per page. Instead the session is marked (and so saved) when more than
+    ``SESSION_RENEW_SECONDS`` passed since it was last renewed: the idle time is then between
+    ``SESSION_COOKIE_AGE - SESSION_RENEW_SECONDS`` and ``SESSION_COOKIE_AGE``."""
+
+    KEY = "_renewed_at"
+
+    @classmethod
+    def mark_signed_in(cls, sender, request=None, **kwargs) -> None:
+        session = getattr(request, "session", None)
+        if session is not None:
+            session[cls.KEY] = int(time.time())
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_RENEW_SECONDS:
+                session[self.KEY] = now
+        return self.get_response(request)

@@ -175,6 +175,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs) -> None:
+        # ``set_password`` keeps the new raw password until the save: any new password (the
+        # person's own, an editor's reset, the admin's form, ``manage.py changepassword``) ends
+        # every API token of the account, in the same transaction.
+        password_changed = self.pk is not None and self._password is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .tokens import revoke_tokens
+
+            revoke_tokens(self)
+
     def get_full_name(self) -> str:
         # Chinese names are family name first, with no space.
         return f"{self.last_name}{self.first_name}".strip()
@@ -416,3 +427,55 @@ class DepartmentContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department.short_name} {self.name}"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("个人信息查阅记录只能新增，不能修改")
+
+    def delete(self):
+        raise PermissionError("个人信息查阅记录只能新增，不能删除")
+
+
+class AuditEntry(models.Model):
+    """Who saw personal data, when and which: every export or download of it and every
+    search by ID number (``organization.audit.record_access``). Append-only: the app never
+    changes or deletes an entry; the county bureau reviews them (/audit-log/, /api/audit-log/)."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "导出名单"
+        DOWNLOAD = "download", "下载文件"
+        ID_SEARCH = "id_search", "按身份证号查询"
+        COMPARISON = "comparison", "查看比对数据"
+
+    user = models.ForeignKey(
+        User, verbose_name="查阅人", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    what = models.CharField("查阅内容", max_length=200)
+    detail = models.CharField("查询条件或文件名", max_length=200, blank=True)
+    rows = models.PositiveIntegerField("行数", null=True, blank=True)
+    path = models.CharField("页面或接口", max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField("IP地址", null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "个人信息查阅记录"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "at"], name="audit_user_at"),
+            models.Index(fields=["kind", "at"], name="audit_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.what}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise PermissionError("个人信息查阅记录只能新增，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("个人信息查阅记录只能新增，不能删除")

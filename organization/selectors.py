@@ -5,14 +5,18 @@ part of the county their role covers, so a village monitor's pick-lists and
 API answers never name another town's villages.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Concat
+from django.utils import timezone
 
+from suixi_monitor.history import display, field_changes, versions
 from suixi_monitor.scopes import ScopeRules
 
 from .models import (
+    AuditEntry,
     Department,
     DepartmentContact,
     HelpUnit,
@@ -266,32 +270,29 @@ def user_history(*, user: User) -> list[dict]:
     """Each saved version of an account, newest first, with what changed from the one
     before: who changed its role or scope, when, and why (the change reason). A bounded
     number of queries: the versions, then the names of the places they mention."""
-    records = list(user.history.select_related("history_user").order_by("history_id"))
-    names = _history_place_names(records)
-    rows = []
-    previous = None
-    for record in records:
-        changes = []
-        for field in HISTORY_FIELDS:
-            new = _history_value(record, field, names)
-            old = _history_value(previous, field, names) if previous is not None else None
-            if previous is None:
-                if new not in ("", None):
-                    changes.append({"label": _history_label(field), "old": None, "new": new})
-            elif old != new:
-                changes.append({"label": _history_label(field), "old": old, "new": new})
-        rows.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "reason": record.history_change_reason or "",
-                # A first version that is a change (an account loaded in bulk) is a baseline.
-                "created": previous is None and record.history_type == "+",
-                "baseline": previous is None and record.history_type != "+",
-                "changes": changes,
-            }
-        )
-        previous = record
+    pairs = list(versions(user.history.all()))
+    names = _history_place_names([record for record, _ in pairs])
+    fields = [User._meta.get_field(name) for name in HISTORY_FIELDS]
+
+    def show(field, value) -> str:
+        if field.name == "is_active":
+            return "在用" if value else "已停用"
+        if field.name in _PLACE_FIELDS and value is not None:
+            return names[field.name].get(value, f"（已删除 #{value}）")
+        return display(field, value)
+
+    rows = [
+        {
+            "when": record.history_date,
+            "who": record.history_user,
+            "reason": record.history_change_reason or "",
+            # A first version that is a change (an account loaded in bulk) is a baseline.
+            "created": before is None and record.history_type == "+",
+            "baseline": before is None and record.history_type != "+",
+            "changes": field_changes(record, before, fields, labels=HISTORY_LABELS, show=show),
+        }
+        for record, before in pairs
+    ]
     return rows[::-1]
 
 
@@ -318,17 +319,48 @@ def _history_place_names(records: list) -> dict[str, dict[int, str]]:
     return names
 
 
-def _history_label(field: str) -> str:
-    return HISTORY_LABELS.get(field) or str(User._meta.get_field(field).verbose_name)
+# --- the audit log of personal data ------------------------------------------------------
 
 
-def _history_value(record, field: str, names: dict[str, dict[int, str]]):
-    if field in _PLACE_FIELDS:
-        pk = getattr(record, f"{field}_id")
-        return None if pk is None else names[field].get(pk, f"（已删除 #{pk}）")
-    value = getattr(record, field)
-    if field == "role":
-        return Role(value).label if value in Role.values else value
-    if field == "is_active":
-        return "在用" if value else "已停用"
-    return value
+def may_review_audit_log(user: User) -> bool:
+    """The county bureau reviews who saw personal data (and superusers, in the admin)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.role == Role.COUNTY_BUREAU or user.is_superuser)
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    user: int | None = None
+    who: str = ""  # a username or name, typed on the page
+    kind: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def audit_entries(*, user: User, filters: AuditFilters | None = None) -> QuerySet[AuditEntry]:
+    """Entries newest first, for those who may review them; nobody else gets any."""
+    if not may_review_audit_log(user):
+        return AuditEntry.objects.none()
+    qs = AuditEntry.objects.select_related("user")
+    filters = filters or AuditFilters()
+    if filters.user is not None:
+        qs = qs.filter(user_id=filters.user)
+    if term := filters.who.strip():
+        qs = qs.alias(full_name=Concat("user__last_name", "user__first_name")).filter(
+            Q(user__username__iexact=term) | Q(full_name__contains=term)
+        )
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.date_from:
+        qs = qs.filter(at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(at__lt=_day_start(filters.date_to + datetime.timedelta(days=1)))
+    return qs
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    # A day of the county's clock (Asia/Shanghai), as the page shows the times.
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

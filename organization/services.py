@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from suixi_monitor.exceptions import ApplicationError, ConflictError
 from suixi_monitor.services import save_with_actor
@@ -194,16 +193,23 @@ def one_time_password() -> str:
             return password
 
 
-def user_create(*, actor: User, **fields: Any) -> tuple[User, str]:
+def user_create(*, actor: User, password: str | None = None, **fields: Any) -> tuple[User, str]:
     """A new account in the editor's scope, with a one-time password (returned once, stored
-    only hashed) that the person must replace at their first sign-in."""
+    only hashed) that the person must replace at their first sign-in. The admin's form lets a
+    superuser type that password (``password``); it is checked like any other."""
     if not can_manage_accounts(actor):
         raise PermissionDenied(MSG_NO_ACCOUNT_RIGHT)
     user = User()
     with transaction.atomic():
         _assign_account(user, fields)
         _check_account(actor, user, {})
-        password = one_time_password()
+        if password:
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as error:
+                raise ValidationError({"password": error.messages}) from None
+        else:
+            password = one_time_password()
         user.set_password(password)
         user.must_change_password = True
         save_with_actor(user, actor=actor, reason="新建账号")
@@ -256,6 +262,29 @@ def user_reactivate(*, actor: User, user: User) -> User:
     return user
 
 
+MSG_ADMIN_RIGHTS_SUPERUSER = "只有系统管理员（超级用户）可以授予或收回管理后台权限"
+MSG_OWN_ADMIN_RIGHTS = "不能修改本人的管理后台权限"
+
+
+def user_set_admin_rights(
+    *, actor: User, user: User, is_staff: bool | None = None, is_superuser: bool | None = None
+) -> User:
+    """Admin rights (管理后台、超级用户) are given and taken by a superuser only, never to
+    oneself; role and scope stay with ``user_update``."""
+    if not actor.is_superuser:
+        raise PermissionDenied(MSG_ADMIN_RIGHTS_SUPERUSER)
+    with transaction.atomic():
+        user = _lock_managed(actor, user)
+        if user.pk == actor.pk:
+            raise ApplicationError(MSG_OWN_ADMIN_RIGHTS)
+        if is_staff is not None:
+            user.is_staff = is_staff
+        if is_superuser is not None:
+            user.is_superuser = is_superuser
+        save_with_actor(user, actor=actor, reason="修改管理后台权限")
+    return user
+
+
 def user_reset_password(*, actor: User, user: User) -> str:
     """A new one-time password, returned once; the old password, the signed-in sessions and
     the API token stop working, and the person must choose a password at next sign-in."""
@@ -266,8 +295,8 @@ def user_reset_password(*, actor: User, user: User) -> str:
         password = one_time_password()
         user.set_password(password)
         user.must_change_password = True
+        # Saving the new password ends the account's API tokens (User.save).
         save_with_actor(user, actor=actor, reason="重置密码")
-        Token.objects.filter(user=user).delete()
     return password
 
 

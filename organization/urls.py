@@ -28,6 +28,7 @@ urlpatterns = [
     path("policy/new/", views.policy_new_year, name="policy_new_year"),
     path("policy/<int:year>/", views.policy, name="policy_year"),
     path("policy/<int:year>/edit/", views.policy_edit, name="policy_edit"),
+    path("audit-log/", views.audit_log, name="audit_log"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications_read"),
     path("users/", views.user_list, name="user_list"),

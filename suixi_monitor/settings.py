@@ -8,6 +8,7 @@ PostgreSQL and Redis without any code change.
 import os
 import secrets
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,11 +62,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "csp",
     "organization",
     "households",
@@ -91,6 +93,9 @@ MIDDLEWARE = [
     "organization.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Sign-in lockout and the idle end of a session (see "Signing in" below).
+    "organization.middleware.SessionIdleMiddleware",
+    "axes.middleware.AxesMiddleware",
     # Last: it renders a page, which needs the session, user, messages and CSRF token.
     "suixi_monitor.middleware.MethodNotAllowedPageMiddleware",
 ]
@@ -131,7 +136,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 AUTH_USER_MODEL = "organization.User"
-AUTHENTICATION_BACKENDS = ["organization.backends.ScopedUserBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "organization.backends.LockoutBackend",
+    "organization.backends.ScopedUserBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -203,7 +212,8 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed tokens that expire (REST_KNOX below); POST /api/auth/logout/ ends one.
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -302,11 +312,46 @@ UPLOAD_MAX_ATTEMPTS = int(os.environ.get("UPLOAD_MAX_ATTEMPTS", "3"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Client errors (django.security.*) as warnings without a traceback (log_filters.py).
-    "filters": {"client_errors": {"()": "suixi_monitor.log_filters.ClientErrorFilter"}},
+    # ID numbers in a logged URL or message are masked (suixi_monitor/logs.py); client errors
+    # (django.security.*) are warnings without a traceback (suixi_monitor/log_filters.py).
+    "filters": {
+        "mask_id_numbers": {"()": "suixi_monitor.logs.MaskIdNumbersFilter"},
+        "client_errors": {"()": "suixi_monitor.log_filters.ClientErrorFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["client_errors"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_id_numbers", "client_errors"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Signing in: lockout, API tokens, sessions ---------------------------------------------
+# A username from one address is locked after AXES_FAILURE_LIMIT wrong passwords within
+# AXES_COOLOFF_TIME, on the sign-in page, /admin/login/ and /api/auth/token/ alike; the lock
+# ends by itself when that time has passed since the last failure.
+AXES_ENABLED = env_bool("LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "organization.lockout.lockout_response"
+# Behind nginx, REMOTE_ADDR is the proxy: set LOGIN_CLIENT_IP_HEADER=HTTP_X_REAL_IP (or
+# HTTP_X_FORWARDED_FOR) to the header the proxy sets, and never a header clients can send.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    *env_list("LOGIN_CLIENT_IP_HEADER", ""),
+    "REMOTE_ADDR",
+)
+# API tokens are stored hashed and end API_TOKEN_HOURS after they were issued.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=float(os.environ.get("API_TOKEN_HOURS", "10"))),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# Village computers are shared: a session ends when the browser closes, and after
+# SESSION_IDLE_MINUTES without a request (organization.middleware.SessionIdleMiddleware
+# renews it at most every SESSION_RENEW_SECONDS, so a busy session is not written per request).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "120")) * 60
+SESSION_RENEW_SECONDS = min(300, SESSION_COOKIE_AGE // 10)

@@ -1,13 +1,14 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from assistance.api import router as assistance_router
@@ -15,6 +16,7 @@ from early_warnings.api import router as early_warnings_router
 from households.api import router as households_router
 from identification.api import router as identification_router
 from organization.api import router as organization_router
+from organization.tokens import TokenLogoutView, TokenObtainView
 
 # ReDoc's bundle injects its own styles (styled-components) and runs its search in a worker
 # made from a blob: this one page may apply inline styles; scripts stay files only (CSP).
@@ -32,13 +34,34 @@ for app_router in (
     api_router.registry.extend(app_router.registry)
 
 api_patterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("auth/logout/", TokenLogoutView.as_view(), name="api-logout"),
+    # The API's description is for signed-in users: the schema answers 401/403 to anyone
+    # else, and the two documentation pages send a browser to the sign-in page first.
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
     # The split view serves its start-up script as a file: no inline script (CSP).
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "docs/",
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", permission_classes=[IsAuthenticated]
+            )
+        ),
+        name="api-docs",
+    ),
     path(
         "redoc/",
-        api_docs_csp(SpectacularRedocView.as_view(url_name="api-schema")),
+        login_required(
+            api_docs_csp(
+                SpectacularRedocView.as_view(
+                    url_name="api-schema", permission_classes=[IsAuthenticated]
+                )
+            )
+        ),
         name="api-redoc",
     ),
     path("", include(api_router.urls)),

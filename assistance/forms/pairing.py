@@ -7,29 +7,13 @@ from django.utils import timezone
 
 from households.models import Household
 from organization.models import User
+from suixi_monitor.forms import date_field
 
 from ..selectors.pairing import (
     helper_candidates,
     town_cadre_candidates,
     village_cadre_candidates,
 )
-
-
-class DateInput(forms.DateInput):
-    """An ISO date picker that cannot pick a future day (dates are after the fact)."""
-
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-    def get_context(self, name, value, attrs):
-        attrs = {**(attrs or {}), "max": timezone.localdate().isoformat()}
-        return super().get_context(name, value, attrs)
-
-
-def date_field(label: str, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, widget=DateInput(), **kwargs)
 
 
 class UserChoiceField(forms.ModelChoiceField):

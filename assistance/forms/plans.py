@@ -9,27 +9,9 @@ from django.utils import timezone
 from households.forms.widgets import FastSelect, PlaceFilterForm
 from households.models import Household, RiskType
 from organization.models import Department, HelpUnit
+from suixi_monitor.forms import date_field
 
 from ..models import MeasureKind, PlanState
-
-
-class DateInput(forms.DateInput):
-    """An ISO date picker; ``past_only`` caps it at today (dates after the fact)."""
-
-    input_type = "date"
-
-    def __init__(self, *, past_only: bool = True, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-        self.past_only = past_only
-
-    def get_context(self, name, value, attrs):
-        if self.past_only:
-            attrs = {**(attrs or {}), "max": timezone.localdate().isoformat()}
-        return super().get_context(name, value, attrs)
-
-
-def date_field(label: str, *, past_only: bool = True, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, widget=DateInput(past_only=past_only), **kwargs)
 
 
 def _text(label: str, *, help_text: str = "", rows: int = 0) -> forms.CharField:

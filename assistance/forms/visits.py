@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from households.models import RiskType, Visit
 from organization.models import User, Village
+from suixi_monitor.forms import date_field
 
 from ..models import HelpVisit, Measure, MeasureState
 from ..services.visits import PROBLEM_LABELS, ProgressItem
-from .pairing import date_field
 
 # What a visit may find of an open measure (the services refuse a step backwards).
 NEXT_STATES = {

@@ -26,8 +26,9 @@ from django.db.models.functions import Coalesce
 
 from households.models import Member, MonitoringSubject
 from households.selectors import household_scope_q
-from organization.models import Department, User
+from organization.models import Department, HelpUnit, User
 from organization.selectors import town_list
+from suixi_monitor.history import ACTIONS, Change, field_changes, versions
 
 from ..models import (
     OPEN_MEASURE_STATES,
@@ -199,13 +200,6 @@ def _share(part: int, whole: int) -> float | None:
 
 
 @dataclass(frozen=True)
-class Change:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
 class HistoryEntry:
     when: Any
     who: Any
@@ -214,7 +208,6 @@ class HistoryEntry:
     changes: tuple[Change, ...]
 
 
-_ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 _SKIP = {"id", "plan", "subject", "made_by", "reviewer"}
 
 
@@ -227,6 +220,7 @@ def plan_history(plan: AssistancePlan, limit: int = 200) -> list[HistoryEntry]:
             Member.objects.filter(household_id=plan.subject.household_id).values_list("pk", "name")
         ),
         "department": dict(Department.objects.values_list("pk", "short_name")),
+        "help_unit": dict(HelpUnit.objects.values_list("pk", "name")),
     }
     sources = [
         (AssistancePlan, AssistancePlan.history.filter(id=plan.pk), lambda r: "帮扶方案"),
@@ -243,18 +237,8 @@ def plan_history(plan: AssistancePlan, limit: int = 200) -> list[HistoryEntry]:
     entries: list[HistoryEntry] = []
     for model, records, what in sources:
         fields = [f for f in model._meta.concrete_fields if f.name not in _SKIP]
-        previous: dict[int, Any] = {}
-        for r in records.select_related("history_user").order_by("history_date", "history_id"):
-            before = previous.get(r.id)
-            changes = tuple(
-                Change(str(f.verbose_name), _show(f, before, names), _show(f, r, names))
-                for f in fields
-                if before is None
-                and _value(f, r) not in (None, "", False)
-                or before is not None
-                and _value(f, before) != _value(f, r)
-            )
-            previous[r.id] = r
+        for r, before in versions(records):
+            changes = tuple(field_changes(r, before, fields, names=names))
             if before is not None and not changes and r.history_type == "~":
                 continue  # a save that changed nothing shown (e.g. the risks alone)
             entries.append(
@@ -262,28 +246,9 @@ def plan_history(plan: AssistancePlan, limit: int = 200) -> list[HistoryEntry]:
                     when=r.history_date,
                     who=r.history_user,
                     what=what(r),
-                    action=r.history_change_reason or _ACTIONS.get(r.history_type, ""),
+                    action=r.history_change_reason or ACTIONS.get(r.history_type, ""),
                     changes=changes,
                 )
             )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
-
-
-def _value(field, record) -> Any:
-    return getattr(record, field.attname) if record is not None else None
-
-
-def _show(field, record, names) -> str:
-    value = _value(field, record)
-    if value is None or value == "":
-        return "—"
-    if field.name in names:
-        return str(names[field.name].get(value, value))
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)

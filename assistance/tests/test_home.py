@@ -118,3 +118,23 @@ def test_the_page_takes_the_same_queries_with_more_households(
     add(4)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(URL)
+
+
+def test_the_dashboards_show_help_per_area(client, world, hw):
+    """三(八)1 on the county's and the town's dashboard: plans, pairing, overdue visits."""
+    from assistance.models import PlanState
+
+    plan, _ = plan_with_measures(hw.alleviated, world.grace)
+    assert plan.state == PlanState.ACTIVE
+    client.force_login(world.erin)
+    dashboard = client.get(reverse("households:overview")).context["dashboard"]
+    panel = next(p for p in dashboard.panels if p.key == "help")
+    figures = {row[0].value: row[1].value for row in panel.table.rows}
+    assert figures == {"有实施中方案": 1, "尚无实施中方案": 2, "未结对": 2, "帮扶走访逾期": 3}
+    columns = {c.label: c.values for c in panel.columns}
+    assert columns["未结对"] == {world.town_a.pk: 1, world.town_b.pk: 1}
+    assert columns["有实施中方案"] == {world.town_a.pk: 1, world.town_b.pk: 0}
+    client.force_login(world.dave)  # town B sees its own village only
+    dashboard = client.get(reverse("households:overview")).context["dashboard"]
+    panel = next(p for p in dashboard.panels if p.key == "help")
+    assert {row[0].value: row[1].value for row in panel.table.rows}["未结对"] == 1

@@ -24,6 +24,7 @@ from ..selectors.pairing import unpaired_count_by_town, unpaired_subject_list
 from ..selectors.plans import county_plan_coverage, plans_overdue_for_review, plans_to_confirm
 from ..selectors.visits import DueFilters, due_row, interval_days, must_visit_list, visits_due
 from ..selectors.work import my_subjects, overdue_visits_by_town, subjects_without_plan
+from ..suggestions import WORKING_AGE_MAX, WORKING_AGE_MIN
 
 SHOWN = 10  # rows of each list on the page; its full page has the rest
 
@@ -48,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "assistance/home_helper.html", context)
     if user.role == Role.COUNTY_BUREAU:
         context["rows"] = _county_rows(user, today)
+        context["working_age"] = f"{WORKING_AGE_MIN}至{WORKING_AGE_MAX}岁、非丧失或无劳动力"
         return render(request, "assistance/home_county.html", context)
     if user.role not in {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL}:
         raise PermissionDenied

@@ -45,4 +45,4 @@ class UploadViewSet(
     @action(detail=True, methods=["get"])
     def errors(self, request, pk=None):
         """The row errors as an xlsx report (formula-like cells neutralised)."""
-        return error_report_response(self.get_object())
+        return error_report_response(request, self.get_object())

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import RequestFactory
 from openpyxl import load_workbook
 from stdnum.cn import ric
 
@@ -54,7 +55,9 @@ def send(actor, name: str, data: bytes, *, period: str = "2026-05") -> Upload:
 
 def report_lines(upload: Upload) -> list[list]:
     """The error report as the department downloads it, without its title line."""
-    sheet = load_workbook(io.BytesIO(error_report_response(upload).content)).active
+    request = RequestFactory().get("/")
+    request.user = upload.uploaded_by
+    sheet = load_workbook(io.BytesIO(error_report_response(request, upload).content)).active
     return [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
 
 

@@ -121,7 +121,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def upload_errors(request: HttpRequest, pk: int) -> HttpResponse:
     upload = get_or_404(selectors.upload_get, user=request.user, pk=pk)
-    return downloads.error_report_response(upload)
+    return downloads.error_report_response(request, upload)
 
 
 @login_required

@@ -5,6 +5,7 @@ the panels of apps above the registry."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -146,18 +147,23 @@ def test_the_village_monitor_and_the_helper_keep_their_own_home(world, client):
 
 # session, user, the notification count (base page); the areas (villages, and for the county
 # its towns); households, below the line, subjects by category, started, ended; cases;
-# warnings, uploads, late departments, departments; the year's settings four times (the
-# page, the overdue limit and cutoff, the month's due days).
-COUNTY_QUERIES = 19
-TOWN_QUERIES = 18
+# warnings by department, by area and overdue, uploads, late departments, departments; help:
+# subjects with plans and pairings, overdue visits, the visit interval twice; the year's
+# settings four times (the page, the overdue limit and cutoff, the month's due days).
+COUNTY_QUERIES = 25
+TOWN_QUERIES = 24
 
 
 def test_the_dashboards_make_a_fixed_number_of_queries_whatever_the_rows(
     world, client, county, django_assert_num_queries
 ):
+    # On PostgreSQL the panels run in one transaction with their planner settings: a
+    # savepoint in a test, the settings, its release.
+    extra = 3 if connection.vendor == "postgresql" else 0
+
     def count(user, expected):
         client.force_login(user)
-        with django_assert_num_queries(expected):
+        with django_assert_num_queries(expected + extra):
             assert client.get(reverse("households:overview")).status_code == 200
 
     count(world.erin, COUNTY_QUERIES)

@@ -14,11 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from organization.audit import record_id_search
 from organization.models import PolicySettings, Role
 from suixi_monitor.forms import run_service
 
 from .. import services
 from ..dashboard import build_dashboard
+from ..filters import SEARCH_HOUSEHOLDS
 from ..forms import (
     HouseholdCreateForm,
     HouseholdFilterForm,
@@ -109,6 +111,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     require_registry_reader(request.user)
     form = HouseholdFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if request.GET else HouseholdFilters()
+    record_id_search(request, filters.q, where=SEARCH_HOUSEHOLDS)
     # Plain rows: building four model instances per household cost more than the query.
     households = select_households(user=request.user, filters=filters)
     paginator = Paginator(households.order_by("-id").values(*LIST_COLUMNS), PAGE_SIZE)

@@ -9,7 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from organization.audit import record_id_search
+
 from .. import services
+from ..filters import SEARCH_SUBJECTS
 from ..forms import (
     MonitoringSubjectForm,
     SubjectEliminateForm,
@@ -38,6 +41,7 @@ def subject_list(request: HttpRequest) -> HttpResponse:
     if request.GET and form.is_valid():
         data = form.cleaned_data
         if data.get("q"):
+            record_id_search(request, data["q"], where=SEARCH_SUBJECTS)
             qs = monitoring_subject_list(user=user, q=data["q"])
         if data.get("category"):
             qs = qs.filter(category=data["category"])

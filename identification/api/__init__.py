@@ -17,6 +17,9 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from organization.audit import Kind as AuditKind
+from organization.audit import record_access
+from suixi_monitor.api import error_responses
 from suixi_monitor.downloads import XLSX
 
 from .. import downloads, selectors, services
@@ -117,11 +120,27 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             services.case_record_deliberation(actor=request.user, case=case, **data)
         )
 
-    @extend_schema(summary="信息比对命中（三(七)4）", responses=ComparisonHitsSerializer)
+    @extend_schema(
+        summary="信息比对命中（三(七)4）",
+        responses={
+            200: ComparisonHitsSerializer,
+            **error_responses(
+                forbidden="镇、村在县扶贫局录入比对结果之前不能查看比对命中（三(七)4）。"
+            ),
+        },
+    )
     @action(detail=True, methods=["get"], url_path="comparison-hits", pagination_class=None)
     def comparison_hits(self, request, pk=None):
-        """The hits the bureau must judge before ``compare``, and the kinds with no data set."""
-        result = selectors.comparison_hits(self.get_object())
+        """The county: the hits it must judge before ``compare``. The town and village: the
+        hits of the recorded comparison, once the county has fed it back (403 before, 三(七)4)."""
+        case = self.get_object()
+        result = selectors.comparison_hits_for(user=request.user, case=case)
+        record_access(
+            request,
+            kind=AuditKind.COMPARISON,
+            what=selectors.comparison_audit_label(case),
+            rows=len(result.hits),
+        )
         return Response(
             ComparisonHitsSerializer(
                 {"hits": result.hits, "missing_kinds": result.missing_kinds}
@@ -300,7 +319,7 @@ class DatasetUploadViewSet(
     @action(detail=True, methods=["get"])
     def errors(self, request, pk=None):
         """The row errors as an xlsx report (formula-like cells neutralised)."""
-        return downloads.dataset_errors_response(self.get_object())
+        return downloads.dataset_errors_response(request, self.get_object())
 
 
 router = SimpleRouter()

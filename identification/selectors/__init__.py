@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -305,6 +307,51 @@ def comparison_hits(case: IdentificationCase) -> ComparisonResult:
         missing_kinds=[label for value, label in ComparisonKind.choices if value not in kinds],
         hits=[Hit(member=members[r.id_number], dataset=r.dataset, record=r) for r in records],
     )
+
+
+# 三(七)4: the county compares the household with the departments' data and feeds the result
+# back to the town and village. Until it has, the departments' records (vehicles, housing,
+# businesses) are the county's alone; afterwards the others see what was fed back.
+MSG_HITS_BEFORE_COMPARISON = (
+    "信息比对由县扶贫局进行，比对完成前部门比对数据仅县扶贫局可以查看；"
+    "比对结果反馈后可在申请详情中查看（三(七)4）"
+)
+
+
+def may_see_comparison_data(user: User) -> bool:
+    """Who may see the departments' records a household matches before any judgement."""
+    return user.is_authenticated and user.role == Role.COUNTY_BUREAU
+
+
+def comparison_hits_for(*, user: User, case: IdentificationCase) -> ComparisonResult:
+    """The county: the hits in the latest data sets. Anyone else who sees the case: the hits
+    of the comparison the county recorded (the result fed back), or ``PermissionDenied``
+    while there is none."""
+    if may_see_comparison_data(user):
+        return comparison_hits(case)
+    recorded = case.comparisons.prefetch_related(
+        "hits__member", "hits__dataset", "datasets"
+    ).first()
+    if recorded is None:
+        raise PermissionDenied(MSG_HITS_BEFORE_COMPARISON)
+    return ComparisonResult(
+        datasets=list(recorded.datasets.all()),
+        missing_kinds=recorded.unchecked_kinds,
+        hits=[
+            Hit(
+                member=hit.member,
+                dataset=hit.dataset,
+                # The record as fed back: the detail kept with the judgement.
+                record=SimpleNamespace(pk=hit.record_id, detail=hit.detail),
+            )
+            for hit in recorded.hits.all()
+        ],
+    )
+
+
+def comparison_audit_label(case: IdentificationCase) -> str:
+    """How the audit log names a look at a case's comparison data."""
+    return f"比对数据（{case.household.head_name}户，识别申请{case.pk}）"
 
 
 def hit_counts(cases: list[IdentificationCase]) -> dict[int, int]:

@@ -106,5 +106,5 @@ def test_a_comparison_without_hits_names_the_kinds_it_looked_in(world, client):
         actor=world.erin, case=case, compared_on=timezone.localdate(), judgements={}
     )
     page = login(client, world.alice).get(f"/identification/{case.pk}/").content.decode()
-    assert "已比对：城镇住房；其中未比中：城镇住房。" in page
+    assert "已比对：城镇住房，均未比中。" in page
     assert "无数据，未比对：车辆、大型农机具、经营实体、财政供养人员。" in page

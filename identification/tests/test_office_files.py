@@ -14,6 +14,7 @@ import io
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
 from openpyxl import load_workbook
 
 from households.id_numbers import MSG_FLOAT, MSG_TRUNCATED, mask
@@ -211,7 +212,9 @@ def send(actor, name: str, content: bytes) -> DatasetUpload:
 
 
 def report_lines(upload: DatasetUpload) -> list[list]:
-    sheet = load_workbook(io.BytesIO(dataset_errors_response(upload).content)).active
+    request = RequestFactory().get("/")
+    request.user = upload.uploaded_by
+    sheet = load_workbook(io.BytesIO(dataset_errors_response(request, upload).content)).active
     return [[cell.value for cell in row] for row in sheet.iter_rows(min_row=3)]
 
 

@@ -7,6 +7,7 @@ from django.db import close_old_connections, connection
 
 from identification import services, tasks
 from identification.models import CaseState, IdentificationCase, Publicity
+from identification.notices import PROPOSED_CATEGORY
 from suixi_monitor.exceptions import ConflictError
 
 from .factories import days_ago, walk
@@ -156,7 +157,8 @@ def test_two_filings_at_once_take_consecutive_announcement_numbers(world):
                 actor=world.erin,
                 case=case,
                 filed_on=days_ago(1),
-                category="marginal",
+                # 三(一): the category that goes with the household's 2020 status.
+                category=PROPOSED_CATEGORY[case.household.status_2020],
                 risk_types=[illness],
             )
         except Exception as error:  # noqa: BLE001 - any failure is the test's finding

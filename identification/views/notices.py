@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from organization.audit import Kind as AuditKind
+from organization.audit import record_access
 from organization.models import Role
 from organization.selectors import town_list, village_list
 from suixi_monitor.downloads import xlsx_attachment
@@ -70,7 +72,7 @@ def dataset_upload_detail(request, pk: int):
 
 @login_required
 def dataset_upload_errors(request, pk: int):
-    return downloads.dataset_errors_response(_dataset_upload(request, pk))
+    return downloads.dataset_errors_response(request, _dataset_upload(request, pk))
 
 
 def _require_dataset_role(request) -> None:
@@ -88,7 +90,15 @@ def _dataset_upload(request, pk: int):
 
 
 def _notice_response(request, notice: notices.Notice, target: str):
-    if request.GET.get("format") == "xlsx":
+    file_format = "xlsx" if request.GET.get("format") == "xlsx" else "html"
+    record_access(
+        request,
+        kind=AuditKind.EXPORT,
+        what=f"{notice.title}（{target}）",
+        detail=file_format,
+        rows=len(notice.rows),
+    )
+    if file_format == "xlsx":
         content = spreadsheets.notice_workbook(
             title=notice.title,
             subtitle=" ".join(

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from households.models import Household, MonitoringSubject
 from households.selectors import can_edit_registry, household_scope_q
+from organization.audit import Kind as AuditKind
+from organization.audit import record_access
 from organization.models import PolicySettings
 from suixi_monitor.forms import conflict_message, run_action, run_service
 
@@ -159,7 +161,17 @@ def case_deliberate(request, pk: int):
 @login_required
 def case_compare(request, pk: int):
     case = _case(request, pk)
+    # 三(七)4: the departments' records are the county's until it has fed the result back.
+    if not selectors.may_see_comparison_data(request.user):
+        raise PermissionDenied(selectors.MSG_HITS_BEFORE_COMPARISON)
     result = selectors.comparison_hits(case)
+    if request.method == "GET":
+        record_access(
+            request,
+            kind=AuditKind.COMPARISON,
+            what=selectors.comparison_audit_label(case),
+            rows=len(result.hits),
+        )
     form = forms.CompareForm(request.POST or None, hits=result.hits)
     return _step(
         request,

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from organization.models import (
     Department,
+    DepartmentContact,
     HelpUnit,
     PolicySettings,
     Role,
@@ -155,6 +156,7 @@ def seed_organization(*, today: datetime.date | None = None) -> DemoOrganization
     _seed_policy(today.year)
     demo_village = next(v for v in villages if v.code == demo_village_code())
     users = _seed_users(demo_village, help_units[0])
+    _seed_department_contacts()
     return DemoOrganization(villages, groups, demo_village, users, help_units)
 
 
@@ -212,6 +214,55 @@ def _seed_help_units() -> list[HelpUnit]:
     HelpUnit.objects.bulk_create(HelpUnit(name=n) for n in HELP_UNITS if n not in existing)
     units = {u.name: u for u in HelpUnit.objects.filter(name__in=HELP_UNITS)}
     return [units[n] for n in HELP_UNITS]
+
+
+# Demo only: made-up people and numbers for the 部门通讯录, two at each department.
+CONTACT_NAMES = [
+    "周明",
+    "吴芳",
+    "郑伟",
+    "孙丽",
+    "钱军",
+    "冯静",
+    "陈刚",
+    "褚燕",
+    "卫东",
+    "蒋红",
+    "沈涛",
+    "韩梅",
+    "杨帆",
+    "朱琳",
+    "秦勇",
+    "许敏",
+]
+
+
+def _seed_department_contacts() -> None:
+    """Two contacts a department (a 科长 and a 联络员), once; the county edits them."""
+    if DepartmentContact.objects.exists():
+        return
+    rows = []
+    for index, department in enumerate(Department.objects.order_by("id")):
+        first, second = CONTACT_NAMES[index % 16], CONTACT_NAMES[(index + 5) % 16]
+        rows.append(
+            DepartmentContact(
+                department=department,
+                name=first,
+                title="科长",
+                phone=f"0561-60{index:02d}188",
+                order=1,
+            )
+        )
+        rows.append(
+            DepartmentContact(
+                department=department,
+                name=second,
+                title="联络员",
+                phone=f"139{index:02d}561{index:04d}",
+                order=2,
+            )
+        )
+    bulk_create_with_history(rows, DepartmentContact)
 
 
 def _seed_policy(current_year: int) -> None:

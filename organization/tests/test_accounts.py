@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 from django.core.exceptions import PermissionDenied, ValidationError
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from organization import services
 from organization.models import Role, User
@@ -22,6 +22,7 @@ from organization.selectors import (
 )
 from organization.tests.factories import HelpUnitFactory, UserFactory, department
 from suixi_monitor.exceptions import ApplicationError, ConflictError
+from suixi_monitor.history import Change
 
 ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
 
@@ -401,13 +402,13 @@ def test_no_service_deletes_an_account():
 
 
 def test_a_reset_password_replaces_the_old_one_and_ends_the_api_token(world, client):
-    token = Token.objects.create(user=world.alice)
+    token, _ = AuthToken.objects.create(user=world.alice)
     password = services.user_reset_password(actor=world.carol, user=world.alice)
     world.alice.refresh_from_db()
     assert world.alice.must_change_password
     assert not world.alice.check_password(world.password)
     assert world.alice.check_password(password) and password not in world.alice.password
-    assert not Token.objects.filter(pk=token.pk).exists()
+    assert not AuthToken.objects.filter(pk=token.pk).exists()
     assert world.alice.history.first().history_change_reason == "重置密码"
     assert client.login(username="alice", password=password)
 
@@ -434,9 +435,9 @@ def test_the_history_names_each_change_of_role_and_scope(world, django_assert_ma
         rows = user_history(user=world.alice)
     deactivated, moved = rows[0], rows[1]
     assert deactivated["who"] == world.erin and deactivated["reason"] == "停用账号：调离岗位"
-    assert deactivated["changes"] == [{"label": "状态", "old": "在用", "new": "已停用"}]
+    assert deactivated["changes"] == [Change("状态", "在用", "已停用")]
     assert moved["who"] == world.carol
-    assert {"label": "所在村", "old": "甲镇甲一村", "new": "甲镇甲二村"} in moved["changes"]
+    assert Change("所在村", "甲镇甲一村", "甲镇甲二村") in moved["changes"]
 
 
 def test_the_demo_accounts_sign_in_with_the_printed_password_and_are_not_sent_to_change_it(

@@ -65,6 +65,8 @@ def test_a_monitor_account_takes_its_town_from_the_village(client, root, world):
             "usable_password": "true",
             "role": Role.VILLAGE_MONITOR,
             "village": world.b1.pk,
+            "last_name": "韩",
+            "first_name": "梅",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]

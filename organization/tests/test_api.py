@@ -279,6 +279,7 @@ LOCAL_ASSET = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
 
 
 def test_the_schema_describes_every_resource(api, world):
+    api.force_authenticate(world.alice)
     response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     paths = response.json()["paths"]
@@ -323,9 +324,9 @@ def test_the_foundation_endpoints_generate_a_schema_without_warnings(db):
 
 
 @pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
-def test_the_docs_pages_load_only_local_files(api, world, page):
-    api.force_authenticate(world.alice)
-    response = api.get(page)
+def test_the_docs_pages_load_only_local_files(client, world, page):
+    client.force_login(world.alice)
+    response = client.get(page)
     assert response.status_code == 200
     html = response.content.decode()
     assert not re.search(r"https?://", html), "the docs page must work on an intranet"
@@ -336,3 +337,16 @@ def test_the_docs_pages_load_only_local_files(api, world, page):
             continue  # Swagger UI's start-up script, served by the page's own view (no inline code)
         assert url.startswith("/static/"), url
         assert finders.find(url.removeprefix("/static/")), f"{url} is not vendored"
+
+
+def test_the_schema_requires_sign_in(api, world):
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code in {401, 403}
+    assert response.json()["detail"] == "身份认证信息未提供。"
+    assert "paths" not in response.json()
+
+
+@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
+def test_the_docs_pages_send_anonymous_visitors_to_sign_in(client, world, page):
+    response = client.get(page)
+    assert response.status_code == 302 and response["Location"].startswith("/login/")

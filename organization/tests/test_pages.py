@@ -256,9 +256,7 @@ def test_the_demo_years_have_a_first_version_so_a_change_shows_old_and_new(world
     policy_settings_save(actor=world.erin, year=2022, values={"income_line": Decimal("6100")})
     client.force_login(world.erin)
     newest = client.get(reverse("policy_edit", args=[2022])).context["history"][0]
-    assert [(c["old"], c["new"]) for c in newest["changes"]] == [
-        (Decimal("6000.00"), Decimal("6100.00"))
-    ]
+    assert [(c.old, c.new) for c in newest["changes"]] == [("6000.00", "6100.00")]
 
 
 def test_the_bureau_sees_the_years_history(world, client):
@@ -270,8 +268,8 @@ def test_the_bureau_sees_the_years_history(world, client):
     response = client.get(reverse("policy_edit", args=[2031]))
     newest = response.context["history"][0]
     assert newest["record"].history_user == world.erin
-    assert [(c["label"], c["old"], c["new"]) for c in newest["changes"]] == [
-        ("监测收入线（元/人·年）", Decimal("6000.00"), Decimal("6600.00"))
+    assert [(c.label, c.old, c.new) for c in newest["changes"]] == [
+        ("监测收入线（元/人·年）", "6000.00", "6600.00")
     ]
 
 

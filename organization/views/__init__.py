@@ -11,6 +11,7 @@ from .accounts import (
     user_reactivate,
     user_reset_password,
 )
+from .audit import audit_log
 from .pages import (
     LogoutView,
     department_contact_delete_view,
@@ -26,6 +27,7 @@ from .pages import (
 )
 
 __all__ = [
+    "audit_log",
     "LogoutView",
     "PasswordChangeView",
     "department_contact_delete_view",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from suixi_monitor.forms import run_service
+from suixi_monitor.history import field_changes, versions
 from suixi_monitor.redirects import safe_next
 
 from ..forms import POLICY_SOURCES, DepartmentContactForm, PolicySettingsForm, PolicyYearForm
@@ -220,32 +221,19 @@ def policy_new_year(request: HttpRequest) -> HttpResponse:
 
 def _policy_history(policy: PolicySettings) -> list[dict]:
     """Each saved version of one year, newest first, with what changed from the one before."""
-    records = list(policy.history.select_related("history_user").order_by("history_id"))
+    fields = [PolicySettings._meta.get_field(name) for name in PolicySettingsForm.Meta.fields]
     rows = []
-    previous = None
-    for record in records:
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=["id", "year"])
-            for change in delta.changes:
-                changes.append(
-                    {
-                        "label": PolicySettings._meta.get_field(change.field).verbose_name,
-                        "old": change.old,
-                        "new": change.new,
-                    }
-                )
+    for record, before in versions(policy.history.all()):
         # A row loaded in bulk has no first version: its first change is not its creation.
-        created = previous is None and record.history_type == "+"
+        created = before is None and record.history_type == "+"
         rows.append(
             {
                 "record": record,
-                "changes": changes,
+                "changes": field_changes(record, before, fields) if before is not None else [],
                 "created": created,
-                "unknown_before": previous is None and not created,
+                "unknown_before": before is None and not created,
             }
         )
-        previous = record
     return rows[::-1]
 
 

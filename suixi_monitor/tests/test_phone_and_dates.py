@@ -265,6 +265,8 @@ def date_pages(world, lists_world) -> list[tuple[str, str, str, str]]:
             "lodged_on",
         ),
         ("erin", "/identification/datasets/", "DatasetUploadForm", "as_of"),
+        ("erin", "/audit-log/", "AuditFilterForm", "date_from"),
+        ("erin", "/audit-log/", "AuditFilterForm", "date_to"),
     ]
 
 

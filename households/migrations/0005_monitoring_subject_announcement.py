@@ -20,7 +20,7 @@ def announcement_from_note(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0003_risk_types'),
+        ('households', '0004_below_line_village_index'),
     ]
 
     operations = [
