@@ -4,6 +4,7 @@ plan with measures, on top of the shared ``world`` (conftest.py)."""
 from __future__ import annotations
 
 import datetime
+import itertools
 from types import SimpleNamespace
 
 import factory
@@ -39,16 +40,18 @@ class HelpAssignmentFactory(factory.django.DjangoModelFactory):
     started_on = datetime.date(2021, 3, 1)
 
 
+_head_days = itertools.count()
+
+
 def subject_for(village, *, category="unstable", name=None, started_on=None, risks=("illness",)):
     """A household of ``village`` with a head and a monitored subject of ``category``."""
     kwargs = {"head_name": name} if name else {}
     household = HouseholdFactory(village=village, status_2020=STATUS_FOR[category], **kwargs)
-    # A head of working age: no must-visit kind of its own (三(四)1 独居老人 begins at 60).
-    MemberFactory(
-        household=household,
-        name=household.head_name,
-        id_number=new_id_number(datetime.date(1980, 5, 5)),
-    )
+    # A head of working age, born 1975–1984: no must-visit kind of its own (三(四)1 独居老人
+    # begins at 60). The birthday moves on with each head, so a long run never runs out of
+    # the 499 order codes a day has.
+    born = datetime.date(1975, 1, 1) + datetime.timedelta(days=next(_head_days) % 3650)
+    MemberFactory(household=household, name=household.head_name, id_number=new_id_number(born))
     subject = MonitoringSubject.objects.create(
         household=household, category=category, started_on=started_on or days_ago(100)
     )
