@@ -15,7 +15,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
@@ -41,6 +43,18 @@ ROLES = {
     "department": "frank",
     "helper": "grace",
 }
+
+
+@pytest.fixture(autouse=True)
+def keep_the_tests_connection():
+    """The WSGI application sends request_started and request_finished, whose handler closes
+    a connection found inside a transaction — as the test's is, on PostgreSQL — so every
+    later request would fail. Django's own test client disconnects it; so does this."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def _schema():
