@@ -11,7 +11,7 @@ from households.models import MonitoringSubject
 from households.selectors import household_scope_q
 
 from .models import AssistancePlan, HelpAssignment, PlanState
-from .selectors.visits import DueFilters, interval_days, visits_due
+from .selectors.visits import interval_days, overdue_counts
 
 
 def help_panel(scope: DashboardScope) -> Panel:
@@ -33,16 +33,9 @@ def help_panel(scope: DashboardScope) -> Panel:
             unpaired=Count("pk", filter=Q(has_pair=False)),
         )
     )
-    overdue = list(
-        visits_due(user=scope.user, filters=DueFilters(overdue_only=True), today=scope.today)
-        .prefetch_related(None)
-        .select_related(None)
-        .order_by()
-        .values(vid=F("household__village_id"))
-        .annotate(n=Count("*"))
-    )
+    overdue = list(overdue_counts(user=scope.user, today=scope.today, by="household__village_id"))
     rows = [row for row in rows if scope.area_of(row["vid"]) is not None]
-    overdue = [row for row in overdue if scope.area_of(row["vid"]) is not None]
+    overdue = [row for row in overdue if scope.area_of(row["area"]) is not None]
     total = sum(row["n"] for row in rows)
     active = sum(row["active"] for row in rows)
     unpaired = sum(row["unpaired"] for row in rows)
@@ -87,7 +80,7 @@ def help_panel(scope: DashboardScope) -> Panel:
             ),
             AreaColumn(
                 "走访逾期",
-                scope.by_area(overdue),
+                scope.by_area(overdue, key="area"),
                 url=lambda area: scope.link("assistance:visits_due", area, overdue=1),
                 alert=True,
             ),

@@ -76,7 +76,7 @@ class PlanViewSet(
 
     def _respond(self, plan, code=status.HTTP_200_OK) -> Response:
         plan = (
-            selectors.plan_scope(self.request.user)
+            selectors.plan_list(user=self.request.user)
             .select_related("subject__household__village__town")
             .get(pk=plan.pk)
         )

@@ -9,23 +9,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from households.models import RiskType
+from households.api.serializers import ScopedPrimaryKeyField
+from households.models import Member, MonitoringSubject, RiskType
 from households.selectors import member_list, monitoring_subject_list
 from organization.models import Department, HelpUnit
 
 from ..models import AssistancePlan, Measure, MeasureKind
-from ..selectors.plans import plan_scope
-
-
-class ScopedField(serializers.PrimaryKeyRelatedField):
-    """An id among the objects the requesting user may see; any other is unknown (400)."""
-
-    def __init__(self, scope, **kwargs):
-        self.scope = scope
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.scope(self.context["request"].user)
+from ..selectors import plan_list
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -50,7 +40,12 @@ class PlanSerializer(serializers.ModelSerializer):
 class PlanWriteSerializer(serializers.Serializer):
     """``subject`` on create only; the risks default to the subject's."""
 
-    subject = ScopedField(lambda user: monitoring_subject_list(user=user), required=False)
+    subject = ScopedPrimaryKeyField(
+        selector=monitoring_subject_list,
+        queryset=MonitoringSubject.objects.all(),
+        label="监测对象",
+        required=False,
+    )
     made_on = serializers.DateField(required=False)
     risk_types = serializers.PrimaryKeyRelatedField(
         queryset=RiskType.objects.all(), many=True, required=False
@@ -102,9 +97,17 @@ class MeasureSerializer(serializers.ModelSerializer):
 class MeasureWriteSerializer(serializers.Serializer):
     """``plan`` on create only; an empty ``member`` is the whole household."""
 
-    plan = ScopedField(plan_scope, required=False)
+    plan = ScopedPrimaryKeyField(
+        selector=plan_list, queryset=AssistancePlan.objects.all(), label="帮扶方案", required=False
+    )
     kind = serializers.PrimaryKeyRelatedField(queryset=MeasureKind.objects.all(), required=False)
-    member = ScopedField(lambda user: member_list(user=user), required=False, allow_null=True)
+    member = ScopedPrimaryKeyField(
+        selector=member_list,
+        queryset=Member.objects.all(),
+        label="家庭成员",
+        required=False,
+        allow_null=True,
+    )
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), required=False, allow_null=True

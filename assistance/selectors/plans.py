@@ -41,6 +41,7 @@ from ..models import (
     PlanState,
 )
 from ..suggestions import WORKING_AGE_MAX, WORKING_AGE_MIN, WORKING_LABOUR
+from . import plan_list
 
 ROUTINE_MEASURE_STATES = [*OPEN_MEASURE_STATES, MeasureState.DONE]
 MONITORING = MonitoringSubject.Status.MONITORING
@@ -55,16 +56,12 @@ class PlanFilters:
     q: str = ""
 
 
-def plan_scope(user: User) -> QuerySet[AssistancePlan]:
-    return AssistancePlan.objects.filter(household_scope_q(user, "subject__household__"))
-
-
 def plan_search(
     *, user: User, filters: PlanFilters | None = None, today: datetime.date
 ) -> QuerySet[AssistancePlan]:
     """The plan list: scoped, filtered, each row with its measure counts (one query a page)."""
     f = filters or PlanFilters()
-    qs = plan_scope(user)
+    qs = plan_list(user=user)
     if f.state:
         qs = qs.filter(state=f.state)
     if f.town:
@@ -84,7 +81,7 @@ def plan_search(
 def plan_get(*, user: User, pk: Any) -> AssistancePlan:
     """One plan in scope, or ``AssistancePlan.DoesNotExist`` (pages and API answer 404)."""
     return (
-        plan_scope(user)
+        plan_list(user=user)
         .select_related("subject__household__village__town", "help_unit", "made_by")
         .get(pk=pk)
     )
@@ -100,11 +97,11 @@ def overdue_q(today: datetime.date) -> Q:
 
 def plans_to_confirm(user: User) -> QuerySet[AssistancePlan]:
     """Drafts waiting for the town's confirmation."""
-    return plan_scope(user).filter(state=PlanState.DRAFT)
+    return plan_list(user=user).filter(state=PlanState.DRAFT)
 
 
 def plans_overdue_for_review(user: User, today: datetime.date) -> QuerySet[AssistancePlan]:
-    return plan_scope(user).filter(overdue_q(today))
+    return plan_list(user=user).filter(overdue_q(today))
 
 
 def measures_by_kind_and_state(user: User) -> list[dict]:

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     BooleanField,
+    Count,
     DateField,
     Exists,
     ExpressionWrapper,
+    F,
     Min,
     OuterRef,
     Prefetch,
@@ -35,7 +37,7 @@ from households.models import Household, Member, MonitoringSubject, Visit
 from households.selectors import household_scope_q
 from organization.models import PolicySettings, User
 
-from ..models import HelpAssignment, HelpVisit
+from ..models import HelpAssignment
 
 # --- visits due (三(八)1) ---------------------------------------------------------------
 
@@ -291,8 +293,14 @@ def must_visit_kinds(household: Household) -> list[MustVisitRule]:
     return [rule for rule in MUST_VISIT_RULES if getattr(household, f"mv_{rule.code}", False)]
 
 
-def help_visit_detail_list(*, user: User) -> QuerySet[HelpVisit]:
-    """Help visits in scope with what their page shows."""
-    return HelpVisit.objects.filter(household_scope_q(user, "visit__household__")).select_related(
-        "visit__household__village__town", "visit__visitor", "subject"
+def overdue_counts(*, user: User, today: datetime.date, by: str) -> QuerySet:
+    """Rows of ``{"area": the ``by`` id, "n": subjects whose help visit is overdue}``, one
+    query: the figures of each role's page (by town) and of the dashboards (by village)."""
+    return (
+        visits_due(user=user, filters=DueFilters(overdue_only=True), today=today)
+        .prefetch_related(None)
+        .select_related(None)
+        .order_by()
+        .values(area=F(by))
+        .annotate(n=Count("*"))
     )

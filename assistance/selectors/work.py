@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from households.models import MonitoringSubject
 from households.selectors import household_scope_q
 from organization.models import User
 
 from ..models import OPEN_MEASURE_STATES, OPEN_PLAN_STATES, AssistancePlan, Measure
-from .visits import DueFilters, visits_due
+from .visits import overdue_counts, visits_due
 
 
 def subjects_without_plan(*, user: User) -> QuerySet[MonitoringSubject]:
@@ -44,12 +44,5 @@ def my_subjects(*, user: User, today: datetime.date) -> QuerySet[MonitoringSubje
 
 def overdue_visits_by_town(*, user: User, today: datetime.date) -> dict[int, int]:
     """Town id → monitored subjects in scope whose help visit is overdue (one query)."""
-    rows = (
-        visits_due(user=user, filters=DueFilters(overdue_only=True), today=today)
-        .prefetch_related(None)
-        .select_related(None)
-        .order_by()
-        .values("household__village__town_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["household__village__town_id"]: row["n"] for row in rows}
+    rows = overdue_counts(user=user, today=today, by="household__village__town_id")
+    return {row["area"]: row["n"] for row in rows}

@@ -31,12 +31,12 @@ from suixi_monitor.forms import run_action, run_service
 from .. import permissions
 from ..forms.visits import DueFilterForm, HelpVisitForm, MustVisitFilterForm
 from ..models import OPEN_MEASURE_STATES, OPEN_PLAN_STATES, HelpVisit, Measure
+from ..selectors import help_visit_list
 from ..selectors.visits import (
     MUST_VISIT_RULES,
     DueFilters,
     due_helper_choices,
     due_row,
-    help_visit_detail_list,
     interval_days,
     must_visit_kinds,
     must_visit_list,
@@ -122,7 +122,7 @@ def apply_url(help_visit: HelpVisit) -> str:
 @login_required
 def help_visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    help_visit = in_scope(help_visit_detail_list(user=user), pk=pk)
+    help_visit = in_scope(help_visit_list(user=user), pk=pk)
     household = help_visit.visit.household
     subject = open_subject(household)
     new_risks = list(help_visit.new_risk_types.all())
@@ -157,7 +157,7 @@ def help_visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def help_visit_add_risks(request: HttpRequest, pk: int) -> HttpResponse:
-    help_visit = in_scope(help_visit_detail_list(user=request.user), pk=pk)
+    help_visit = in_scope(help_visit_list(user=request.user), pk=pk)
     if run_action(request, add_risks, actor=request.user, help_visit=help_visit):
         messages.success(request, "已把本次走访发现的风险加入监测对象的风险类型")
     return redirect("assistance:help_visit_detail", help_visit.pk)
