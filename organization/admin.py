@@ -313,7 +313,19 @@ class PolicySettingsAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
                 ]
             },
         ),
-        ("退出（三（九））", {"fields": ["wrong_exit_limit"]}),
+        (
+            "退出（三（九）（十））",
+            {
+                "fields": [
+                    ("exit_round_first_month", "exit_round_second_month"),
+                    "exit_round_open_days",
+                    "exit_publicity_days",
+                    "exit_visit_within_days",
+                    ("spot_check_percent", "spot_check_min"),
+                    "wrong_exit_limit",
+                ]
+            },
+        ),
     ]
 
     @admin.display(description="评议会有效到会比例")

@@ -330,6 +330,36 @@ class PolicySettings(models.Model):
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
+    # 三(十) "退出工作每半年开展一次": the months the two rounds open, and for how long the
+    # villages may propose.
+    exit_round_first_month = models.PositiveSmallIntegerField(
+        "上半年退出批次开启月份",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(6)],
+    )
+    exit_round_second_month = models.PositiveSmallIntegerField(
+        "下半年退出批次开启月份",
+        default=12,
+        validators=[MinValueValidator(7), MaxValueValidator(12)],
+    )
+    exit_round_open_days = models.PositiveSmallIntegerField(
+        "退出批次申报天数", default=30, validators=[MinValueValidator(1), MaxValueValidator(180)]
+    )
+    # 三(九) "镇组织评估公示": the town's exit publicity, at least 7 days as in 三(七)6.
+    exit_publicity_days = models.PositiveSmallIntegerField(
+        "退出镇公示天数", default=7, validators=[MinValueValidator(1)]
+    )
+    # 三(九): a proposal needs a recent home visit to show the risk is gone.
+    exit_visit_within_days = models.PositiveSmallIntegerField(
+        "退出前须有走访（天内）", default=30, validators=[MinValueValidator(1)]
+    )
+    # 三(九) 抽查评估: the share of each town's exits drawn, at least a minimum (all if fewer).
+    spot_check_percent = models.PositiveSmallIntegerField(
+        "抽查比例（%）", default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    spot_check_min = models.PositiveSmallIntegerField(
+        "每镇最少抽查户数", default=3, validators=[MinValueValidator(1)]
+    )
     history = HistoricalRecords()
 
     class Meta:

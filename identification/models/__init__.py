@@ -2,6 +2,19 @@
 
 from .case import CaseSource, CaseState, IdentificationCase
 from .comparison import ComparisonDataset, ComparisonKind, ComparisonRecord, DatasetUpload
+from .exits import (
+    EXIT_OPEN_STATES,
+    EXIT_STEP_ORDER,
+    ExitCase,
+    ExitRound,
+    ExitState,
+    ReReview,
+    SpotCheck,
+    SpotCheckItem,
+    TownRound,
+    TownRoundState,
+    wrong_exit_rate,
+)
 from .steps import (
     Announcement,
     AnnouncementCounter,
@@ -19,6 +32,17 @@ from .steps import (
 )
 
 __all__ = [
+    "EXIT_OPEN_STATES",
+    "EXIT_STEP_ORDER",
+    "ExitCase",
+    "ExitRound",
+    "ExitState",
+    "ReReview",
+    "SpotCheck",
+    "SpotCheckItem",
+    "TownRound",
+    "TownRoundState",
+    "wrong_exit_rate",
     "Announcement",
     "AnnouncementCounter",
     "CaseSource",

@@ -116,6 +116,13 @@ def test_thresholds_saved_in_the_admin_go_through_the_service(client, root, worl
         "warning_reminder_days": 3,
         "warning_verify_days": 7,
         "wrong_exit_limit": "2.00",
+        "exit_round_first_month": 6,
+        "exit_round_second_month": 12,
+        "exit_round_open_days": 30,
+        "exit_publicity_days": 7,
+        "exit_visit_within_days": 30,
+        "spot_check_percent": 10,
+        "spot_check_min": 3,
     }
     response = client.post(reverse("admin:organization_policysettings_add"), fields)
     assert response.status_code == 302, response.content.decode()[:3000]
