@@ -1,0 +1,70 @@
+"""Rounds and exit cases for tests of 三(九)(十): one builder, shared by every exit test.
+
+``exit_case(...)`` puts a case in any state directly (a fixture, not a procedure); tests of a
+step take it from there through the services.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from assistance.tests.factories_visits import subject_for
+from identification.models import ExitCase, ExitRound, ExitState, TownRound, TownRoundState
+
+
+def round_for(
+    *towns, year: int | None = None, half: int = 2, opened_on: datetime.date | None = None
+) -> ExitRound:
+    """A round opened ``opened_on`` (default: 10 days ago) with a TownRound for each town."""
+    opened_on = opened_on or timezone.localdate() - datetime.timedelta(days=10)
+    exit_round = ExitRound.objects.create(
+        year=year or opened_on.year,
+        half=half,
+        opened_on=opened_on,
+        closes_on=opened_on + datetime.timedelta(days=29),
+    )
+    for town in towns:
+        TownRound.objects.create(round=exit_round, town=town)
+    return exit_round
+
+
+def town_round(exit_round: ExitRound, town, *, state: str = TownRoundState.OPEN) -> TownRound:
+    found = TownRound.objects.get(round=exit_round, town=town)
+    if found.state != state:
+        TownRound.objects.filter(pk=found.pk).update(state=state)
+        found.refresh_from_db()
+    return found
+
+
+def exit_case(
+    village,
+    actor,
+    *,
+    exit_round: ExitRound,
+    state: str = ExitState.PROPOSED,
+    subject=None,
+    category: str = "unstable",
+    proposed_on: datetime.date | None = None,
+    filed_on: datetime.date | None = None,
+) -> ExitCase:
+    """A case of ``village`` in ``state``; a filed case has its subject marked out too."""
+    subject = subject or subject_for(village, category=category)
+    proposed_on = proposed_on or exit_round.opened_on
+    case = ExitCase.objects.create(
+        town_round=TownRound.objects.get(round=exit_round, town_id=village.town_id),
+        subject=subject,
+        household=subject.household,
+        proposed_on=proposed_on,
+        reason="收入稳定超过监测线，风险已消除",
+        created_by=actor,
+    )
+    if state != ExitState.PROPOSED:
+        filed_on = filed_on or (proposed_on if state == ExitState.FILED else None)
+        ExitCase.objects.filter(pk=case.pk).update(state=state, filed_on=filed_on)
+        case.refresh_from_db()
+    if state == ExitState.FILED:
+        type(subject).objects.filter(pk=subject.pk).update(status="eliminated", ended_on=filed_on)
+        subject.refresh_from_db()
+    return case
