@@ -257,11 +257,11 @@ def seed_cases(count: int, today: datetime.date, rng: random.Random) -> None:
 
 def seed_help(helpers: int, today: datetime.date, rng: random.Random) -> None:
     """Pairings, plans and help visits for the monitored households, in bulk (三(八)1)."""
-    from assistance.services.last_visit import assignments_refresh_last_visit
-
     if HelpAssignment.objects.filter(helper__username__startswith="bench-helper-").exists():
         print("help already seeded", flush=True)
         return
+    from assistance.services.last_visit import assignments_refresh_last_visit
+
     towns = sorted(set(Village.objects.values_list("town_id", flat=True)))
     User.objects.bulk_create(
         [
