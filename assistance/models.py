@@ -57,7 +57,13 @@ class HelpAssignment(models.Model):
     # 三(八)1 "需调整的由原帮扶单位继续派出": a change of helper says why.
     reason = models.CharField("调整原因", max_length=300, blank=True)
     end_reason = models.CharField("解除原因", max_length=300, blank=True)
-    history = HistoricalRecords()
+    # The latest visit to the household by this helper, whenever made. A subject's help
+    # visit falls due from the latest visit by a currently paired helper (三(八)1), so the
+    # visits due and the dashboards read it here, one row per pairing, instead of every
+    # visit of every monitored household. Derived, never edited: assistance/signals.py keeps
+    # it on every save or delete of a visit and when a pairing is made; not in the history.
+    last_visited_on = models.DateField("最近走访日期", null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["last_visited_on"])
 
     class Meta:
         verbose_name = verbose_name_plural = "帮扶结对"

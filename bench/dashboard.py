@@ -14,7 +14,10 @@ then a year of what the dashboard counts, in bulk and only once:
   (one ``Upload`` per department, a few late), older months verified and closed, the
   current one in every state (received, pushed, assigned, verified, closed; some overdue);
 - identification cases: ``--cases`` applications over the year, most filed or rejected,
-  the rest open in every step, some idle past the limit.
+  the rest open in every step, some idle past the limit;
+- help (三(八)1): most monitored households paired with one of ``--helpers`` helper
+  accounts of their town, most of those with an active plan (a few drafts), and the
+  paired helper's visits about monthly since the pairing, some lapsing (overdue now).
 
 Then times ``/households/overview/`` (the dashboard) in-process with Django's test client,
 as the county bureau and as a town official, ``--requests`` times each after a warm-up,
@@ -48,6 +51,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from assistance.models import AssistancePlan, HelpAssignment, PlanState  # noqa: E402
 from early_warnings.models import (  # noqa: E402
     MonthlyCycle,
     Priority,
@@ -59,10 +63,15 @@ from early_warnings.models import (  # noqa: E402
     previous_period,
 )
 from early_warnings.selectors import due_dates  # noqa: E402
-from households.models import Household, Member, RiskType  # noqa: E402
+from households.dashboard import (  # noqa: E402
+    DASHBOARD_PANELS,
+    aggregates_planned,
+    dashboard_scope,
+)
+from households.models import Household, Member, MonitoringSubject, RiskType, Visit  # noqa: E402
 from identification.models import CaseState, IdentificationCase  # noqa: E402
 from identification.models.case import OPEN_STATES  # noqa: E402
-from organization.models import Department, User  # noqa: E402
+from organization.models import Department, Role, User, Village  # noqa: E402
 
 BATCH = 5_000
 
@@ -246,6 +255,69 @@ def seed_cases(count: int, today: datetime.date, rng: random.Random) -> None:
     print(f"  {len(cases)} identification cases", flush=True)
 
 
+def seed_help(helpers: int, today: datetime.date, rng: random.Random) -> None:
+    """Pairings, plans and help visits for the monitored households, in bulk (三(八)1)."""
+    if HelpAssignment.objects.filter(helper__username__startswith="bench-helper-").exists():
+        print("help already seeded", flush=True)
+        return
+    from assistance.services.last_visit import assignments_refresh_last_visit
+
+    towns = sorted(set(Village.objects.values_list("town_id", flat=True)))
+    User.objects.bulk_create(
+        [
+            User(
+                username=f"bench-helper-{n}", role=Role.HELPER, password="!", first_name=f"帮扶{n}"
+            )
+            for n in range(helpers)
+        ]
+    )
+    by_town: dict[int, list[int]] = {}
+    for n, pk in enumerate(
+        User.objects.filter(username__startswith="bench-helper-")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        by_town.setdefault(towns[n % len(towns)], []).append(pk)
+    made_by = User.objects.get(username="village_monitor")
+    subjects = MonitoringSubject.objects.filter(
+        status=MonitoringSubject.Status.MONITORING
+    ).values_list("pk", "household_id", "household__village__town_id", "started_on")
+    pairs, plans, visits = [], [], []
+    for subject, household, town, started in subjects.iterator(chunk_size=5_000):
+        if rng.random() < 0.1:  # unpaired: no plan, no help visit
+            continue
+        helper = rng.choice(by_town[town])
+        paired = started + datetime.timedelta(days=rng.randrange(30))
+        pairs.append(HelpAssignment(household_id=household, helper_id=helper, started_on=paired))
+        kind = rng.random()
+        if kind < 0.85:
+            state = PlanState.ACTIVE if kind < 0.75 else PlanState.DRAFT
+            plans.append(
+                AssistancePlan(
+                    subject_id=subject, state=state, made_on=paired,
+                    made_by=made_by, activated_on=paired if state == PlanState.ACTIVE else None,
+                )
+            )  # fmt: skip
+        # About monthly since the pairing, within the last year; a fifth of them lapsed.
+        day = max(paired, today - datetime.timedelta(days=365))
+        stop = (
+            today - datetime.timedelta(days=rng.randrange(40, 120)) if rng.random() < 0.2 else today
+        )
+        while (day := day + datetime.timedelta(days=rng.randrange(20, 40))) <= stop:
+            visits.append(
+                Visit(
+                    household_id=household, visitor_id=helper, visited_on=day, findings="常态化走访"
+                )
+            )
+    with transaction.atomic():
+        HelpAssignment.objects.bulk_create(pairs, batch_size=BATCH)
+        AssistancePlan.objects.bulk_create(plans, batch_size=BATCH)
+        Visit.objects.bulk_create(visits, batch_size=BATCH)
+        # Bulk writes skip the signals that keep each pairing's latest visit.
+        assignments_refresh_last_visit(assignments=HelpAssignment.objects.all())
+    print(f"  {len(pairs)} pairings, {len(plans)} plans, {len(visits)} help visits", flush=True)
+
+
 def analyze() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
@@ -283,16 +355,39 @@ def time_page(username: str, requests: int, warmup: int) -> dict:
     }
 
 
+def time_panels(username: str, requests: int) -> list[dict]:
+    """Each panel of the page built alone, as the page builds it (in ``aggregates_planned``)."""
+    scope = dashboard_scope(user=User.objects.get(username=username))
+    rows = []
+    for build in DASHBOARD_PANELS:
+        name = f"{build.__module__.split('.')[0]}.{build.__name__}"
+        wall, cpu = [], []
+        for _ in range(requests):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            with aggregates_planned():
+                build(scope)
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        (p50, p95), (cpu50, _) = percentiles(wall), percentiles(cpu)
+        rows.append({"panel": name, "p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
+                     "cpu_p50_ms": round(cpu50, 1)})  # fmt: skip
+        print(f"  {username:14} {name:34} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+              f"cpu p50 {cpu50:6.1f} ms", flush=True)  # fmt: skip
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=300_000)
     parser.add_argument("--warnings", type=int, default=100_000, help="warnings a month")
     parser.add_argument("--cases", type=int, default=12_000)
+    parser.add_argument("--helpers", type=int, default=600)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--label", default="")
     parser.add_argument("--seed-only", action="store_true")
     parser.add_argument("--show-queries", action="store_true")
+    parser.add_argument("--panels", action="store_true", help="also time each panel alone")
     args = parser.parse_args()
     rng = random.Random(14)
     today = timezone.localdate()
@@ -306,6 +401,7 @@ def main() -> None:
     started = time.perf_counter()
     seed_warnings(args.warnings, today, rng)
     seed_cases(args.cases, today, rng)
+    seed_help(args.helpers, today, rng)
     analyze()
     print(
         f"a year of warnings and cases ready in {time.perf_counter() - started:.0f} s", flush=True
@@ -330,6 +426,8 @@ def main() -> None:
         )
         if args.show_queries:
             print("\n".join(row["sql"]))
+        if args.panels:
+            row["panels"] = time_panels(username, max(args.requests // 4, 20))
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"dashboard-{args.label or connection.vendor}.json"

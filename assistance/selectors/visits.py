@@ -5,6 +5,8 @@ Visits due: every monitored subject's helpers visit it at least every N days
 helpers count: 三(八)1 puts the duty on them ("帮扶责任人要定期上门走访"), so a monitor's or a
 cadre's own visit does not discharge it. Next due = (the latest such visit, else the start of
 the current pairing, else the subject's start) + N days; overdue when that day is before today.
+Each pairing keeps its helper's latest visit (``HelpAssignment.last_visited_on``), so the
+latest such visit is read from the open pairings alone.
 
 Must-visits: ``MUST_VISIT_RULES`` is the one table of the six kinds of 三(四)1, each a ``Q`` on
 households derived from the registry's records.
@@ -23,6 +25,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     Min,
     OuterRef,
     Prefetch,
@@ -67,19 +70,11 @@ def visits_due(
     filters = filters or DueFilters()
     today = today or timezone.localdate()
     n = interval_days(today)
-    helpers = _open_helpers_of(OuterRef(OuterRef("household_id"))).values("helper_id")
-    last_visit = (
-        Visit.objects.filter(household_id=OuterRef("household_id"), visitor_id__in=helpers)
-        .order_by("-visited_on")
-        .values("visited_on")[:1]
-    )
-    paired_since = (
-        _open_helpers_of(OuterRef("household_id"))
-        .order_by()
-        .values("household_id")
-        .annotate(first=Min("started_on"))
-        .values("first")
-    )
+    # Both from the open pairings alone: each keeps its helper's latest visit
+    # (``HelpAssignment.last_visited_on``), so no subject's visits are read here.
+    pairs = _open_helpers_of(OuterRef("household_id")).order_by().values("household_id")
+    last_visit = pairs.annotate(last=Max("last_visited_on")).values("last")
+    paired_since = pairs.annotate(first=Min("started_on")).values("first")
     qs = (
         MonitoringSubject.objects.filter(status=MonitoringSubject.Status.MONITORING)
         .filter(household_scope_q(user, "household__"))

@@ -1,0 +1,32 @@
+"""Keeps ``HelpAssignment.last_visited_on`` equal to the registry's visits, whichever path
+writes them: the registry's visit services, the help visit, the admin, test factories."""
+
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from households.models import Visit
+
+from .models import HelpAssignment
+from .services.last_visit import assignments_refresh_last_visit, last_visit_of
+
+
+@receiver(pre_save, sender=HelpAssignment)
+def _pairing_reads_its_helpers_visits(sender, instance: HelpAssignment, raw=False, **kwargs):
+    # On every save, not only the first: a helper paired again with a household they visited
+    # before keeps that visit, and a pairing saved from a copy read before a later visit
+    # (ending it, say) does not write back an older date.
+    if not raw:
+        instance.last_visited_on = last_visit_of(
+            household_id=instance.household_id, helper_id=instance.helper_id
+        )
+
+
+@receiver(post_save, sender=Visit)
+@receiver(post_delete, sender=Visit)
+def _visit_moves_its_pairings(sender, instance: Visit, raw=False, **kwargs):
+    # Every pairing of the household, not only the visitor's: cheap (a few rows), and right
+    # even if a visit's date or visitor is corrected.
+    if not raw:
+        assignments_refresh_last_visit(
+            assignments=HelpAssignment.objects.filter(household_id=instance.household_id)
+        )
