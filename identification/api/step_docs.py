@@ -80,3 +80,18 @@ def step_action(step: Step, table: StepTable = CASES, **kwargs) -> Callable:
         return step_schema(step, table, **kwargs)(method)
 
     return decorate
+
+
+class StepInputMixin:
+    """A step action's body, read only after the caller's role is checked against the step's
+    table (403 first): a role that may not take the step is refused before any value it sent
+    is looked up."""
+
+    def _input(self, serializer_class) -> dict:
+        method = getattr(self, self.action, None)
+        step = getattr(method, "case_step", None)
+        if step is not None:
+            method.step_table.require_role(self.request.user, step)
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data

@@ -375,7 +375,9 @@ def exit_file(*, actor: User, case: ExitCase, filed_on: datetime.date, note: str
             ),
             actor=actor,
         )
-        _advance(case, case.file, actor=actor, note=f"县备案退出（{label}）", on=filed_on)
+        # ``file`` takes the filing date itself (``on``), which ``_advance`` would read as its own.
+        case.file(at=_step_moment(filed_on), on=filed_on)
+        save_with_actor(case, actor=actor, reason=f"县备案退出（{label}）")
         _notify_after_commit(
             _village_and_town_q(case),
             f"{case.household.head_name}户已县备案退出，{filed_on:%Y-%m-%d}标注风险消除",
