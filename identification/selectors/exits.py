@@ -159,7 +159,7 @@ def town_rounds_to_evaluate(*, user: User) -> QuerySet[TownRound]:
 
 
 def exit_timeline(case: ExitCase) -> list[TimelineEntry]:
-    """Each step's record with who and when, in the order they were entered."""
+    """Each step's record with who and when, in the order the steps happened."""
     entries = [
         TimelineEntry(
             case.created_at,
@@ -241,7 +241,9 @@ def exit_timeline(case: ExitCase) -> list[TimelineEntry]:
             )
         )
     entries.extend(_returns_and_ends(case))
-    return sorted(entries, key=lambda e: e.at)
+    # By the day each step happened, then by entry: steps of a paper round are often typed
+    # in later, and the publicity has no entry time of its own.
+    return sorted(entries, key=lambda e: (e.day or timezone.localdate(e.at), e.at))
 
 
 def _returns_and_ends(case: ExitCase) -> list[TimelineEntry]:
