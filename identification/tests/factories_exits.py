@@ -14,7 +14,14 @@ from django.utils import timezone
 from assistance.tests.factories_visits import subject_for
 from households.tests.factories import IncomeRecordFactory, VisitFactory
 from identification import services
-from identification.models import ExitCase, ExitRound, ExitState, TownRound, TownRoundState
+from identification.models import (
+    EXIT_STEP_ORDER,
+    ExitCase,
+    ExitRound,
+    ExitState,
+    TownRound,
+    TownRoundState,
+)
 from identification.services import TeamMember
 
 
@@ -125,43 +132,47 @@ def exit_round_now(*towns) -> ExitRound:
 
 
 def walk_exit(world, case: ExitCase, target: str, *, start: int = PROPOSED_DAYS_AGO) -> ExitCase:
-    """Take ``case`` (proposed) through the services up to ``target``."""
-    if target == ExitState.PROPOSED:
-        return case
+    """Take ``case`` through the services from where it stands up to ``target``."""
     village = case.household.village
     monitor = world.alice if village == world.a1 else world.bob
     official = world.carol if village.town_id == world.town_a.pk else world.dave
-    case = services.exit_verify(
-        actor=monitor,
-        case=case,
-        checked_on=days_ago(start - 1),
-        team=exit_team(),
-        per_capita_income=Decimal("9000"),
-        education_secured=True,
-        medical_secured=True,
-        housing_secured=True,
-        water_secured=True,
-        measures_note="产业、就业措施已落实，收入稳定",
-    )
-    if target == ExitState.VERIFIED:
-        return case
-    services.exit_evaluate(
-        actor=official,
-        town_round=case.town_round,
-        held_on=days_ago(start - 2),
-        present="李镇长\n王书记\n张委员",
-        results=[services.EvaluationResult(case=case, passed=True)],
-    )
-    case.refresh_from_db()
-    if target == ExitState.EVALUATED:
-        return case
-    case = services.exit_publicize(actor=official, case=case, started_on=days_ago(start - 3))
-    if target == ExitState.TOWN_PUBLICIZING:
-        return case
-    case = services.publicity_conclude(case=case, actor=official)
-    if target == ExitState.COUNTY_FILING:
-        return case
-    return services.exit_file(actor=world.erin, case=case, filed_on=days_ago(start - 12))
+
+    def before(state: str) -> bool:
+        return (
+            EXIT_STEP_ORDER.index(case.state)
+            < EXIT_STEP_ORDER.index(state)
+            <= EXIT_STEP_ORDER.index(target)
+        )
+
+    if before(ExitState.VERIFIED):
+        case = services.exit_verify(
+            actor=monitor,
+            case=case,
+            checked_on=days_ago(start - 1),
+            team=exit_team(),
+            per_capita_income=Decimal("9000"),
+            education_secured=True,
+            medical_secured=True,
+            housing_secured=True,
+            water_secured=True,
+            measures_note="产业、就业措施已落实，收入稳定",
+        )
+    if before(ExitState.EVALUATED):
+        services.exit_evaluate(
+            actor=official,
+            town_round=case.town_round,
+            held_on=days_ago(start - 2),
+            present="李镇长\n王书记\n张委员",
+            results=[services.EvaluationResult(case=case, passed=True)],
+        )
+        case.refresh_from_db()
+    if before(ExitState.TOWN_PUBLICIZING):
+        case = services.exit_publicize(actor=official, case=case, started_on=days_ago(start - 3))
+    if before(ExitState.COUNTY_FILING):
+        case = services.publicity_conclude(case=case, actor=official)
+    if before(ExitState.FILED):
+        case = services.exit_file(actor=world.erin, case=case, filed_on=days_ago(start - 12))
+    return case
 
 
 def proposed(world, subject=None, *, actor=None, on: datetime.date | None = None) -> ExitCase:
