@@ -27,11 +27,6 @@ from suixi_monitor.exceptions import ConflictError
 URL = "/api/exit-cases/"
 
 
-@pytest.fixture
-def exit_round(world):
-    return exit_round_now(world.town_a, world.town_b)
-
-
 def _as(api, user):
     api.force_authenticate(user)
     return api

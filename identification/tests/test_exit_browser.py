@@ -10,6 +10,7 @@ from identification.models import ExitCase, ExitState
 from identification.services import publicities_conclude_due
 
 from .factories_exits import days_ago, exit_round_now, ready_for_exit
+from .test_browser import SUBMIT, sign_in, step
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,26 +18,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SUBMIT = "main form[method=post] button.btn-primary"
-
 
 @pytest.fixture
 def page(open_page):
     return open_page(width=390, height=844)  # a phone: the villages work on theirs
-
-
-def sign_in(page, live_server, user, password):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-
-
-def step(page, label):
-    page.click(f".page-head__actions >> text={label}")
-    page.wait_for_load_state()
 
 
 def test_a_household_goes_from_proposal_to_filing_in_the_browser(live_server, world, page):

@@ -10,18 +10,12 @@ from django.urls import reverse
 from identification.models import ExitCase, ExitState
 from identification.tests.factories_exits import (
     days_ago,
-    exit_round_now,
     proposed,
     ready_for_exit,
     walk_exit,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def exit_round(world):
-    return exit_round_now(world.town_a, world.town_b)
 
 
 def _page(client, user, url, **kwargs):

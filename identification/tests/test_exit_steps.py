@@ -26,7 +26,6 @@ from identification.models import (
 from identification.tests.factories import walk
 from identification.tests.factories_exits import (
     days_ago,
-    exit_round_now,
     exit_team,
     proposed,
     ready_for_exit,
@@ -38,11 +37,6 @@ from organization.models import Notification, PolicySettings
 from suixi_monitor.exceptions import ApplicationError, ConflictError
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def exit_round(world):
-    return exit_round_now(world.town_a, world.town_b)
 
 
 def _verify(world, case, **overrides):
