@@ -29,6 +29,7 @@ demo: migrate
 	$(PY) manage.py seed_demo --households $(DEMO_HOUSEHOLDS)
 	$(PY) manage.py seed_identification_demo
 	$(PY) manage.py seed_help_demo
+	$(PY) manage.py seed_exit_demo
 
 static: runtime
 	$(PY) manage.py collectstatic --noinput --verbosity 0

@@ -12,7 +12,7 @@ class AssistanceConfig(AppConfig):
         from organization.models import Role
         from organization.views import register_role_home
 
-        from . import signals  # noqa: F401  (keeps each pairing's latest visit)
+        from . import exit_conditions, signals  # noqa: F401  (they register on import)
         from .dashboard import help_panel
         from .selectors import assigned_household_ids
         from .views.pairing import pair_button

@@ -1,13 +1,24 @@
-"""Keeps ``HelpAssignment.last_visited_on`` equal to the registry's visits, whichever path
-writes them: the registry's visit services, the help visit, the admin, test factories."""
+"""What the registry's changes mean for help.
+
+- ``HelpAssignment.last_visited_on`` follows the registry's visits, whichever path writes
+  them: the registry's visit services, the help visit, the admin, test factories.
+- An exit filed closes the subject's plan (三(九)).
+"""
+
+from __future__ import annotations
+
+import datetime
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from households.models import Visit
+from households.models import MonitoringSubject, Visit
+from households.signals import subject_exited
+from organization.models import User
 
-from .models import HelpAssignment
+from .models import OPEN_PLAN_STATES, HelpAssignment
 from .services.last_visit import assignments_refresh_last_visit, last_visit_of
+from .services.plans import plan_close
 
 
 @receiver(pre_save, sender=HelpAssignment)
@@ -30,3 +41,13 @@ def _visit_moves_its_pairings(sender, instance: Visit, raw=False, **kwargs):
         assignments_refresh_last_visit(
             assignments=HelpAssignment.objects.filter(household_id=instance.household_id)
         )
+
+
+@receiver(subject_exited, sender=MonitoringSubject)
+def _close_plan_at_exit(
+    sender, *, subject: MonitoringSubject, actor: User, on: datetime.date, **kwargs
+) -> None:
+    """三(九) "逐步停止有关针对性帮扶措施": the plan closes on the filing date and its measures
+    stop, except the kinds that continue after the exit (``plan_close(exit=True)``)."""
+    for plan in subject.plans.filter(state__in=OPEN_PLAN_STATES):
+        plan_close(actor=actor, plan=plan, on=max(on, plan.made_on), exit=True)

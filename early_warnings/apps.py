@@ -11,7 +11,7 @@ class EarlyWarningsConfig(AppConfig):
         from organization.models import Role
         from organization.views import register_role_home
 
-        from . import tasks  # noqa: F401
+        from . import exit_conditions, tasks  # noqa: F401
         from .dashboard import warnings_panel
 
         register_dashboard_panel(warnings_panel)

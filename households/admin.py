@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import contextlib
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.contrib import admin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from organization.admin import ScopedAdminMixin, ServiceAdminMixin, register_admin_choices
 from organization.audit import record_id_search
-from suixi_monitor.exceptions import ApplicationError
 
 from . import id_numbers, selectors, services
 from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
@@ -264,7 +262,7 @@ class RiskTypeAdmin(admin.ModelAdmin):
 class MonitoringSubjectAdmin(
     IdNumberSearchMixin, ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin
 ):
-    """监测对象. The status moves only by the ``eliminate`` action (the exit service)."""
+    """监测对象. The status moves only by the exit case's filing (三(九)), never here."""
 
     list_display = ["household", "category", "risks", "started_on", "status", "ended_on"]
     list_filter = ["status", "category", "risk_types", "household__village__town"]
@@ -272,7 +270,6 @@ class MonitoringSubjectAdmin(
     search_fields = ["household__head_name", "=household__members__id_number"]
     autocomplete_fields = ["household"]
     filter_horizontal = ["risk_types"]
-    actions = ["eliminate_today"]
     show_full_result_count = False
 
     @admin.display(description="风险类型")
@@ -306,21 +303,6 @@ class MonitoringSubjectAdmin(
 
     def save_related(self, request, form, formsets, change):
         """The services above already set the risk types."""
-
-    @admin.action(description="标注风险消除（今天）")
-    def eliminate_today(self, request, queryset):
-        today = timezone.localdate()
-        done = 0
-        for subject in queryset:
-            try:
-                services.monitoring_subject_eliminate(actor=request.user, subject=subject, on=today)
-            except (ApplicationError, ValidationError, PermissionDenied) as error:
-                text = getattr(error, "message", None) or "；".join(getattr(error, "messages", []))
-                self.message_user(request, f"{subject}：{text or error}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, f"已标注 {done} 户风险消除", messages.SUCCESS)
 
 
 @admin.register(Visit)

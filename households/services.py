@@ -418,9 +418,13 @@ MSG_ALREADY_ELIMINATED = "该监测对象已标注风险消除"
 
 
 def monitoring_subject_eliminate(
-    *, actor: User, subject: MonitoringSubject, on: datetime.date
+    *, actor: User, subject: MonitoringSubject, on: datetime.date, reason: str = ""
 ) -> MonitoringSubject:
-    """三(九): marked risk-eliminated when the exit is filed by the county."""
+    """三(九): marked risk-eliminated when the county files the exit (only the exit case's
+    filing calls this). ``subject_exited`` is sent inside the transaction, so that what the
+    higher apps stop with it (the plan, its measures) commits or rolls back with the filing."""
+    from .signals import subject_exited  # signals.py imports this module for its receivers
+
     if not actor.is_county:
         raise PermissionDenied(MSG_ELIMINATE_COUNTY_ONLY)
     _check_not_future(on, "ended_on")
@@ -431,5 +435,6 @@ def monitoring_subject_eliminate(
         if on < subject.started_on:
             raise ValidationError({"ended_on": "风险消除日期不能早于纳入监测日期"})
         subject.eliminate_risk(on=on)
-        save_with_actor(subject, actor=actor)
+        save_with_actor(subject, actor=actor, reason=reason)
+        subject_exited.send(sender=MonitoringSubject, subject=subject, actor=actor, on=on)
     return subject

@@ -20,11 +20,6 @@ urlpatterns = [
     path("monitoring/", views.subject_list, name="subject_list"),
     path("monitoring/<int:subject_pk>/", views.subject_detail, name="subject_detail"),
     path(
-        "monitoring/<int:subject_pk>/eliminate/",
-        views.subject_eliminate,
-        name="subject_eliminate",
-    ),
-    path(
         "monitoring/<int:subject_pk>/risks/",
         views.subject_risks_update,
         name="subject_risks_update",

@@ -72,32 +72,11 @@ class ApplyForm(forms.Form):
         return initial
 
 
-class VerifyForm(forms.Form):
-    checked_on = date_field("核查日期", initial=timezone.localdate)
-    sudden_change = forms.BooleanField(
-        label="三(六)二：因天灾人祸等意外变故收入骤减、支出骤增", required=False
-    )
-    medical_burden = forms.BooleanField(
-        label="三(六)三：因刚性医疗支出较大导致基本生活严重困难", required=False
-    )
-    housing_unsafe = forms.BooleanField(
-        label="三(六)三：住房安全等级鉴定为C级或D级，无力修缮", required=False
-    )
-    schooling_interrupted = forms.BooleanField(
-        label="三(六)三：因家庭困难导致适龄儿童少年无法接受义务教育", required=False
-    )
-    water_unsafe = forms.BooleanField(label="三(六)三：饮水安全受到严重影响", required=False)
-    findings = forms.CharField(label="核查情况", widget=forms.Textarea(attrs={"rows": 4}))
-    passed = forms.TypedChoiceField(
-        label="初核结论",
-        choices=[("1", "初核通过"), ("0", "初核不通过（申请终止，原因见核查情况）")],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
-        initial="1",
-    )
+class TeamFieldsMixin:
+    """The home-check team as rows of (user, or a name typed in, role): the identification
+    home check (三(七)2) and the exit home check (三(九)) take the same team."""
 
-    def __init__(self, *args, candidates, actor: User, **kwargs):
-        super().__init__(*args, **kwargs)
+    def add_team_fields(self, *, candidates, actor: User) -> None:
         for i in range(TEAM_ROWS):
             self.fields[f"team_{i}_user"] = forms.ModelChoiceField(
                 label="系统用户", queryset=candidates, required=False
@@ -135,6 +114,35 @@ class VerifyForm(forms.Form):
             if key.startswith("team_"):
                 del data[key]
         return data
+
+
+class VerifyForm(TeamFieldsMixin, forms.Form):
+    checked_on = date_field("核查日期", initial=timezone.localdate)
+    sudden_change = forms.BooleanField(
+        label="三(六)二：因天灾人祸等意外变故收入骤减、支出骤增", required=False
+    )
+    medical_burden = forms.BooleanField(
+        label="三(六)三：因刚性医疗支出较大导致基本生活严重困难", required=False
+    )
+    housing_unsafe = forms.BooleanField(
+        label="三(六)三：住房安全等级鉴定为C级或D级，无力修缮", required=False
+    )
+    schooling_interrupted = forms.BooleanField(
+        label="三(六)三：因家庭困难导致适龄儿童少年无法接受义务教育", required=False
+    )
+    water_unsafe = forms.BooleanField(label="三(六)三：饮水安全受到严重影响", required=False)
+    findings = forms.CharField(label="核查情况", widget=forms.Textarea(attrs={"rows": 4}))
+    passed = forms.TypedChoiceField(
+        label="初核结论",
+        choices=[("1", "初核通过"), ("0", "初核不通过（申请终止，原因见核查情况）")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+
+    def __init__(self, *args, candidates, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_team_fields(candidates=candidates, actor=actor)
 
 
 class DeliberateForm(forms.Form):

@@ -72,6 +72,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("households/", include("households.urls")),
     path("identification/", include("identification.urls")),
+    path("exits/", include("identification.urls_exits")),
     path("assistance/", include("assistance.urls")),
     path("warnings/", include("early_warnings.urls")),
     path("", include("organization.urls")),

@@ -416,10 +416,6 @@ class MonitoringSubjectSerializer(serializers.ModelSerializer):
         return [risk.name for risk in obj.risk_types.all()]
 
 
-class EliminateSerializer(serializers.Serializer):
-    ended_on = serializers.DateField(label="风险消除日期")
-
-
 class VisitSerializer(serializers.ModelSerializer):
     household = ScopedPrimaryKeyField(
         selector=_households_in_scope, queryset=Household.objects.all(), label="农户"

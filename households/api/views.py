@@ -6,7 +6,6 @@ from __future__ import annotations
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
@@ -22,7 +21,6 @@ from ..filters import (
 )
 from ..models import Household, IncomeRecord, Member, RiskType, Visit
 from .serializers import (
-    EliminateSerializer,
     HouseholdCreateSerializer,
     HouseholdDetailSerializer,
     HouseholdListSerializer,
@@ -79,8 +77,9 @@ class RegistryWriteGate(permissions.BasePermission):
 
 
 class MonitoringSubjectGate(permissions.BasePermission):
-    """Filing and marking risk-eliminated are the bureau's (三(七)7, 三(九)); updating the risk
-    types is the registry keepers' (三(四)2). Object checks come after the scoped lookup (404)."""
+    """Filing is the bureau's (三(七)7); updating the risk types is the registry keepers'
+    (三(四)2). Object checks come after the scoped lookup (404). A subject leaves monitoring
+    only through its exit case (三(九), ``/api/exit-cases/``)."""
 
     # Permission instances are made per request, so each check may set its own message.
     message = "只有县扶贫局可以备案监测对象"
@@ -93,9 +92,6 @@ class MonitoringSubjectGate(permissions.BasePermission):
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        if view.action == "eliminate":
-            self.message = services.MSG_ELIMINATE_COUNTY_ONLY
-            return request.user.is_county
         self.message = services.MSG_NO_REGISTRY_RIGHT
         return selectors.can_edit_registry(request.user)
 
@@ -324,22 +320,6 @@ class MonitoringSubjectViewSet(
                 actor=self.request.user, subject=serializer.instance, risk_types=risk_types
             )
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-
-    @extend_schema(
-        summary="标注风险消除（县扶贫局）",
-        request=EliminateSerializer,
-        responses=MonitoringSubjectSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def eliminate(self, request, pk=None):
-        subject = self.get_object()
-        payload = EliminateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.monitoring_subject_eliminate(
-            actor=request.user, subject=subject, on=payload.validated_data["ended_on"]
-        )
-        fresh = self.get_queryset().get(pk=subject.pk)
-        return Response(self.get_serializer(fresh).data)
 
 
 class RiskTypeViewSet(viewsets.ReadOnlyModelViewSet):

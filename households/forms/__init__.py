@@ -5,7 +5,6 @@ from .income import IncomeRecordForm
 from .members import MemberForm, MemberFormSet
 from .monitoring import (
     MonitoringSubjectForm,
-    SubjectEliminateForm,
     SubjectFilterForm,
     SubjectRisksForm,
 )
@@ -19,7 +18,6 @@ __all__ = [
     "MemberForm",
     "MemberFormSet",
     "MonitoringSubjectForm",
-    "SubjectEliminateForm",
     "SubjectFilterForm",
     "SubjectRisksForm",
     "VisitForm",

@@ -36,16 +36,6 @@ class SubjectRisksForm(forms.Form):
     )
 
 
-class SubjectEliminateForm(forms.Form):
-    """三(九): what ``monitoring_subject_eliminate`` takes, the day the risk is marked gone."""
-
-    ended_on = forms.DateField(
-        label="风险消除日期",
-        widget=DateInput(past_only=True),
-        help_text="退出名单报县扶贫局备案之日，不能早于纳入监测日期，也不能晚于今天",
-    )
-
-
 class SubjectFilterForm(PlaceFilterForm):
     field_order = ["q", "category", "status", "town", "village"]
 

@@ -253,7 +253,8 @@ def test_a_rule_refused_by_a_service_is_shown_and_nothing_saved(client, root, wo
     assert MonitoringSubject.objects.filter(household=household).count() == 1
 
 
-def test_the_eliminate_action_marks_the_subject_through_the_service(client, root, world):
+def test_the_admin_offers_no_action_that_marks_a_subject_risk_eliminated(client, root, world):
+    """三(九): a subject leaves monitoring only through the exit case's filing."""
     household = HouseholdFactory(village=world.a1)
     subject = MonitoringSubject(household=household, category="sudden", started_on="2021-01-01")
     subject.save()
@@ -262,9 +263,9 @@ def test_the_eliminate_action_marks_the_subject_through_the_service(client, root
         _url(MonitoringSubject, "changelist"),
         {"action": "eliminate_today", "_selected_action": [subject.pk]},
     )
-    assert response.status_code == 302
+    assert "eliminate_today" not in response.content.decode()
     subject.refresh_from_db()
-    assert subject.status == "eliminated"
+    assert subject.status == "monitoring"
 
 
 def test_the_household_page_lists_members_whole_or_masked_by_role(client, root, world):

@@ -352,36 +352,12 @@ def test_risk_type_update_follows_the_role(api, world, reg, role):
         assert codes == {"illness"}
 
 
-@pytest.mark.parametrize(("role", "expected"), [("erin", 200), ("carol", 403), ("dave", 404)])
-def test_only_the_county_marks_a_subject_risk_eliminated(api, world, reg, role, expected):
-    subject = reg.subjects["a1"]
-    response = _as(api, world, role).post(
-        f"/api/monitoring-subjects/{subject.pk}/eliminate/",
-        {"ended_on": "2021-12-20"},
-        format="json",
-    )
-    assert response.status_code == expected
-    if expected == 403:
-        assert response.json()["detail"] == "只有县扶贫局可以标注风险消除"
-    subject.refresh_from_db()
-    assert subject.status == ("eliminated" if expected == 200 else "monitoring")
-
-
-def test_eliminating_twice_is_a_conflict(api, world, reg):
-    client = _as(api, world, "erin")
-    url = f"/api/monitoring-subjects/{reg.subjects['a1'].pk}/eliminate/"
-    assert client.post(url, {"ended_on": "2021-12-20"}).status_code == 200
-    again = client.post(url, {"ended_on": "2021-12-21"})
-    assert again.status_code == 409
-    assert again.json()["detail"] == "该监测对象已标注风险消除"
-
-
-def test_a_subject_cannot_be_marked_out_before_it_was_taken_in(api, world, reg):
+def test_no_api_marks_a_subject_risk_eliminated_outside_its_exit_case(api, world, reg):
+    """三(九): a subject leaves monitoring only through the exit case (/api/exit-cases/)."""
     subject = reg.subjects["a1"]
     response = _as(api, world, "erin").post(
-        f"/api/monitoring-subjects/{subject.pk}/eliminate/", {"ended_on": "2000-01-01"}
+        f"/api/monitoring-subjects/{subject.pk}/eliminate/", {"ended_on": "2021-12-20"}
     )
-    assert response.status_code == 400
-    assert "风险消除日期不能早于纳入监测日期" in str(response.json())
+    assert response.status_code == 404
     subject.refresh_from_db()
     assert subject.status == "monitoring"

@@ -88,10 +88,6 @@ def _a1_pages(data):
         "visit_create": (reverse("households:visit_create", args=[h.pk]), VISIT_A1),
         "subject_detail": (reverse("households:subject_detail", args=[data.subject.pk]), READ_A1),
         "subject_create": (reverse("households:subject_create", args=[h.pk]), FILE_SUBJECT_A1),
-        "subject_eliminate": (
-            reverse("households:subject_eliminate", args=[data.subject.pk]),
-            FILE_SUBJECT_A1,
-        ),
     }
 
 
@@ -106,7 +102,6 @@ PAGES = [
     "visit_create",
     "subject_detail",
     "subject_create",
-    "subject_eliminate",
 ]
 
 
@@ -127,8 +122,6 @@ def test_another_towns_household_answers_404_outside_its_town(world, data, clien
         reverse("households:member_update", args=[h.pk, data.b1_head.pk]),
         reverse("households:subject_detail", args=[data.b1_subject.pk]),
     ]
-    if READ_B1[who] == 404:
-        urls.append(reverse("households:subject_eliminate", args=[data.b1_subject.pk]))
     for url in urls:
         status = client.get(url).status_code
         if READ_B1[who] == 404:

@@ -19,7 +19,6 @@ from .members import member_create, member_delete, member_update
 from .monitoring import (
     subject_create,
     subject_detail,
-    subject_eliminate,
     subject_list,
     subject_risks_update,
 )
@@ -40,7 +39,6 @@ __all__ = [
     "register_detail_action",
     "subject_create",
     "subject_detail",
-    "subject_eliminate",
     "subject_list",
     "subject_risks_update",
     "visit_create",

@@ -171,8 +171,6 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit_registry(user),
             "can_visit": user.role != Role.DEPARTMENT_STAFF,
             "can_file_subject": user.is_county and not household.is_monitored,
-            # 三(九): the bureau marks the open subject out once the exit is filed with it.
-            "can_eliminate": user.is_county,
             "extra_actions": [a for action in DETAIL_ACTIONS if (a := action(user, household))],
             "nav_active": "households",
             "crumbs": household_crumbs(household)[:-1] + [(f"{household.head_name}户", "")],

@@ -15,7 +15,6 @@ from .. import services
 from ..filters import SEARCH_SUBJECTS
 from ..forms import (
     MonitoringSubjectForm,
-    SubjectEliminateForm,
     SubjectFilterForm,
     SubjectRisksForm,
 )
@@ -76,7 +75,6 @@ def subject_detail(request: HttpRequest, subject_pk: int) -> HttpResponse:
             "subject": subject,
             "household": subject.household,
             "can_edit_risks": monitored and can_edit_registry(request.user, subject.household),
-            "can_eliminate": monitored and request.user.is_county,
             "nav_active": "subjects",
             "crumbs": crumbs(("监测对象", reverse("households:subject_list")), (str(subject), "")),
         },
@@ -146,39 +144,4 @@ def subject_create(request: HttpRequest, pk: int) -> HttpResponse:
         done=f"{household.head_name}户已纳入监测对象",
         then=_subject_url,
         nav_active="subjects",
-    )
-
-
-ELIMINATE_INTRO = (
-    "三(九)标注退出：由村级上报拟退出名单，镇组织评估公示，对家庭困难状况明显好转、"
-    "切实消除返贫致贫风险的，逐步停止有关针对性帮扶措施，并报县扶贫局备案。"
-    "标注后该户不再是监测对象，风险类型不再修改；此项记入农户的变更记录。"
-)
-
-
-@login_required
-def subject_eliminate(request: HttpRequest, subject_pk: int) -> HttpResponse:
-    """三(九): the county bureau marks a subject risk-eliminated once the exit is filed with it.
-
-    Another scope's subject is 404; a role other than the bureau is refused (403) as by the
-    service and the API; a subject already marked is the service's refusal, on the form.
-    """
-    user = request.user
-    subject = in_scope(monitoring_subject_list(user=user), pk=subject_pk)
-    if not user.is_county:
-        raise PermissionDenied(services.MSG_ELIMINATE_COUNTY_ONLY)
-    return form_page(
-        request,
-        SubjectEliminateForm(request.POST or None, initial={"ended_on": today()}),
-        household=subject.household,
-        title="标注风险消除",
-        intro=ELIMINATE_INTRO,
-        save=lambda data: services.monitoring_subject_eliminate(
-            actor=user, subject=subject, on=data["ended_on"]
-        ),
-        done=f"{subject.household.head_name}户已标注风险消除",
-        then=_subject_url(subject),
-        submit="确认标注风险消除",
-        nav_active="subjects",
-        trail=_subject_trail(subject, "标注风险消除"),
     )

@@ -25,6 +25,7 @@ from suixi_monitor.downloads import XLSX
 from .. import downloads, selectors, services
 from ..models import IdentificationCase, Objection
 from ..services import permissions as steps
+from .exits import ExitCaseViewSet
 from .serializers import (
     CaseApplySerializer,
     CaseApproveTownSerializer,
@@ -44,7 +45,7 @@ from .serializers import (
     DatasetUploadSerializer,
     ObjectionLodgeSerializer,
 )
-from .step_docs import step_action
+from .step_docs import StepInputMixin, step_action
 
 # --- viewsets --------------------------------------------------------------------------
 
@@ -57,7 +58,9 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(
+    StepInputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """识别申请. Create = 户申请; each later step is a POST action on the case."""
 
     filter_backends: list = []  # the selector parses the filters; see ``get_queryset``
@@ -83,16 +86,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(
             CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=code
         )
-
-    def _input(self, serializer_class) -> dict:
-        # The role first (403), then the body: a role that may not take the step is refused
-        # before any value it sent is looked up.
-        step = getattr(getattr(self, self.action, None), "case_step", None)
-        if step is not None:
-            steps.require_role(self.request.user, step)
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
     @extend_schema(request=CaseApplySerializer, responses=CaseDetailSerializer)
     def create(self, request, *args, **kwargs):
@@ -324,6 +317,7 @@ class DatasetUploadViewSet(
 
 router = SimpleRouter()
 router.register("identification-cases", CaseViewSet, basename="identification-case")
+router.register("exit-cases", ExitCaseViewSet, basename="exit-case")
 router.register("comparison-datasets", DatasetViewSet, basename="comparison-dataset")
 router.register(
     "comparison-dataset-uploads", DatasetUploadViewSet, basename="comparison-dataset-upload"

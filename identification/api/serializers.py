@@ -267,20 +267,25 @@ class CasePublicizeVillageSerializer(serializers.Serializer):
     publicity_started_on = serializers.DateField(label="公示开始日期")
 
 
-class CaseApproveTownSerializer(serializers.Serializer):
-    meeting_on = serializers.DateField(label="领导小组会议日期")
-    approved = serializers.BooleanField(label="审定通过")
-    opinion = serializers.CharField(label="审定意见")
-    publicity_started_on = serializers.DateField(required=False, allow_null=True, default=None)
-    publicity_days = serializers.IntegerField(
+def publicity_days_field(label: str, clause: str) -> serializers.IntegerField:
+    """A publicity's days: optional (the policy's days), at least the policy's, at most a year."""
+    return serializers.IntegerField(
         required=False,
         allow_null=True,
         default=None,
         min_value=1,
         max_value=PUBLICITY_MAX_DAYS,
-        label="镇公示天数",
-        help_text="不少于政策规定天数（三(七)6），最多 365 天；不填按政策规定天数",
+        label=label,
+        help_text=f"不少于政策规定天数（{clause}），最多 365 天；不填按政策规定天数",
     )
+
+
+class CaseApproveTownSerializer(serializers.Serializer):
+    meeting_on = serializers.DateField(label="领导小组会议日期")
+    approved = serializers.BooleanField(label="审定通过")
+    opinion = serializers.CharField(label="审定意见")
+    publicity_started_on = serializers.DateField(required=False, allow_null=True, default=None)
+    publicity_days = publicity_days_field("镇公示天数", "三(七)6")
 
 
 class CaseFileSerializer(serializers.Serializer):

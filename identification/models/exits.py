@@ -21,6 +21,8 @@ from simple_history.models import HistoricalRecords
 from households.models import Household, MonitoringSubject
 from organization.models import Town
 
+from .steps import StepRecord, TeamMemberRecord
+
 
 class ExitRound(models.Model):
     """One half-year round of exits (三(十) "退出工作每半年开展一次") for the whole county.
@@ -299,6 +301,119 @@ class ExitCase(FSMModelMixin, models.Model):
     @property
     def closed_step_label(self) -> str:
         return ExitState(self.closed_step).label if self.closed_step else ""
+
+
+# --- each step's record (三(九)): who, when, what was found -----------------------------
+# A case returned to the village keeps its earlier records; the newest of each kind is in force.
+
+
+class ExitHomeCheck(StepRecord):
+    """入户核实: the team found the income and 三保障、饮水 secured, and reviewed the measures."""
+
+    exit_case = models.ForeignKey(
+        ExitCase, verbose_name="退出申报", on_delete=models.CASCADE, related_name="home_checks"
+    )
+    checked_on = models.DateField("核实日期")
+    per_capita_income = models.DecimalField("核实人均纯收入（元）", max_digits=12, decimal_places=2)
+    income_line = models.DecimalField("当年监测收入线（元）", max_digits=10, decimal_places=2)
+    education_secured = models.BooleanField("义务教育有保障")
+    medical_secured = models.BooleanField("基本医疗有保障")
+    housing_secured = models.BooleanField("住房安全有保障")
+    water_secured = models.BooleanField("饮水安全有保障")
+    measures_note = models.TextField("帮扶措施落实情况")
+    findings = models.TextField("核实情况", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "退出入户核实"
+        ordering = ["exit_case_id", "-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.checked_on} 退出入户核实"
+
+
+class ExitHomeCheckMember(TeamMemberRecord):
+    home_check = models.ForeignKey(
+        ExitHomeCheck, verbose_name="入户核实", on_delete=models.CASCADE, related_name="team"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "退出核实组成员"
+        ordering = ["home_check_id", "id"]
+
+
+class ExitEvaluation(StepRecord):
+    """镇组织评估 (三(九)): one meeting of the town evaluates several cases of its round."""
+
+    town_round = models.ForeignKey(
+        TownRound, verbose_name="镇退出批次", on_delete=models.PROTECT, related_name="evaluations"
+    )
+    held_on = models.DateField("评估会议日期")
+    # The names as the minutes list them, one a line: officials, cadres, helpers, villagers.
+    present = models.TextField("参会人员")
+    note = models.TextField("会议情况", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "镇退出评估会议"
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} 镇退出评估会议"
+
+    @property
+    def present_names(self) -> list[str]:
+        return [name for name in self.present.splitlines() if name.strip()]
+
+
+class ExitEvaluationResult(models.Model):
+    """The meeting's result for one household: pass, or return to the village with a reason."""
+
+    evaluation = models.ForeignKey(
+        ExitEvaluation, verbose_name="评估会议", on_delete=models.CASCADE, related_name="results"
+    )
+    exit_case = models.ForeignKey(
+        ExitCase, verbose_name="退出申报", on_delete=models.CASCADE, related_name="evaluations"
+    )
+    passed = models.BooleanField("评估通过")
+    reason = models.TextField("评估意见", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "退出评估结果"
+        ordering = ["exit_case_id", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "exit_case"], name="exit_evaluation_once_per_case"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(passed=True) | ~models.Q(reason=""),
+                name="exit_evaluation_return_has_reason",
+                violation_error_message="退回须填写原因",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} {'通过' if self.passed else '退回'}"
+
+
+class ExitFiling(StepRecord):
+    """县备案 (三(九) "并报县扶贫局备案"): the date the subject is marked risk-eliminated."""
+
+    exit_case = models.OneToOneField(
+        ExitCase, verbose_name="退出申报", on_delete=models.CASCADE, related_name="filing"
+    )
+    filed_on = models.DateField("备案日期")
+    note = models.TextField("备案意见", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "退出备案"
+        ordering = ["-filed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filed_on} 退出备案"
 
 
 class SpotCheck(FSMModelMixin, models.Model):

@@ -90,10 +90,9 @@ class TeamRole(models.TextChoices):
     HELPER = "helper", "帮扶人"
 
 
-class HomeCheckMember(models.Model):
-    home_check = models.ForeignKey(
-        HomeCheck, verbose_name="入户核查", on_delete=models.CASCADE, related_name="team"
-    )
+class TeamMemberRecord(models.Model):
+    """One person of a home-check team: a user of the system, or a name typed in."""
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="系统用户",
@@ -104,14 +103,23 @@ class HomeCheckMember(models.Model):
     )
     name = models.CharField("姓名", max_length=50)
     role = models.CharField("身份", max_length=20, choices=TeamRole.choices)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+
+class HomeCheckMember(TeamMemberRecord):
+    home_check = models.ForeignKey(
+        HomeCheck, verbose_name="入户核查", on_delete=models.CASCADE, related_name="team"
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = verbose_name_plural = "核查组成员"
         ordering = ["home_check_id", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.get_role_display()}）"
 
 
 class Deliberation(StepRecord):
@@ -219,6 +227,11 @@ class ComparisonHit(models.Model):
         return f"{self.member} {self.dataset.get_kind_display()}"
 
 
+# A publicity or objection belongs to exactly one identification case or one exit case.
+ONE_CASE_SET = models.Q(case__isnull=False, exit_case__isnull=True) | models.Q(
+    case__isnull=True, exit_case__isnull=False
+)
+
 # The longest publicity a village or town may set (a year). 三(七)5/6 give only the minimum.
 PUBLICITY_MAX_DAYS = 365
 
@@ -236,9 +249,21 @@ class Publicity(models.Model):
         OBJECTION_UPHELD = "objection_upheld", "异议成立，退回复核"
         ENDED = "ended", "申请终止"
 
+    # 三(七)5/6 for an identification case, 三(九) for an exit case: exactly one is set, so
+    # the publicity, its objections and the daily conclusion are one code for both.
     case = models.ForeignKey(
         IdentificationCase,
         verbose_name="识别申请",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="publicities",
+    )
+    exit_case = models.ForeignKey(
+        "identification.ExitCase",
+        verbose_name="退出申报",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="publicities",
     )
@@ -262,17 +287,32 @@ class Publicity(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "公示"
-        ordering = ["case_id", "-started_on", "-id"]
+        ordering = ["case_id", "exit_case_id", "-started_on", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],
                 condition=models.Q(outcome="running"),
                 name="publicity_one_running_per_case",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["exit_case"],
+                condition=models.Q(outcome="running"),
+                name="publicity_one_running_per_exit_case",
+            ),
+            models.CheckConstraint(
+                condition=ONE_CASE_SET,
+                name="publicity_of_one_case",
+                violation_error_message="公示须属于一件识别申请或一件退出申报",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.started_on}起{self.days}天"
+
+    @property
+    def target(self):
+        """The identification case or the exit case publicised."""
+        return self.case if self.case_id else self.exit_case
 
     @property
     def last_day(self) -> datetime.date:
@@ -420,6 +460,16 @@ class Objection(FSMModelMixin, models.Model):
     case = models.ForeignKey(
         IdentificationCase,
         verbose_name="识别申请",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="objections",
+    )
+    exit_case = models.ForeignKey(
+        "identification.ExitCase",
+        verbose_name="退出申报",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="objections",
     )
@@ -452,9 +502,21 @@ class Objection(FSMModelMixin, models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "公示异议"
         ordering = ["-lodged_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=ONE_CASE_SET,
+                name="objection_of_one_case",
+                violation_error_message="异议须属于一件识别申请或一件退出申报",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lodged_on} 异议（{self.get_status_display()}）"
+
+    @property
+    def target(self):
+        """The identification case or the exit case objected to."""
+        return self.case if self.case_id else self.exit_case
 
     @transition(field=status, source=Status.OPEN, target=Status.UPHELD)
     def uphold(self, *, by, at, reason: str) -> None:

@@ -152,7 +152,12 @@ def objectable_case_list(*, user: User) -> QuerySet[IdentificationCase]:
     outside their scope (``case_list``): this opens the lodging of an objection and the
     masked notice row, nothing else. Department staff and helpers post no notice: none.
     """
-    publicizing = IdentificationCase.objects.filter(state__in=PUBLICIZING_STATES)
+    return publicized_to(user, IdentificationCase.objects.filter(state__in=PUBLICIZING_STATES))
+
+
+def publicized_to(user: User, publicizing: QuerySet) -> QuerySet:
+    """Of the cases (identification or exit) in ``publicizing``, those posted for ``user``'s
+    town, or all for the bureau: who may lodge an objection (see ``objectable_case_list``)."""
     if not user.is_authenticated or not user.is_active:
         return publicizing.none()
     match user.role:

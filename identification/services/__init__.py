@@ -1,4 +1,4 @@
-"""Writes of identification (三(七)): the steps, data sets, export logging."""
+"""Writes of identification (三(七)) and exit (三(九)): the steps, data sets, export logging."""
 
 from .cases import (
     TeamMember,
@@ -21,6 +21,16 @@ from .decisions import (
     case_reject,
     case_withdraw,
 )
+from .exits import (
+    EvaluationResult,
+    exit_evaluate,
+    exit_file,
+    exit_propose,
+    exit_publicize,
+    exit_return,
+    exit_verify,
+    exit_withdraw,
+)
 from .notices import notice_export_log
 from .permissions import deliberation_required
 from .publicity import (
@@ -32,6 +42,14 @@ from .publicity import (
 )
 
 __all__ = [
+    "EvaluationResult",
+    "exit_evaluate",
+    "exit_file",
+    "exit_propose",
+    "exit_publicize",
+    "exit_return",
+    "exit_verify",
+    "exit_withdraw",
     "TeamMember",
     "announcement_allocate",
     "case_apply",

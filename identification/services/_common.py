@@ -27,14 +27,15 @@ SYSTEM = "系统"
 # --- plumbing ---------------------------------------------------------------------
 
 
-def _lock(case: IdentificationCase, actor: User | None) -> IdentificationCase:
-    """The case row, locked for this transaction, after checking the actor may see it."""
-    locked = IdentificationCase.objects.select_for_update().get(pk=case.pk)
+def _lock(case, actor: User | None):
+    """The case row (an identification or an exit case), locked for this transaction, after
+    checking the actor may see its household."""
+    locked = type(case).objects.select_for_update().get(pk=case.pk)
     if (
         actor is not None
         and not Household.objects.filter(household_scope_q(actor), pk=locked.household_id).exists()
     ):
-        raise PermissionDenied("您无权办理该户的识别申请")
+        raise PermissionDenied(f"您无权办理该户的{type(case)._meta.verbose_name}")
     return locked
 
 
@@ -56,20 +57,22 @@ def _policy(day: datetime.date) -> PolicySettings:
     return PolicySettings.for_year(day.year)
 
 
-def _case_url(case: IdentificationCase) -> str:
-    return reverse("identification:detail", args=[case.pk])
+def _case_url(case) -> str:
+    if isinstance(case, IdentificationCase):
+        return reverse("identification:detail", args=[case.pk])
+    return reverse("exits:detail", args=[case.pk])
 
 
-def _notify_after_commit(recipients: Q, message: str, case: IdentificationCase) -> None:
+def _notify_after_commit(recipients: Q, message: str, case) -> None:
     notify_on_commit(recipients=recipients, message=message, url=_case_url(case))
 
 
-def _village_and_town_q(case: IdentificationCase) -> Q:
+def _village_and_town_q(case) -> Q:
     village = case.household.village
     return local_officials_q(village.pk, village.town_id)
 
 
-def _town_q(case: IdentificationCase) -> Q:
+def _town_q(case) -> Q:
     return Q(role=Role.TOWN_OFFICIAL, town_id=case.household.village.town_id)
 
 
@@ -86,14 +89,14 @@ def _step_moment(on: datetime.date | None) -> datetime.datetime:
 
 
 def _advance(
-    case: IdentificationCase,
+    case,
     transition,
     *,
     actor: User | None,
     note: str,
     on: datetime.date | None = None,
     **kwargs: Any,
-) -> IdentificationCase:
+) -> Any:
     """Call the transition and save the case; ``note`` becomes the history's change reason.
 
     ``on`` is the recorded date the step happened (the case has waited in its new
@@ -104,11 +107,11 @@ def _advance(
     return case
 
 
-def _running_publicity(case: IdentificationCase) -> Publicity | None:
+def _running_publicity(case) -> Publicity | None:
     return case.publicities.filter(outcome=Publicity.Outcome.RUNNING).first()
 
 
-def _end_running_publicity(case: IdentificationCase, *, actor: User | None, outcome: str) -> None:
+def _end_running_publicity(case, *, actor: User | None, outcome: str) -> None:
     publicity = _running_publicity(case)
     if publicity:
         publicity.outcome = outcome

@@ -125,8 +125,10 @@ class TeamMember:
     name: str = ""
 
 
-def _team_rows(team: Iterable[TeamMember]) -> list[HomeCheckMember]:
-    rows: list[HomeCheckMember] = []
+def _team_rows(team: Iterable[TeamMember], row_model: type = HomeCheckMember) -> list:
+    """One row per person (a user, or a name typed in), each once; ``row_model`` is the
+    identification home check's team or the exit home check's."""
+    rows: list = []
     seen: set[str] = set()
     for member in team:
         name = (member.user.get_full_name() or member.user.username) if member.user else ""
@@ -139,7 +141,46 @@ def _team_rows(team: Iterable[TeamMember]) -> list[HomeCheckMember]:
         if key in seen:
             continue  # the same person counted twice is still one checker
         seen.add(key)
-        rows.append(HomeCheckMember(user=member.user, name=name, role=member.role))
+        rows.append(row_model(user=member.user, name=name, role=member.role))
+    return rows
+
+
+def _check_home_check_date(case, day: datetime.date, *, first_day: datetime.date, label: str):
+    """A home check is not before the case began, and a 复核 (the case came back on an
+    upheld objection) not before that objection."""
+    upheld = case.objections.filter(status=Objection.Status.UPHELD).order_by("-lodged_on")
+    recheck_of = upheld.first()
+    _check_date(
+        day,
+        "checked_on",
+        not_before=recheck_of.lodged_on if recheck_of else first_day,
+        before_label="异议提出日期" if recheck_of else label,
+    )
+
+
+def checked_team(
+    *,
+    actor: User,
+    household: Household,
+    team: Iterable[TeamMember],
+    on: datetime.date,
+    clause: str,
+    row_model: type = HomeCheckMember,
+) -> list:
+    """A home check's team rows, refused when a user chosen is not a colleague in scope or
+    the household's helper, or when it is smaller than the year's ``home_check_team_min``."""
+    rows = _team_rows(team, row_model)
+    chosen = {row.user_id for row in rows if row.user_id}
+    allowed = team_candidates(user=actor, household=household).filter(pk__in=chosen)
+    if chosen and allowed.count() != len(chosen):
+        raise ValidationError(
+            {"team": "核查组中的系统用户须为本村干部或该户帮扶人；其他人员请填写姓名"}
+        )
+    minimum = _policy(on).home_check_team_min
+    if len(rows) < minimum:
+        raise ApplicationError(
+            f"{clause}：核查组成员不得少于{minimum}人（当前{len(rows)}人）", field="team"
+        )
     return rows
 
 
@@ -162,28 +203,10 @@ def case_verify(
     with transaction.atomic():
         case = _lock(case, actor)
         require_state(case, VERIFY)
-        # A 复核 (the case came back on an upheld objection) cannot precede that objection.
-        upheld = case.objections.filter(status=Objection.Status.UPHELD).order_by("-lodged_on")
-        recheck_of = upheld.first()
-        _check_date(
-            checked_on,
-            "checked_on",
-            not_before=recheck_of.lodged_on if recheck_of else case.applied_on,
-            before_label="异议提出日期" if recheck_of else "申请日期",
+        _check_home_check_date(case, checked_on, first_day=case.applied_on, label="申请日期")
+        rows = checked_team(
+            actor=actor, household=case.household, team=team, on=checked_on, clause="三(七)2"
         )
-        policy = _policy(checked_on)
-        rows = _team_rows(team)
-        chosen = {row.user_id for row in rows if row.user_id}
-        allowed = team_candidates(user=actor, household=case.household).filter(pk__in=chosen)
-        if chosen and allowed.count() != len(chosen):
-            raise ValidationError(
-                {"team": "核查组中的系统用户须为本村干部或该户帮扶人；其他人员请填写姓名"}
-            )
-        if len(rows) < policy.home_check_team_min:
-            raise ApplicationError(
-                f"三(七)2：核查组成员不得少于{policy.home_check_team_min}人（当前{len(rows)}人）",
-                field="team",
-            )
         if not findings.strip():
             raise ValidationError({"findings": "请填写核查情况"})
         income = household_income_on(case.household, checked_on)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 
 from organization.models import PolicySettings, Role, User
 from suixi_monitor.exceptions import ConflictError
@@ -125,40 +126,63 @@ TABLE: list[tuple[Step, frozenset[str], frozenset[str]]] = [
 ]
 
 
-def step_states(step: Step) -> set[str]:
-    return {state for row_step, states, _ in TABLE if row_step == step for state in states}
+@dataclass(frozen=True)
+class StepTable:
+    """A procedure's table of (step, states, roles) rows and the checks that read it.
+
+    The identification case (三(七)) and the exit case (三(九)) each have one; both refuse
+    a role with 403 and a state with 409 in the same words.
+    """
+
+    rows: list[tuple[Step, frozenset[str], frozenset[str]]]
+    state_choices: type[models.TextChoices]
+    noun: str  # "该申请" / "该退出申报": what the 409 message calls the case
+
+    def step_states(self, step: Step) -> set[str]:
+        return {state for row_step, states, _ in self.rows if row_step == step for state in states}
+
+    def step_roles(self, step: Step, state: str | None = None) -> set[str]:
+        """Who takes ``step`` in ``state``; without a state, in any state it is taken in."""
+        return {
+            role
+            for row_step, states, roles in self.rows
+            if row_step == step and (state is None or state in states)
+            for role in roles
+        }
+
+    def may_take(self, role: str, step: Step, state: str | None = None) -> bool:
+        return role in self.step_roles(step, state)
+
+    def require_role(self, actor: User | None, step: Step, state: str | None = None) -> None:
+        """Refuse (403) an actor whose role does not take ``step`` (in ``state``, when given)."""
+        roles = self.step_roles(step, state)
+        if actor is None or actor.role not in roles:
+            names = "、".join(Role(r).label for r in sorted(roles))
+            where = f"“{self.state_choices(state).label}”环节的" if state else ""
+            raise PermissionDenied(f"{where}{step.title}须由{names}办理")
+
+    def require_state(self, case: models.Model, step: Step) -> None:
+        """Refuse (409) ``step`` on a case that is not in a state the step is taken in."""
+        if case.state not in self.step_states(step):
+            raise ConflictError(
+                f"{self.noun}当前环节为“{case.get_state_display()}”，不能{step.doing}",
+                extra={"state": case.state},
+            )
+
+    def steps_now(self, case: models.Model, role: str) -> list[Step]:
+        """The steps ``role`` may take on ``case`` now, in the table's order, each once."""
+        steps = [
+            step for step, states, roles in self.rows if case.state in states and role in roles
+        ]
+        return list(dict.fromkeys(steps))
 
 
-def step_roles(step: Step, state: str | None = None) -> set[str]:
-    """Who takes ``step`` in ``state``; without a state, in any state it is taken in."""
-    return {
-        role
-        for row_step, states, roles in TABLE
-        if row_step == step and (state is None or state in states)
-        for role in roles
-    }
-
-
-def may_take(role: str, step: Step, state: str | None = None) -> bool:
-    return role in step_roles(step, state)
-
-
-def require_role(actor: User | None, step: Step, state: str | None = None) -> None:
-    """Refuse (403) an actor whose role does not take ``step`` (in ``state``, when given)."""
-    roles = step_roles(step, state)
-    if actor is None or actor.role not in roles:
-        names = "、".join(Role(r).label for r in sorted(roles))
-        where = f"“{CaseState(state).label}”环节的" if state else ""
-        raise PermissionDenied(f"{where}{step.title}须由{names}办理")
-
-
-def require_state(case: IdentificationCase, step: Step) -> None:
-    """Refuse (409) ``step`` on a case that is not in a state the step is taken in."""
-    if case.state not in step_states(step):
-        raise ConflictError(
-            f"该申请当前环节为“{case.get_state_display()}”，不能{step.doing}",
-            extra={"state": case.state},
-        )
+CASES = StepTable(TABLE, CaseState, "该申请")
+step_states = CASES.step_states
+step_roles = CASES.step_roles
+may_take = CASES.may_take
+require_role = CASES.require_role
+require_state = CASES.require_state
 
 
 def deliberation_required(case: IdentificationCase) -> bool:
@@ -174,8 +198,8 @@ def case_steps(case: IdentificationCase, role: str) -> list[Step]:
     A verified case goes to the village's deliberation where the year's policy keeps it,
     else straight to the county's comparison; the two services refuse the other.
     """
-    steps = [step for step, states, roles in TABLE if case.state in states and role in roles]
+    steps = CASES.steps_now(case, role)
     if case.state == CaseState.VERIFIED:
         skip = COMPARE if deliberation_required(case) else DELIBERATE
         steps = [step for step in steps if step != skip]
-    return list(dict.fromkeys(steps))
+    return steps

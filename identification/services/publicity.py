@@ -1,8 +1,13 @@
-"""Publicities (三(七)5/6): their conclusion by the system or an official, and objections."""
+"""Publicities (三(七)5/6 for identification, 三(九) for exit): their conclusion by the system
+or an official, and objections. One code for both kinds of case: each kind names its step
+table, its clause and who may object (``_Procedure``); the transitions the code calls
+(``conclude_town_publicity``, ``reopen``) have the same names on both models on purpose."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,12 +21,17 @@ from suixi_monitor.exceptions import ApplicationError, ConflictError
 from suixi_monitor.services import save_with_actor
 
 from ..models import (
+    ExitCase,
+    ExitState,
     IdentificationCase,
     Objection,
     Publicity,
 )
 from ..models.case import PUBLICIZING_STATES
 from ..selectors import objectable_case_list
+from ..selectors.exits import exit_objectable_list
+from . import exit_permissions
+from . import permissions as case_permissions
 from ._common import (
     SYSTEM,
     _advance,
@@ -33,34 +43,71 @@ from ._common import (
     _town_q,
     _village_and_town_q,
 )
-from .permissions import (
-    CONCLUDE,
-    OBJECTION_DECIDE,
-    OBJECTION_LODGE,
-    require_role,
-    require_state,
+from .permissions import Step, StepTable
+
+
+@dataclass(frozen=True)
+class _Procedure:
+    table: StepTable
+    conclude: Step
+    lodge: Step
+    decide: Step
+    field: str  # the Publicity's and Objection's foreign key to this kind of case
+    objectable: Callable[..., object]  # (user=) → the cases publicised to the user
+
+    def clause(self, publicity: Publicity) -> str:
+        if self.field == "exit_case":
+            return "三(九)"
+        return "三(七)5" if publicity.level == Publicity.Level.VILLAGE else "三(七)6"
+
+
+IDENTIFICATION = _Procedure(
+    case_permissions.CASES,
+    case_permissions.CONCLUDE,
+    case_permissions.OBJECTION_LODGE,
+    case_permissions.OBJECTION_DECIDE,
+    "case",
+    objectable_case_list,
 )
+EXIT = _Procedure(
+    exit_permissions.EXITS,
+    exit_permissions.CONCLUDE,
+    exit_permissions.OBJECTION_LODGE,
+    exit_permissions.OBJECTION_DECIDE,
+    "exit_case",
+    exit_objectable_list,
+)
+
+
+def _procedure(case) -> _Procedure:
+    return EXIT if isinstance(case, ExitCase) else IDENTIFICATION
+
 
 # --- publicity conclusion (the system, or an official) -------------------------------
 
 
 def publicity_conclude(
-    *, case: IdentificationCase, actor: User | None = None, on: datetime.date | None = None
-) -> IdentificationCase:
-    """三(七)5/6: a publicity that ran its full days with no open objection moves the case on.
+    *,
+    case: IdentificationCase | ExitCase,
+    actor: User | None = None,
+    on: datetime.date | None = None,
+) -> IdentificationCase | ExitCase:
+    """三(七)5/6, 三(九): a publicity that ran its full days with no open objection moves the
+    case on (an identification case to the town or the county, an exit case to the county).
 
     Counted from the recorded start: with 7 days starting on the 1st, the 8th is the
     first day it may conclude. ``actor=None`` is the daily task, recorded as the system.
     """
+    procedure = _procedure(case)
     if actor is not None:
-        require_role(actor, CONCLUDE)
+        procedure.table.require_role(actor, procedure.conclude)
     on = on or timezone.localdate()
     with transaction.atomic():
         case = _lock(case, actor)
-        require_state(case, CONCLUDE)
+        procedure.table.require_state(case, procedure.conclude)
         publicity = _running_publicity(case)
         village = publicity.level == Publicity.Level.VILLAGE
-        clause = "三(七)5" if village else "三(七)6"
+        clause = procedure.clause(publicity)
         if not publicity.has_run_on(on):
             raise ApplicationError(
                 f"{clause}：{publicity.get_level_display()}须满{publicity.days}天，"
@@ -100,19 +147,19 @@ def publicities_conclude_due(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     running = (
         Publicity.objects.filter(
+            Q(case__state__in=PUBLICIZING_STATES) | Q(exit_case__state=ExitState.TOWN_PUBLICIZING),
             outcome=Publicity.Outcome.RUNNING,
-            case__state__in=PUBLICIZING_STATES,
             started_on__lt=today,
         )
         .exclude(objections__status=Objection.Status.OPEN)
-        .select_related("case")
+        .select_related("case", "exit_case")
     )
     done = 0
     for publicity in running:
         if not publicity.has_run_on(today):
             continue
         try:
-            publicity_conclude(case=publicity.case, actor=None, on=today)
+            publicity_conclude(case=publicity.target, actor=None, on=today)
         except ApplicationError:
             continue  # changed since it was read (an objection, another run): next time
         done += 1
@@ -125,18 +172,19 @@ def publicities_conclude_due(*, today: datetime.date | None = None) -> int:
 def objection_lodge(
     *,
     actor: User,
-    case: IdentificationCase,
+    case: IdentificationCase | ExitCase,
     content: str,
     lodged_on: datetime.date,
     raised_by_name: str = "",
 ) -> Objection:
-    """An objection during either publicity, by a user of that town or the bureau."""
-    require_role(actor, OBJECTION_LODGE)
+    """An objection during a publicity, by a user of that town or the bureau."""
+    procedure = _procedure(case)
+    procedure.table.require_role(actor, procedure.lodge)
     if not content.strip():
         raise ValidationError({"content": "请填写异议内容"})
     with transaction.atomic():
-        case = _lock_for_objection(case, actor)
-        require_state(case, OBJECTION_LODGE)
+        case = _lock_for_objection(case, actor, procedure)
+        procedure.table.require_state(case, procedure.lodge)
         publicity = _running_publicity(case)
         _check_date(
             lodged_on, "lodged_on", not_before=publicity.started_on, before_label="公示开始日期"
@@ -146,7 +194,7 @@ def objection_lodge(
                 {"lodged_on": f"异议须在公示期内（{publicity.last_day:%Y-%m-%d}前）提出"}
             )
         objection = Objection(
-            case=case,
+            **{procedure.field: case},
             publicity=publicity,
             content=content.strip(),
             lodged_on=lodged_on,
@@ -162,7 +210,7 @@ def objection_lodge(
         return objection
 
 
-def _lock_for_objection(case: IdentificationCase, actor: User) -> IdentificationCase:
+def _lock_for_objection(case, actor: User, procedure: _Procedure):
     """The case locked for lodging an objection: in the actor's scope, or publicised to them.
 
     三(七)5/6 post both publicities for the town, and issue 3 says "Objections (异议) can
@@ -176,16 +224,17 @@ def _lock_for_objection(case: IdentificationCase, actor: User) -> Identification
         return _lock(case, actor)
     # of=self: lock the case row only, not the household, village and town it is filtered by.
     return (
-        objectable_case_list(user=actor)
+        procedure.objectable(user=actor)
         .select_for_update(of=("self",))
         .select_related("household__village")
         .get(pk=case.pk)
     )
 
 
-def _lock_objection(objection: Objection, actor: User) -> tuple[Objection, IdentificationCase]:
-    require_role(actor, OBJECTION_DECIDE)
-    case = _lock(objection.case, actor)
+def _lock_objection(objection: Objection, actor: User) -> tuple[Objection, object]:
+    procedure = _procedure(objection.target)
+    procedure.table.require_role(actor, procedure.decide)
+    case = _lock(objection.target, actor)
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.status != Objection.Status.OPEN:
         raise ConflictError(f"该异议已处理（{objection.get_status_display()}）")
@@ -193,7 +242,8 @@ def _lock_objection(objection: Objection, actor: User) -> tuple[Objection, Ident
 
 
 def objection_uphold(*, actor: User, objection: Objection, reason: str) -> Objection:
-    """三(七)6 复核: an upheld objection sends the case back to a new home check, history kept."""
+    """三(七)6 复核, 三(九): an upheld objection sends the case back to a new home check (an exit
+    case to the village, proposed), history kept."""
     if not reason.strip():
         raise ValidationError({"reason": "请填写处理意见"})
     with transaction.atomic():
@@ -213,10 +263,7 @@ def objection_uphold(*, actor: User, objection: Objection, reason: str) -> Objec
             save_with_actor(other, actor=actor, reason="异议成立")
             if other.pk == objection.pk:
                 objection = other
-        if (
-            case.state in PUBLICIZING_STATES
-            and objection.publicity.outcome == Publicity.Outcome.RUNNING
-        ):
+        if case.is_publicizing and objection.publicity.outcome == Publicity.Outcome.RUNNING:
             _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.OBJECTION_UPHELD)
             _advance(case, case.reopen, actor=actor, note="异议成立，退回重新入户核查（复核）")
             _notify_after_commit(

@@ -37,17 +37,22 @@ def _step(
     title: str,
     template: str = "identification/step_form.html",
     done: str = "已保存",
+    detail: str = "identification:detail",
+    trail=_crumbs,
     **context,
 ):
+    """A step's page: the form, the service run on a valid POST, back to the case's page.
+    ``detail`` and ``trail`` name the case page and the breadcrumbs of an exit case."""
     if request.method == "POST" and form.is_valid():
         run_service(form, run)
         if conflict := conflict_message(form):
             # The case moved on meanwhile: its page shows where it stands now.
             messages.error(request, conflict)
-            return redirect("identification:detail", case.pk)
+            return redirect(detail, case.pk)
         if not form.errors:
             messages.success(request, done)
-            return redirect("identification:detail", case.pk)
+            return redirect(detail, case.pk)
+    case_url = reverse(detail, args=[case.pk])
     return render(
         request,
         template,
@@ -56,10 +61,8 @@ def _step(
             "case": case,
             "form": form,
             "title": title,
-            "crumbs": _crumbs(
-                (f"{case.household.head_name}户", reverse("identification:detail", args=[case.pk])),
-                (title, ""),
-            ),
+            "back_url": case_url,
+            "crumbs": trail((f"{case.household.head_name}户", case_url), (title, "")),
             **context,
         },
     )

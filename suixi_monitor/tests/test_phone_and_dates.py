@@ -205,7 +205,6 @@ def date_pages(world, lists_world) -> list[tuple[str, str, str, str]]:
 
     applied = case(CaseState.APPLIED)
     household = applied.household
-    subject = MonitoringSubject.objects.first()
     warning = (
         __import__("early_warnings.models", fromlist=["Warning"])
         .Warning.objects.filter(state=State.ASSIGNED)
@@ -228,12 +227,6 @@ def date_pages(world, lists_world) -> list[tuple[str, str, str, str]]:
             f"/households/{household.pk}/monitoring/new/",
             "MonitoringSubjectForm",
             "started_on",
-        ),
-        (
-            "erin",
-            f"/households/monitoring/{subject.pk}/eliminate/",
-            "SubjectEliminateForm",
-            "ended_on",
         ),
         ("alice", f"/identification/{applied.pk}/verify/", "VerifyForm", "checked_on"),
         ("bob", f"/identification/{verified.pk}/deliberate/", "DeliberateForm", "held_on"),
