@@ -26,3 +26,5 @@ class AssistanceConfig(AppConfig):
             register_detail_action(button)
         # Help coverage on the county's and each town's dashboard.
         register_dashboard_panel(help_panel)
+        # 三(九) 重新审核认定: a reverted exit reopens the plan and measures the exit closed.
+        from . import receivers  # noqa: F401

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from households.models import Household, Member, MonitoringSubject, RiskType, Visit
@@ -201,6 +201,21 @@ class AssistancePlan(FSMModelMixin, models.Model):
         self.close_reason = reason
         self.next_review_on = None
 
+    @transition(
+        field=state,
+        source=PlanState.CLOSED,
+        target=RETURN_VALUE(PlanState.DRAFT, PlanState.ACTIVE),
+    )
+    def reopen(self, *, next_review_on) -> str:
+        """三(九) 重新审核认定: a reverted exit reopens the plan it closed, confirmed or not as
+        it was then."""
+        self.closed_on = None
+        self.close_reason = ""
+        if self.activated_on is None:
+            return PlanState.DRAFT
+        self.next_review_on = next_review_on
+        return PlanState.ACTIVE
+
 
 class PlanReview(models.Model):
     """A review of an active plan (三(八)1 "及时掌握动态变化"), every N months of PolicySettings."""
@@ -302,6 +317,18 @@ class Measure(FSMModelMixin, models.Model):
     def stop(self, *, on, reason) -> None:
         self.ended_on = on
         self.stop_reason = reason
+
+    @transition(
+        field=state,
+        source=MeasureState.STOPPED,
+        target=RETURN_VALUE(MeasureState.PLANNED, MeasureState.IN_PROGRESS),
+    )
+    def resume(self, *, state) -> str:
+        """三(九) 重新审核认定: a measure the reverted exit stopped runs again from the state
+        it was stopped in."""
+        self.ended_on = None
+        self.stop_reason = ""
+        return state
 
 
 class HelpVisit(models.Model):

@@ -55,3 +55,30 @@ __all__ = [
     "publicities_conclude_due",
     "publicity_conclude",
 ]
+
+# --- exit rounds, the spot check and re-review (三(九)(十)) ---------------------------------
+from .exit_rounds import (  # noqa: E402
+    exit_round_open,
+    exit_rounds_tick,
+    town_round_close,
+    town_round_stop_proposals,
+)
+from .spot_checks import (  # noqa: E402
+    exit_case_confirm,
+    exit_case_revert,
+    spot_check_close,
+    spot_check_draw,
+    spot_check_record,
+)
+
+__all__ += [
+    "exit_case_confirm",
+    "exit_case_revert",
+    "exit_round_open",
+    "exit_rounds_tick",
+    "spot_check_close",
+    "spot_check_draw",
+    "spot_check_record",
+    "town_round_close",
+    "town_round_stop_proposals",
+]

@@ -68,3 +68,14 @@ def exit_case(
         type(subject).objects.filter(pk=subject.pk).update(status="eliminated", ended_on=filed_on)
         subject.refresh_from_db()
     return case
+
+
+def closed_with_filed_exits(
+    village, actor, *, count: int, exit_round: ExitRound | None = None
+) -> TownRound:
+    """The town's part of a round, closed, with ``count`` filed exits of ``village``: what a
+    spot check is drawn from (三(九))."""
+    exit_round = exit_round or round_for(village.town)
+    for _ in range(count):
+        exit_case(village, actor, exit_round=exit_round, state=ExitState.FILED)
+    return town_round(exit_round, village.town, state=TownRoundState.CLOSED)
