@@ -242,19 +242,21 @@ def _require(user, roles: tuple[str, ...], message: str) -> None:
         raise PermissionDenied(message)
 
 
-class ExitRoundViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class _ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Reads through the resource's scoped selector: another scope's object is 404."""
+
+    filter_backends: list = []
+    selector: Callable
+
+    def get_queryset(self):
+        return type(self).selector(user=self.request.user)
+
+
+class ExitRoundViewSet(mixins.CreateModelMixin, _ScopedViewSet):
     """退出批次 (三(十) 退出工作每半年开展一次), each with every town's state in it."""
 
     serializer_class = ExitRoundSerializer
-    filter_backends: list = []
-
-    def get_queryset(self):
-        return selectors.exit_round_list(user=self.request.user)
+    selector = selectors.exit_round_list
 
     @extend_schema(
         summary="开启退出批次",
@@ -283,19 +285,11 @@ class ExitRoundViewSet(
         return Response(ExitRoundSerializer(exit_round).data, status=status.HTTP_201_CREATED)
 
 
-class SpotCheckViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class SpotCheckViewSet(mixins.CreateModelMixin, _ScopedViewSet):
     """退出抽查 (三(九) 抽查评估): the county's; a town official reads its own town's."""
 
     serializer_class = SpotCheckSerializer
-    filter_backends: list = []
-
-    def get_queryset(self):
-        return selectors.spot_check_list(user=self.request.user)
+    selector = selectors.spot_check_list
 
     def _county(self) -> None:
         _require(self.request.user, (Role.COUNTY_BUREAU,), services.spot_checks.MSG_COUNTY_ONLY)
@@ -425,14 +419,11 @@ def _re_review_schema(summary: str, what: str) -> Callable:
     )
 
 
-class ReReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReReviewViewSet(_ScopedViewSet):
     """重新审核认定 (三(九)): the filed exits of the town rounds in re-review."""
 
     serializer_class = ReReviewCaseSerializer
-    filter_backends: list = []
-
-    def get_queryset(self):
-        return selectors.re_review_case_list(user=self.request.user)
+    selector = selectors.re_review_case_list
 
     def _decide(self, service) -> Response:
         _require(

@@ -131,6 +131,13 @@ def spot_check_item_get(*, user: User, pk: Any) -> SpotCheckItem:
 
 # --- re-review ------------------------------------------------------------------------
 
+# Each exit's spot check verdict, when it was sampled (``case.sampled``: none or one item).
+SAMPLED = Prefetch(
+    "spot_checks",
+    queryset=SpotCheckItem.objects.only("id", "exit_case_id", "verdict", "wrong_reason", "note"),
+    to_attr="sampled",
+)
+
 
 def re_review_case_list(*, user: User) -> QuerySet[ExitCase]:
     """The filed (and reverted) exits of rounds in re-review, for the town and the county;
@@ -144,15 +151,7 @@ def re_review_case_list(*, user: User) -> QuerySet[ExitCase]:
             state__in=[ExitState.FILED, ExitState.REVERTED],
         )
         .select_related("household__village__town", "subject", "town_round__round")
-        .prefetch_related(
-            Prefetch(
-                "spot_checks",
-                queryset=SpotCheckItem.objects.only(
-                    "id", "exit_case_id", "verdict", "wrong_reason", "note"
-                ),
-                to_attr="sampled",
-            )
-        )
+        .prefetch_related(SAMPLED)
         .order_by("town_round_id", "household__village__code", "pk")
     )
 
@@ -169,16 +168,8 @@ def re_review_cases_of(*, user: User, town_round: TownRound) -> QuerySet[ExitCas
             town_round=town_round,
             state__in=[ExitState.FILED, ExitState.REVERTED],
         )
-        .select_related("household__village", "subject")
-        .prefetch_related(
-            Prefetch(
-                "spot_checks",
-                queryset=SpotCheckItem.objects.only(
-                    "id", "exit_case_id", "verdict", "wrong_reason", "note"
-                ),
-                to_attr="sampled",
-            )
-        )
+        .select_related("household__village__town", "subject")
+        .prefetch_related(SAMPLED)
         .order_by("re_review", "household__village__code", "pk")
     )
 

@@ -46,6 +46,11 @@ def _crumbs(*items) -> list[tuple[str, str]]:
     return [("退出批次", reverse("identification:round_list")), *items]
 
 
+def _form_errors(request, form) -> None:
+    """A row's form posted from a list page: its refusal stands above the list."""
+    messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+
+
 def _render(request, template: str, context: dict):
     return render(request, f"identification/{template}", {**NAV, **context})
 
@@ -122,7 +127,7 @@ def spot_check_draw(request, pk: int):
                 request, f"已抽取{spot_check.sample_size}户，抽样种子 {spot_check.seed}"
             )
             return redirect("identification:spot_check", spot_check.pk)
-    messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    _form_errors(request, form)
     return redirect("identification:round_detail", town_round.round_id)
 
 
@@ -262,5 +267,5 @@ def re_review_decide(request, pk: int):
             decision = ReReview(form.cleaned_data["decision"]).label
             messages.success(request, f"{case.household.head_name}户：{decision}")
             return redirect("identification:re_review", case.town_round_id)
-    messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    _form_errors(request, form)
     return redirect("identification:re_review", case.town_round_id)
