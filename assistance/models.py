@@ -206,15 +206,14 @@ class AssistancePlan(FSMModelMixin, models.Model):
         source=PlanState.CLOSED,
         target=RETURN_VALUE(PlanState.DRAFT, PlanState.ACTIVE),
     )
-    def reopen(self, *, next_review_on) -> str:
-        """三(九) 重新审核认定: a reverted exit reopens the plan it closed, confirmed or not as
-        it was then."""
+    def reopen(self, *, state, next_review_on) -> str:
+        """三(九) 重新审核认定: a reverted exit reopens the plan it closed, in the state it was
+        closed from (draft or active)."""
         self.closed_on = None
         self.close_reason = ""
-        if self.activated_on is None:
-            return PlanState.DRAFT
-        self.next_review_on = next_review_on
-        return PlanState.ACTIVE
+        if state == PlanState.ACTIVE:
+            self.next_review_on = next_review_on
+        return state
 
 
 class PlanReview(models.Model):

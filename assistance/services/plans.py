@@ -279,22 +279,26 @@ def plan_reopen_after_exit(
         )
         note = f"重新审核认定，恢复帮扶：{reason}"
         for measure in stopped.order_by("id"):
-            measure.resume(state=_state_before_stop(measure))
+            measure.resume(state=_last_open_state(measure, OPEN_MEASURE_STATES))
             save_with_actor(measure, actor=actor, reason=note)
-        plan.reopen(next_review_on=next_review(plan.reviewed_on or plan.activated_on or exited_on))
+        plan.reopen(
+            state=_last_open_state(plan, OPEN_PLAN_STATES),
+            next_review_on=next_review(plan.reviewed_on or plan.activated_on or exited_on),
+        )
         save_with_actor(plan, actor=actor, reason=note)
     return plan
 
 
-def _state_before_stop(measure: Measure) -> str:
-    """The open state the measure's history last shows before it was stopped."""
+def _last_open_state(row: AssistancePlan | Measure, open_states: list[str]) -> str:
+    """The open state the row's history last shows before it was closed or stopped; the
+    first open state when the history has none (rows written before history was kept)."""
     before = (
-        measure.history.filter(state__in=OPEN_MEASURE_STATES)
+        row.history.filter(state__in=open_states)
         .order_by("-history_date", "-history_id")
         .values_list("state", flat=True)
         .first()
     )
-    return before or MeasureState.PLANNED
+    return before or open_states[0]
 
 
 # --- measures -----------------------------------------------------------------------------

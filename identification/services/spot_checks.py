@@ -144,12 +144,12 @@ def spot_check_record(
     """A checker's verdict on one sampled household; it may be corrected until the check is
     closed (the history keeps every version)."""
     _require_county(actor)
-    _check_verdict(verdict, wrong_reason)
     with transaction.atomic():
         item = SpotCheckItem.objects.select_for_update().get(pk=item.pk)
         spot_check = SpotCheck.objects.select_for_update().get(pk=item.spot_check_id)
         if spot_check.state != SpotCheck.State.OPEN:
             raise _state_conflict("抽查已完成，结论不能再修改", spot_check.state)
+        _check_verdict(verdict, wrong_reason)
         drawn_on = timezone.localdate(spot_check.drawn_at)
         if checked_on > timezone.localdate():
             raise ValidationError({"checked_on": "抽查日期不能晚于今天"})
