@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assistance.tests.factories_visits import subject_for
 from identification.models import ExitCase, ExitRound, ExitState, TownRound, TownRoundState
+from identification.services import spot_check_draw
 
 
 def round_for(
@@ -79,3 +80,20 @@ def closed_with_filed_exits(
     for _ in range(count):
         exit_case(village, actor, exit_round=exit_round, state=ExitState.FILED)
     return town_round(exit_round, village.town, state=TownRoundState.CLOSED)
+
+
+def closed_in_both_towns(world, *, filed_a: int = 3, filed_b: int = 3):
+    """The first-half 2026 round, closed in 甲镇 (``filed_a`` filed exits of 甲一村) and 乙镇
+    (``filed_b`` of 乙一村): (the round, 甲镇's part, 乙镇's part)."""
+    exit_round = round_for(world.town_a, world.town_b, year=2026, half=1)
+    town_a = closed_with_filed_exits(world.a1, world.alice, count=filed_a, exit_round=exit_round)
+    town_b = closed_with_filed_exits(world.b1, world.dave, count=filed_b, exit_round=exit_round)
+    return exit_round, town_a, town_b
+
+
+def drawn_in_both_towns(world, town_a: TownRound, town_b: TownRound):
+    """The county's spot checks of both towns' parts, drawn with the seeds "a" and "b"."""
+    return (
+        spot_check_draw(actor=world.erin, town_round=town_a, seed="a"),
+        spot_check_draw(actor=world.erin, town_round=town_b, seed="b"),
+    )
