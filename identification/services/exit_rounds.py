@@ -179,12 +179,23 @@ def exit_rounds_tick(*, today: datetime.date | None = None) -> dict[str, int]:
         except ConflictError:  # the county opened it by hand meanwhile
             pass
     stopping = TownRound.objects.filter(state=TownRoundState.OPEN, round__closes_on__lt=today)
-    for town_round in stopping.order_by("pk"):
-        town_round_stop_proposals(town_round=town_round, today=today)
-        done["closing"] += 1
+    done["closing"] = _each(
+        stopping, lambda t: town_round_stop_proposals(town_round=t, today=today)
+    )
     open_cases = ExitCase.objects.filter(town_round=OuterRef("pk"), state__in=EXIT_OPEN_STATES)
     closing = TownRound.objects.filter(state=TownRoundState.CLOSING).exclude(Exists(open_cases))
-    for town_round in closing.order_by("pk"):
-        town_round_close(town_round=town_round)
-        done["closed"] += 1
+    done["closed"] = _each(closing, lambda t: town_round_close(town_round=t))
     return done
+
+
+def _each(town_rounds, step) -> int:
+    """Take ``step`` on each town's part; one another run (or a filing) moved on meanwhile is
+    skipped, not a reason to stop the others."""
+    count = 0
+    for town_round in town_rounds.order_by("pk"):
+        try:
+            step(town_round)
+        except ConflictError:
+            continue
+        count += 1
+    return count
