@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from households.models import Household, Member, MonitoringSubject, RiskType, Visit
@@ -207,6 +207,20 @@ class AssistancePlan(FSMModelMixin, models.Model):
         self.close_reason = reason
         self.next_review_on = None
 
+    @transition(
+        field=state,
+        source=PlanState.CLOSED,
+        target=RETURN_VALUE(PlanState.DRAFT, PlanState.ACTIVE),
+    )
+    def reopen(self, *, state, next_review_on) -> str:
+        """三(九) 重新审核认定: a reverted exit reopens the plan it closed, in the state it was
+        closed from (draft or active)."""
+        self.closed_on = None
+        self.close_reason = ""
+        if state == PlanState.ACTIVE:
+            self.next_review_on = next_review_on
+        return state
+
 
 class PlanReview(models.Model):
     """A review of an active plan (三(八)1 "及时掌握动态变化"), every N months of PolicySettings."""
@@ -308,6 +322,18 @@ class Measure(FSMModelMixin, models.Model):
     def stop(self, *, on, reason) -> None:
         self.ended_on = on
         self.stop_reason = reason
+
+    @transition(
+        field=state,
+        source=MeasureState.STOPPED,
+        target=RETURN_VALUE(MeasureState.PLANNED, MeasureState.IN_PROGRESS),
+    )
+    def resume(self, *, state) -> str:
+        """三(九) 重新审核认定: a measure the reverted exit stopped runs again from the state
+        it was stopped in."""
+        self.ended_on = None
+        self.stop_reason = ""
+        return state
 
 
 class HelpVisit(models.Model):

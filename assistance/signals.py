@@ -2,7 +2,8 @@
 
 - ``HelpAssignment.last_visited_on`` follows the registry's visits, whichever path writes
   them: the registry's visit services, the help visit, the admin, test factories.
-- An exit filed closes the subject's plan (三(九)).
+- An exit filed closes the subject's plan (三(九)); a wrong exit reverted in the re-review
+  reopens the plan and the measures that exit closed.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from households.models import MonitoringSubject, Visit
-from households.signals import subject_exited
+from households.signals import subject_exited, subject_reinstated
 from organization.models import User
 
 from .models import OPEN_PLAN_STATES, HelpAssignment
 from .services.last_visit import assignments_refresh_last_visit, last_visit_of
-from .services.plans import plan_close
+from .services.plans import plan_close, plan_reopen_after_exit
 
 
 @receiver(pre_save, sender=HelpAssignment)
@@ -51,3 +52,9 @@ def _close_plan_at_exit(
     stop, except the kinds that continue after the exit (``plan_close(exit=True)``)."""
     for plan in subject.plans.filter(state__in=OPEN_PLAN_STATES):
         plan_close(actor=actor, plan=plan, on=max(on, plan.made_on), exit=True)
+
+
+@receiver(subject_reinstated, sender=MonitoringSubject)
+def _reopen_help(sender, *, subject, actor, exited_on, reason, **kwargs) -> None:
+    """三(九) 重新审核认定: the subject returns to monitoring with its help."""
+    plan_reopen_after_exit(actor=actor, subject=subject, exited_on=exited_on, reason=reason)

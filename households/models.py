@@ -376,6 +376,11 @@ class MonitoringSubject(FSMModelMixin, models.Model):
         """三(九): marked out when the risk is gone; the exit procedure calls this."""
         self.ended_on = on
 
+    @transition(field=status, source=Status.ELIMINATED, target=Status.MONITORING)
+    def reinstate(self) -> None:
+        """三(九) 重新审核认定: the exit was wrong, so the subject is monitored again."""
+        self.ended_on = None
+
 
 class Visit(models.Model):
     """走访 (人防, 三(四)1), with the 六个必访 as reasons."""

@@ -19,7 +19,7 @@ from django.db.models import Case, ProtectedError, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from organization.models import PolicySettings, User
+from organization.models import PolicySettings, Role, User
 from organization.selectors import village_list
 from organization.services import local_officials_q, notify_on_commit
 from suixi_monitor.exceptions import ConflictError
@@ -35,7 +35,7 @@ from .models import (
     Status2020,
     Visit,
 )
-from .selectors import can_edit_registry, can_record_visit
+from .selectors import can_edit_registry, can_record_visit, household_scope_q
 
 MSG_NO_REGISTRY_RIGHT = "您没有权限修改该农户的台账"
 
@@ -437,4 +437,49 @@ def monitoring_subject_eliminate(
         subject.eliminate_risk(on=on)
         save_with_actor(subject, actor=actor, reason=reason)
         subject_exited.send(sender=MonitoringSubject, subject=subject, actor=actor, on=on)
+    return subject
+
+
+MSG_REINSTATE_RIGHT = "只有该户所在镇（园区）或县扶贫局可以恢复监测"
+MSG_NOT_ELIMINATED = "该监测对象仍在监测中，无需恢复"
+MSG_MONITORED_AGAIN = "该户已重新纳入监测（另有监测中的监测对象），不能恢复原监测对象"
+
+
+def monitoring_subject_reinstate(
+    *, actor: User, subject: MonitoringSubject, reason: str
+) -> MonitoringSubject:
+    """三(九) 重新审核认定: a reverted exit returns the subject to monitoring.
+
+    The household must not have been identified again meanwhile (one subject in monitoring
+    per household). ``subject_reinstated`` is sent inside the transaction, so what its
+    receivers restore (the plan and measures the exit closed) stands or falls with it.
+    """
+    # Imported here: the signals module imports this one for its receivers.
+    from .signals import subject_reinstated
+
+    if not (actor.is_county or actor.role == Role.TOWN_OFFICIAL):
+        raise PermissionDenied(MSG_REINSTATE_RIGHT)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写恢复监测的原因"})
+    with transaction.atomic():
+        subject = MonitoringSubject.objects.select_for_update().get(pk=subject.pk)
+        if not Household.objects.filter(household_scope_q(actor), pk=subject.household_id).exists():
+            raise PermissionDenied(MSG_REINSTATE_RIGHT)
+        if subject.status != MonitoringSubject.Status.ELIMINATED:
+            raise ConflictError(MSG_NOT_ELIMINATED, extra={"state": subject.status})
+        if MonitoringSubject.objects.filter(
+            household_id=subject.household_id, status=MonitoringSubject.Status.MONITORING
+        ).exists():
+            raise ConflictError(MSG_MONITORED_AGAIN, extra={"state": subject.status})
+        exited_on = subject.ended_on
+        subject.reinstate()
+        save_with_actor(subject, actor=actor, reason=f"重新审核认定，恢复监测：{reason}")
+        subject_reinstated.send(
+            sender=MonitoringSubject,
+            subject=subject,
+            actor=actor,
+            exited_on=exited_on,
+            reason=reason,
+        )
     return subject

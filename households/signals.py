@@ -5,6 +5,11 @@ from organization.signals import policy_changed
 
 from .services import refresh_below_line_for_year
 
+# 三(九) 重新审核认定: a wrong exit was reverted and the subject is monitored again. Sent
+# inside the reverting transaction with ``subject``, ``actor``, ``exited_on`` (the day the
+# exit had marked it out) and ``reason``; the help app reopens what the exit closed.
+subject_reinstated = Signal()
+
 
 @receiver(policy_changed, sender=PolicySettings)
 def _rejudge_income(sender, *, year: int, **kwargs) -> None:

@@ -15,7 +15,10 @@ from .models import (
     CaseState,
     ComparisonHit,
     ComparisonKind,
+    ExitRound,
     IdentificationCase,
+    ReReview,
+    SpotCheckItem,
 )
 from .models.steps import PUBLICITY_MAX_DAYS, TeamRole
 from .services import TeamMember
@@ -305,3 +308,49 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", "全部"), *CaseState.choices]
         self.fields["town"].widget.choices = [("", "全部"), *((t.pk, t.name) for t in towns)]
+
+
+# --- exit rounds, the spot check and re-review (三(九)(十)) ---------------------------------
+
+
+class RoundOpenForm(forms.Form):
+    """The county opens a half-year's round by hand (三(十))."""
+
+    year = forms.IntegerField(label="年度", min_value=2021, max_value=2100)
+    half = forms.TypedChoiceField(label="半年", choices=ExitRound.Half.choices, coerce=int)
+    on = date_field("开启日期", initial=timezone.localdate)
+
+
+class SpotCheckDrawForm(forms.Form):
+    seed = forms.CharField(
+        label="抽样种子",
+        required=False,
+        max_length=64,
+        help_text="留空则由系统生成；同一种子对同一名单总是抽中相同的户，可据此复核抽样。",
+    )
+
+
+class SpotCheckVerdictForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label="抽查结论",
+        choices=[(v, label) for v, label in SpotCheckItem.Verdict.choices if v],
+        widget=forms.RadioSelect,
+    )
+    wrong_reason = forms.ChoiceField(
+        label="错退原因",
+        choices=[("", "—")] + list(SpotCheckItem.WrongReason.choices),
+        required=False,
+    )
+    note = forms.CharField(
+        label="抽查情况", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    checked_on = date_field("抽查日期", initial=timezone.localdate)
+
+
+class ReReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="重新审核认定",
+        choices=[(v, label) for v, label in ReReview.choices if v],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="认定意见", widget=forms.Textarea(attrs={"rows": 2}))

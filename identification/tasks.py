@@ -26,3 +26,11 @@ def ingest_dataset_upload(upload_id: int) -> dict:
 def requeue_stalled_dataset_uploads() -> int:
     """Hourly: uploads a lost worker left behind go to a live worker, within their attempts."""
     return services.dataset_uploads_requeue_stalled()
+
+
+@shared_task(name="identification.exit_rounds_tick")
+def exit_rounds_tick() -> dict:
+    """Daily (三(十) 退出工作每半年开展一次): open the half-year's round on its day, stop
+    proposals after the round's last day, close each town's part once its cases are done.
+    Reads dates and states, so a run after downtime catches up and a repeated run does nothing."""
+    return services.exit_rounds_tick()

@@ -31,3 +31,16 @@ urlpatterns = [
     path("notices/town/<int:town_pk>/", views.notice_town, name="notice_town"),
     path("notices/announcements/<int:pk>/", views.announcement_detail, name="announcement"),
 ]
+
+# 三(九)(十): half-year exit rounds, the county's spot check, the town's re-review.
+urlpatterns += [
+    path("exits/rounds/", views.round_list, name="round_list"),
+    path("exits/rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("exits/town-rounds/<int:pk>/draw/", views.spot_check_draw, name="spot_check_draw"),
+    path("exits/town-rounds/<int:pk>/re-review/", views.re_review, name="re_review"),
+    path("exits/re-review/<int:pk>/", views.re_review_decide, name="re_review_decide"),
+    path("exits/spot-checks/<int:pk>/", views.spot_check_detail, name="spot_check"),
+    path("exits/spot-checks/<int:pk>/close/", views.spot_check_close, name="spot_check_close"),
+    path("exits/spot-checks/items/<int:pk>/", views.spot_check_record, name="spot_check_record"),
+    path("exits/rates/", views.rates, name="exit_rates"),
+]

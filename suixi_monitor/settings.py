@@ -282,6 +282,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "identification.conclude_publicities",
         "schedule": crontab(hour=0, minute=10),
     },
+    # 三(十): half-year exit rounds open on their day and move on; catches up after downtime.
+    "identification-exit-rounds-tick": {
+        "task": "identification.exit_rounds_tick",
+        "schedule": crontab(hour=0, minute=15),
+    },
     # 三(七)4: comparison files a lost worker left behind are read again (within their attempts).
     "identification-requeue-stalled-dataset-uploads": {
         "task": "identification.requeue_stalled_dataset_uploads",

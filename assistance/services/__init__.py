@@ -16,6 +16,7 @@ from .plans import (
     plan_activate,
     plan_close,
     plan_create,
+    plan_reopen_after_exit,
     plan_review,
     plan_update,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "plan_activate",
     "plan_close",
     "plan_create",
+    "plan_reopen_after_exit",
     "plan_review",
     "plan_update",
 ]

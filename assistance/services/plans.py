@@ -24,6 +24,7 @@ from suixi_monitor.services import save_with_actor
 from .. import permissions
 from ..models import (
     OPEN_MEASURE_STATES,
+    OPEN_PLAN_STATES,
     AssistancePlan,
     Measure,
     MeasureKind,
@@ -250,6 +251,54 @@ def plan_close(
         plan.close(on=on, reason=reason)
         save_with_actor(plan, actor=actor, reason=reason)
     return plan
+
+
+def plan_reopen_after_exit(
+    *, actor: User | None, subject: MonitoringSubject, exited_on: datetime.date, reason: str
+) -> AssistancePlan | None:
+    """三(九) 重新审核认定: the subject's exit was reverted, so the plan that exit closed opens
+    again and the measures it stopped run again, each from the state it was stopped in.
+
+    The plan is the subject's last one closed on or after the exit day; a measure was
+    stopped by the exit when it carries the plan's closing reason and ended on or after that
+    day (``plan_close``). Nothing is reopened when the subject had no plan, or has an open
+    one again. The caller (the revert) has checked the actor's right; ``actor`` is kept in
+    the history.
+    """
+    with transaction.atomic():
+        plan = (
+            subject.plans.select_for_update()
+            .filter(state=PlanState.CLOSED, closed_on__gte=exited_on)
+            .order_by("-closed_on", "-id")
+            .first()
+        )
+        if plan is None or subject.plans.filter(state__in=OPEN_PLAN_STATES).exists():
+            return None
+        stopped = plan.measures.select_for_update().filter(
+            state=MeasureState.STOPPED, stop_reason=plan.close_reason, ended_on__gte=exited_on
+        )
+        note = f"重新审核认定，恢复帮扶：{reason}"
+        for measure in stopped.order_by("id"):
+            measure.resume(state=_last_open_state(measure, OPEN_MEASURE_STATES))
+            save_with_actor(measure, actor=actor, reason=note)
+        plan.reopen(
+            state=_last_open_state(plan, OPEN_PLAN_STATES),
+            next_review_on=next_review(plan.reviewed_on or plan.activated_on or exited_on),
+        )
+        save_with_actor(plan, actor=actor, reason=note)
+    return plan
+
+
+def _last_open_state(row: AssistancePlan | Measure, open_states: list[str]) -> str:
+    """The open state the row's history last shows before it was closed or stopped; the
+    first open state when the history has none (rows written before history was kept)."""
+    before = (
+        row.history.filter(state__in=open_states)
+        .order_by("-history_date", "-history_id")
+        .values_list("state", flat=True)
+        .first()
+    )
+    return before or open_states[0]
 
 
 # --- measures -----------------------------------------------------------------------------

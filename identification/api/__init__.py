@@ -322,3 +322,8 @@ router.register("comparison-datasets", DatasetViewSet, basename="comparison-data
 router.register(
     "comparison-dataset-uploads", DatasetUploadViewSet, basename="comparison-dataset-upload"
 )
+
+# 三(九)(十): exit rounds, spot checks and re-review, in their own module.
+from .exit_rounds import router as exit_rounds_router  # noqa: E402
+
+router.registry.extend(exit_rounds_router.registry)

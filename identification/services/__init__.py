@@ -21,6 +21,12 @@ from .decisions import (
     case_reject,
     case_withdraw,
 )
+from .exit_rounds import (
+    exit_round_open,
+    exit_rounds_tick,
+    town_round_close,
+    town_round_stop_proposals,
+)
 from .exits import (
     EvaluationResult,
     exit_evaluate,
@@ -40,8 +46,24 @@ from .publicity import (
     publicities_conclude_due,
     publicity_conclude,
 )
+from .spot_checks import (
+    exit_case_confirm,
+    exit_case_revert,
+    spot_check_close,
+    spot_check_draw,
+    spot_check_record,
+)
 
 __all__ = [
+    "exit_case_confirm",
+    "exit_case_revert",
+    "exit_round_open",
+    "exit_rounds_tick",
+    "spot_check_close",
+    "spot_check_draw",
+    "spot_check_record",
+    "town_round_close",
+    "town_round_stop_proposals",
     "EvaluationResult",
     "exit_evaluate",
     "exit_file",

@@ -22,7 +22,7 @@ from identification.models import (
     TownRound,
     TownRoundState,
 )
-from identification.services import TeamMember
+from identification.services import TeamMember, spot_check_draw
 
 
 def round_for(
@@ -184,4 +184,32 @@ def proposed(world, subject=None, *, actor=None, on: datetime.date | None = None
         subject=subject,
         proposed_on=on or days_ago(PROPOSED_DAYS_AGO),
         reason="收入稳定，风险已消除",
+    )
+
+
+def closed_with_filed_exits(
+    village, actor, *, count: int, exit_round: ExitRound | None = None
+) -> TownRound:
+    """The town's part of a round, closed, with ``count`` filed exits of ``village``: what a
+    spot check is drawn from (三(九))."""
+    exit_round = exit_round or round_for(village.town)
+    for _ in range(count):
+        exit_case(village, actor, exit_round=exit_round, state=ExitState.FILED)
+    return town_round(exit_round, village.town, state=TownRoundState.CLOSED)
+
+
+def closed_in_both_towns(world, *, filed_a: int = 3, filed_b: int = 3):
+    """The first-half 2026 round, closed in 甲镇 (``filed_a`` filed exits of 甲一村) and 乙镇
+    (``filed_b`` of 乙一村): (the round, 甲镇's part, 乙镇's part)."""
+    exit_round = round_for(world.town_a, world.town_b, year=2026, half=1)
+    town_a = closed_with_filed_exits(world.a1, world.alice, count=filed_a, exit_round=exit_round)
+    town_b = closed_with_filed_exits(world.b1, world.dave, count=filed_b, exit_round=exit_round)
+    return exit_round, town_a, town_b
+
+
+def drawn_in_both_towns(world, town_a: TownRound, town_b: TownRound):
+    """The county's spot checks of both towns' parts, drawn with the seeds "a" and "b"."""
+    return (
+        spot_check_draw(actor=world.erin, town_round=town_a, seed="a"),
+        spot_check_draw(actor=world.erin, town_round=town_b, seed="b"),
     )

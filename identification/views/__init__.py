@@ -55,3 +55,29 @@ __all__ = [
     "objection_lodge",
     "publicity_list",
 ]
+
+# isort: split
+# --- exit rounds, the spot check and re-review (三(九)(十)) ---
+from .rounds import (  # noqa: E402
+    rates,
+    re_review,
+    re_review_decide,
+    round_detail,
+    round_list,
+    spot_check_close,
+    spot_check_detail,
+    spot_check_draw,
+    spot_check_record,
+)
+
+__all__ += [
+    "rates",
+    "re_review",
+    "re_review_decide",
+    "round_detail",
+    "round_list",
+    "spot_check_close",
+    "spot_check_detail",
+    "spot_check_draw",
+    "spot_check_record",
+]

@@ -30,8 +30,15 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from assistance.models import HelpAssignment
 from households.models import Household, Member, MonitoringSubject
-from identification.models import IdentificationCase
+from identification.models import ExitCase, ExitRound, IdentificationCase, SpotCheck, SpotCheckItem
 from identification.tests.factories import walk
+from identification.tests.factories_exits import (
+    closed_in_both_towns,
+    closed_with_filed_exits,
+    drawn_in_both_towns,
+    round_for,
+    town_round,
+)
 
 pytestmark = pytest.mark.fuzz
 
@@ -76,15 +83,34 @@ def _signed_in(user) -> tuple[dict, dict]:
 
 def _known_ids() -> list[int]:
     ids: set[int] = set()
-    for model in (Household, Member, MonitoringSubject, IdentificationCase, HelpAssignment):
+    for model in (
+        Household,
+        Member,
+        MonitoringSubject,
+        IdentificationCase,
+        HelpAssignment,
+        ExitRound,
+        ExitCase,
+        SpotCheck,
+        SpotCheckItem,
+    ):
         ids.update(model.objects.values_list("pk", flat=True)[:20])
     return sorted(ids) or [1]
+
+
+def _exit_rounds(world) -> None:
+    """三(九)(十): a closed round with both towns' spot checks drawn, and one in re-review."""
+    drawn_in_both_towns(world, *closed_in_both_towns(world)[1:])
+    earlier = round_for(world.town_a, year=2025, half=2)
+    closed_with_filed_exits(world.a1, world.alice, count=3, exit_round=earlier)
+    town_round(earlier, world.town_a, state="re_review")
 
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_no_operation_answers_5xx_or_outside_its_schema(world, role):
     for target in ("applied", "compared", "village_publicizing", "filed"):
         walk(world, target)
+    _exit_rounds(world)
     user = getattr(world, ROLES[role])
     cookies, headers = _signed_in(user)
     known_ids = _known_ids()

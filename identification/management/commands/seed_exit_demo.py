@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from identification.management.exit_demo import seed_exits
+from identification.management.spot_check_demo import seed_spot_checks
 from organization.management.demo import demo_village_code
 from organization.models import Village
 
@@ -32,8 +33,11 @@ class Command(BaseCommand):
             counts = seed_exits(
                 county=county_user, demo_village=village, today=timezone.localdate()
             )
+            # 三(九) 抽查评估 on the finished first half: one town above 2%, in re-review.
+            checks = seed_spot_checks(county=county_user)
         self.stdout.write(
-            "退出演示数据就绪：上半年新增备案退出 {filed} 户，下半年新增申报 {open} 件".format(
+            "退出演示数据就绪：上半年新增备案退出 {filed} 户，下半年新增申报 {open} 件，".format(
                 **counts
             )
+            + "新抽查 {drawn} 个镇，完成 {closed} 个".format(**checks)
         )
