@@ -10,6 +10,7 @@ logs the export with the rows it actually wrote. Either way the audit entry
 
 from __future__ import annotations
 
+import datetime
 import logging
 import tempfile
 from dataclasses import dataclass
@@ -162,6 +163,17 @@ def ledger_export_reject(*, job: LedgerExport, message: str) -> LedgerExport:
         )
 
     return jobs.job_fail(job, message=message, notify=tell)
+
+
+def ledger_exports_requeue_stalled(*, now: datetime.datetime | None = None) -> int:
+    """Jobs a lost worker or a lost message left behind go to a live worker again, within
+    their attempts (as every file job, ``suixi_monitor/jobs.py``)."""
+    return jobs.jobs_requeue_stalled(
+        LedgerExport,
+        now=now or timezone.now(),
+        queue=lambda pk: jobs.job_queue(EXPORT_TASK, pk),
+        reject=lambda upload, message: ledger_export_reject(job=upload, message=message),
+    )
 
 
 def _write(target, *, actor: User, kind: str, filters: LedgerFilters, progress=None) -> int:

@@ -289,6 +289,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "identification.requeue_stalled_dataset_uploads",
         "schedule": crontab(minute=20),
     },
+    # 三(十): ledger exports a lost worker left behind are written again (within their attempts).
+    "reports-requeue-stalled-exports": {
+        "task": "reports.requeue_stalled_exports",
+        "schedule": crontab(minute=40),
+    },
 }
 
 # Every spreadsheet a user uploads (三(四)2 department warnings, 三(七)4 comparison data sets)

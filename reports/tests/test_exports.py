@@ -3,11 +3,15 @@ job and who may fetch its file; the same through the API."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from households import id_numbers
 from organization.models import AuditEntry, Notification
+from reports import services
 from reports.models import LedgerExport
 
 from .support import FORMULA_NAME, ledger_world, sheet_rows
@@ -117,8 +121,6 @@ def test_a_job_shows_its_progress_until_done(world, lw, client, large):
 
 
 def test_running_a_job_again_changes_nothing(world, lw, large, django_capture_on_commit_callbacks):
-    from reports import services
-
     with django_capture_on_commit_callbacks(execute=True):
         started = services.ledger_export_start(
             actor=world.erin,
@@ -195,3 +197,19 @@ def test_api_refuses_a_town_outside_the_scope_and_a_department(world, lw, api):
     assert api_export(api, "nothing").status_code == 404
     api.force_authenticate(world.frank)
     assert api_export(api, "registry").status_code == 403
+
+
+def test_a_stalled_export_is_queued_again_and_written(
+    world, lw, large, django_capture_on_commit_callbacks
+):
+    started = services.ledger_export_start(
+        actor=world.erin,
+        kind="registry",
+        filters=services.LedgerFilters(),
+        requester=services.Requester(),
+    )  # its queueing never ran: a lost message
+    later = timezone.now() + datetime.timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.ledger_exports_requeue_stalled(now=later) == 1
+    started.job.refresh_from_db()
+    assert started.job.status == "done"
