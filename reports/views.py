@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from households.views.common import MSG_NOT_FOUND
 from organization.audit import client_ip, record_id_search
+from organization.models import Role
 from organization.selectors import town_list, village_list
 from suixi_monitor.downloads import XLSX
 
@@ -105,7 +106,7 @@ def _places(user, filters: LedgerFilters) -> list[tuple[str, dict]]:
     """Links one level down: the county's towns, or the chosen town's villages (one query)."""
     if filters.village:
         return []
-    if filters.town or user.role == "town_official":
+    if filters.town or user.role == Role.TOWN_OFFICIAL:
         villages = village_list(user=user)
         if filters.town:
             villages = villages.filter(town_id=filters.town)
@@ -113,7 +114,7 @@ def _places(user, filters: LedgerFilters) -> list[tuple[str, dict]]:
             (name, {"town": town, "village": pk})
             for pk, town, name in villages.order_by("code").values_list("pk", "town_id", "name")
         ]
-    if user.role == "county_bureau":
+    if user.role == Role.COUNTY_BUREAU:
         return [
             (name, {"town": pk})
             for pk, name in town_list(user=user).order_by("code").values_list("pk", "name")
