@@ -101,8 +101,7 @@ def household_list(*, user: User, filters: HouseholdFilters | None = None) -> Qu
     filters = filters or HouseholdFilters()
     qs = Household.objects.filter(household_scope_q(user))
     if filters.q.strip():
-        matching = Household.objects.filter(_search_q(filters.q.strip())).values("pk")
-        qs = qs.filter(pk__in=matching)
+        qs = qs.filter(pk__in=matching_households(filters.q))
     if filters.town:
         qs = qs.filter(village__town_id=filters.town)
     if filters.village:
@@ -168,9 +167,14 @@ def visit_list(*, user: User) -> QuerySet[Visit]:
     )
 
 
+def matching_households(term: str) -> QuerySet:
+    """The ids of households matching ``term`` (names or an ID number, see ``_search_q``)."""
+    return Household.objects.filter(_search_q(term.strip())).values("pk")
+
+
 def subject_search_q(term: str) -> Q:
-    """Subjects whose household matches ``term`` (names or an ID number, see ``_search_q``)."""
-    return Q(household__in=Household.objects.filter(_search_q(term.strip())).values("pk"))
+    """Subjects whose household matches ``term``."""
+    return Q(household__in=matching_households(term))
 
 
 def monitoring_subject_list(*, user: User, q: str = "") -> QuerySet[MonitoringSubject]:

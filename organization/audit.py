@@ -33,14 +33,37 @@ def record_access(
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
+    return record_entry(
+        user=user,
+        kind=kind,
+        what=what,
+        detail=detail,
+        rows=rows,
+        path=request.path,
+        ip_address=client_ip(request),
+    )
+
+
+def record_entry(
+    *,
+    user,
+    kind: str,
+    what: str,
+    detail: str = "",
+    rows: int | None = None,
+    path: str = "",
+    ip_address: str | None = None,
+) -> AuditEntry:
+    """The entry itself, for a worker that finishes an export long after the request: it keeps
+    the request's path and address and records the rows it actually wrote."""
     return AuditEntry.objects.create(
         user=user,
         kind=kind,
         what=what[:200],
         detail=detail[:200],
         rows=rows,
-        path=request.path[:300],
-        ip_address=_client_ip(request),
+        path=path[:300],
+        ip_address=ip_address,
     )
 
 
@@ -53,6 +76,6 @@ def record_id_search(request: HttpRequest, term: str, *, where: str) -> AuditEnt
     )
 
 
-def _client_ip(request: HttpRequest) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     # The address django-axes locks on: REMOTE_ADDR unless a proxy header is configured.
     return get_client_ip_address(request) or None

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "identification",
     "assistance",
     "early_warnings",
+    # The top app: ledgers and the year-end assessment read every app above; nothing imports it.
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +294,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "identification.requeue_stalled_dataset_uploads",
         "schedule": crontab(minute=20),
     },
+    # 三(十): ledger exports a lost worker left behind are written again (within their attempts).
+    "reports-requeue-stalled-exports": {
+        "task": "reports.requeue_stalled_exports",
+        "schedule": crontab(minute=40),
+    },
 }
 
 # Every spreadsheet a user uploads (三(四)2 department warnings, 三(七)4 comparison data sets)
@@ -302,6 +309,9 @@ SPREADSHEET_MAX_BYTES = int(os.environ.get("SPREADSHEET_MAX_BYTES", 50 * MB))
 SPREADSHEET_MAX_UNPACKED_BYTES = int(
     os.environ.get("SPREADSHEET_MAX_UNPACKED_BYTES", 10 * SPREADSHEET_MAX_BYTES)
 )
+# 三(十) ledgers: an export of at most this many rows is written while the user waits; a
+# larger one is a background job with a download link.
+LEDGER_EXPORT_SYNC_ROWS = int(os.environ.get("LEDGER_EXPORT_SYNC_ROWS", 5000))
 SPREADSHEET_MAX_ROWS = int(os.environ.get("SPREADSHEET_MAX_ROWS", 500_000))
 # Rows × columns of one sheet: a county register of 500,000 rows of 20 columns fits.
 SPREADSHEET_MAX_CELLS = int(os.environ.get("SPREADSHEET_MAX_CELLS", 10_000_000))

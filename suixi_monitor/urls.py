@@ -17,6 +17,8 @@ from households.api import router as households_router
 from identification.api import router as identification_router
 from organization.api import router as organization_router
 from organization.tokens import TokenLogoutView, TokenObtainView
+from reports.api import api_patterns as reports_api_patterns
+from reports.api import router as reports_router
 
 # ReDoc's bundle injects its own styles (styled-components) and runs its search in a worker
 # made from a blob: this one page may apply inline styles; scripts stay files only (CSP).
@@ -30,6 +32,7 @@ for app_router in (
     identification_router,
     assistance_router,
     early_warnings_router,
+    reports_router,
 ):
     api_router.registry.extend(app_router.registry)
 
@@ -64,6 +67,7 @@ api_patterns = [
         ),
         name="api-redoc",
     ),
+    *reports_api_patterns,
     path("", include(api_router.urls)),
 ]
 
@@ -75,5 +79,6 @@ urlpatterns = [
     path("exits/", include("identification.urls_exits")),
     path("assistance/", include("assistance.urls")),
     path("warnings/", include("early_warnings.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("organization.urls")),
 ]

@@ -27,6 +27,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
+            "title": "个人信息查阅记录",
+            "intro": "记录每一次个人信息的导出、下载、比对数据查看和按身份证号查询：谁、何时、"
+            "查阅了什么。记录只增不改，任何人不能修改或删除。",
             "nav_active": "audit",
             "crumbs": [("个人信息查阅记录", "")],
         },

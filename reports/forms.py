@@ -1,0 +1,56 @@
+"""The ledger pages' filters and the export log's; the shape of the input only."""
+
+from __future__ import annotations
+
+from django import forms
+
+from households.forms import HouseholdFilterForm, SubjectFilterForm
+from organization.forms import AuditFilterForm
+
+from .models import LedgerKind
+from .selectors.ledgers import SUBJECT_KINDS, LedgerFilters, RegistryStatus
+
+
+class LedgerFilterForm(SubjectFilterForm):
+    """The subject list's filters (search by name or ID number, category, status, town and
+    village of the user's scope), fitted to each ledger: a category ledger has no category
+    filter, the registry's status says whether a household was ever monitored."""
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind in SUBJECT_KINDS:
+            del self.fields["category"]
+        if kind == LedgerKind.REGISTRY:
+            self.fields["status"].choices = [("", "全部状态"), *RegistryStatus.CHOICES]
+        elif kind == LedgerKind.EXITS:
+            del self.fields["status"]  # every row of the exits ledger is a filed exit
+
+    # A number Excel turned into a float finds nobody: say why, as the household list does.
+    clean_q = HouseholdFilterForm.clean_q
+
+    def filters(self) -> LedgerFilters:
+        """The filters that parsed; one outside the user's scope is reported and ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        town, village = data.get("town"), data.get("village")
+        return LedgerFilters(
+            town=town.pk if town else None,
+            village=village.pk if village else None,
+            category=data.get("category") or "",
+            status=data.get("status") or "",
+            q=self.data.get("q", "") if "q" in self.errors else data.get("q") or "",
+        )
+
+
+LEDGER_CHOICES = [("", "全部"), *LedgerKind.choices, ("assessment", "年终考核表")]
+
+
+class ExportLogFilterForm(AuditFilterForm):
+    """The audit log's filters (user, dates) plus which ledger; the kind is always 导出."""
+
+    field_order = ["who", "ledger", "date_from", "date_to"]
+    ledger = forms.ChoiceField(label="台账", required=False, choices=LEDGER_CHOICES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
