@@ -7,11 +7,21 @@ import pytest
 from django.urls import reverse
 
 from households.tests.factories import HouseholdFactory, MemberFactory, VisitFactory
+from organization.forms import POLICY_FIELDS
 from organization.models import Notification, PolicySettings
 from organization.services import notify
 from organization.tests.factories import policy
 
 ROLES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
+
+
+def policy_form(**changes) -> dict:
+    """Every field of the county's policy page at the policy's defaults, with ``changes``."""
+    defaults = PolicySettings(year=2030)
+    form = {name: getattr(defaults, name) for name in POLICY_FIELDS}
+    form["group_deliberation_enabled"] = "on"
+    form.update(changes)
+    return form
 
 
 def test_the_login_page_speaks_chinese(client, db):
@@ -143,26 +153,7 @@ def test_only_the_bureau_edits_the_thresholds(world, client, who):
     client.force_login(getattr(world, who))
     year = datetime.date.today().year
     url = reverse("policy_edit", args=[year])
-    form = {
-        "income_line": "6500",
-        "minimum_living_standard": "641",
-        "home_check_team_min": "2",
-        "quorum_numerator": "2",
-        "quorum_denominator": "3",
-        "pass_numerator": "1",
-        "pass_denominator": "2",
-        "group_deliberation_enabled": "on",
-        "village_publicity_days": "7",
-        "town_publicity_days": "7",
-        "case_overdue_days": "20",
-        "warning_due_day": "10",
-        "warning_push_day": "15",
-        "warning_reminder_days": "3",
-        "warning_verify_days": "7",
-        "help_visit_interval_days": "30",
-        "plan_review_months": "6",
-        "wrong_exit_limit": "2",
-    }
+    form = policy_form(income_line="6500")
     response = client.post(url, form)
     if who == "erin":
         assert response.status_code == 302
@@ -184,25 +175,7 @@ def test_a_bad_threshold_is_shown_on_its_field(world, client):
     client.force_login(world.erin)
     response = client.post(
         reverse("policy_edit", args=[2030]),
-        {
-            "income_line": "6000",
-            "minimum_living_standard": "641",
-            "home_check_team_min": "2",
-            "quorum_numerator": "4",
-            "quorum_denominator": "3",
-            "pass_numerator": "1",
-            "pass_denominator": "2",
-            "village_publicity_days": "7",
-            "town_publicity_days": "7",
-            "case_overdue_days": "20",
-            "warning_due_day": "10",
-            "warning_push_day": "15",
-            "warning_reminder_days": "3",
-            "warning_verify_days": "7",
-            "help_visit_interval_days": "30",
-            "plan_review_months": "6",
-            "wrong_exit_limit": "2",
-        },
+        policy_form(quorum_numerator="4"),
     )
     assert response.context["form"].errors["quorum_numerator"] == ["到会比例不能超过1"]
     assert not PolicySettings.objects.filter(year=2030).exists()
@@ -210,25 +183,7 @@ def test_a_bad_threshold_is_shown_on_its_field(world, client):
 
 def test_a_line_of_zero_or_less_is_refused_on_its_field_and_the_typed_value_kept(world, client):
     client.force_login(world.erin)
-    values = {
-        "income_line": "-6000",
-        "minimum_living_standard": "641",
-        "home_check_team_min": "2",
-        "quorum_numerator": "2",
-        "quorum_denominator": "3",
-        "pass_numerator": "1",
-        "pass_denominator": "2",
-        "village_publicity_days": "7",
-        "town_publicity_days": "7",
-        "case_overdue_days": "20",
-        "warning_due_day": "10",
-        "warning_push_day": "15",
-        "warning_reminder_days": "3",
-        "warning_verify_days": "7",
-        "help_visit_interval_days": "30",
-        "plan_review_months": "6",
-        "wrong_exit_limit": "2",
-    }
+    values = policy_form(income_line="-6000")
     response = client.post(reverse("policy_edit", args=[2030]), values)
     assert response.status_code == 200
     assert response.context["form"].errors["income_line"] == ["监测收入线必须大于0元"]
