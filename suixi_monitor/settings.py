@@ -250,6 +250,9 @@ SPECTACULAR_SETTINGS = {
         "ComparisonKindEnum": "identification.models.comparison.ComparisonKind",
         "TownKindEnum": "organization.models.Town.Kind",
         "HelpAssignmentKindEnum": "assistance.models.HelpAssignment.Kind",
+        "TownRoundStateEnum": "identification.models.exits.TownRoundState",
+        "SpotCheckStateEnum": "identification.models.exits.SpotCheck.State",
+        "ExitStateEnum": "identification.models.exits.ExitState",
     },
 }
 

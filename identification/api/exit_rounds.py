@@ -157,6 +157,10 @@ class SpotCheckItemSerializer(serializers.ModelSerializer):
     village_name = serializers.CharField(source="exit_case.household.village.name", read_only=True)
     filed_on = serializers.DateField(source="exit_case.filed_on", read_only=True)
     verdict_display = serializers.CharField(source="get_verdict_display", read_only=True)
+    # Blank until a wrong verdict names its reason: the schema says so.
+    wrong_reason = serializers.ChoiceField(
+        choices=[("", "—"), *SpotCheckItem.WrongReason.choices], read_only=True
+    )
     wrong_reason_display = serializers.CharField(source="get_wrong_reason_display", read_only=True)
 
     class Meta:

@@ -41,6 +41,11 @@ def town_round_scope_q(user: User, prefix: str = "") -> Q:
     return NOTHING
 
 
+def is_office(user: User) -> bool:
+    """The county and the towns: who reads the checks' results and re-reviews (三(九))."""
+    return user.is_authenticated and user.role in (Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU)
+
+
 def may_see_rounds(user: User) -> bool:
     return user.is_authenticated and user.role in (
         Role.COUNTY_BUREAU,
@@ -142,7 +147,7 @@ SAMPLED = Prefetch(
 def re_review_case_list(*, user: User) -> QuerySet[ExitCase]:
     """The filed (and reverted) exits of rounds in re-review, for the town and the county;
     each with its spot check verdict when it was sampled."""
-    if user.role not in (Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU):
+    if not is_office(user):
         return ExitCase.objects.none()
     return (
         ExitCase.objects.filter(
@@ -205,7 +210,7 @@ class RateRow:
 def wrong_exit_rates(*, user: User, year: int | None = None) -> list[RateRow]:
     """Per town and round: exits filed, sampled, checked, wrong, the rate, the limit (kept at
     closing, else the year's), over it or not, and the round's state. Two queries."""
-    if user.role not in (Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU):
+    if not is_office(user):
         return []
     verdict = "spot_check__items__verdict"
     rows = (
