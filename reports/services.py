@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -36,6 +37,7 @@ from .models import LedgerExport, LedgerKind
 from .selectors.assessment import MSG_NO_ASSESSMENT, assessment, may_read_assessment
 from .selectors.export_log import ASSESSMENT_TITLE
 from .selectors.ledgers import (
+    CHUNK,
     MSG_NO_LEDGER,
     LedgerFilters,
     RegistryStatus,
@@ -176,10 +178,19 @@ def ledger_exports_requeue_stalled(*, now: datetime.datetime | None = None) -> i
     )
 
 
-def _write(target, *, actor: User, kind: str, filters: LedgerFilters, progress=None) -> int:
+def _write(
+    target: IO[bytes],
+    *,
+    actor: User,
+    kind: str,
+    filters: LedgerFilters,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """The ledger as the page shows it, streamed: rows come from the database in chunks and
+    leave through openpyxl's write-only sheet, so memory does not grow with the rows."""
     header = [title for _, title in columns(kind)]
     base = ledger_queryset(user=actor, kind=kind, filters=filters)
-    rows = ledger_rows(base.iterator(chunk_size=2000), kind=kind, user=actor)
+    rows = ledger_rows(base.iterator(chunk_size=CHUNK), kind=kind, user=actor)
     return spreadsheets.write_table(
         target,
         title=f"濉溪县{LedgerKind(kind).label}（导出时间 {timezone.localtime():%Y-%m-%d %H:%M}）",
