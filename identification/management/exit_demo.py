@@ -31,7 +31,11 @@ from organization.models import Role, Town, User, Village
 from .. import services
 from ..exit_conditions import failed_conditions
 from ..models import ExitCase, ExitRound, ExitState, TownRound, TownRoundState
-from ..services.exit_rounds import exit_round_open
+from ..services.exit_rounds import (
+    exit_round_open,
+    town_round_close,
+    town_round_stop_proposals,
+)
 
 FILED_PER_TOWN = 12
 FIRST_OPENED = datetime.date(2026, 6, 1)
@@ -189,12 +193,11 @@ def seed_first_half(*, county: User) -> int:
         for subject in _subjects(county, villages, proposed_on, FILED_PER_TOWN):
             _walk(_propose(subject, proposed_on), ExitState.FILED, start=proposed_on, county=county)
             filed += 1
-    # The round's days are over and every case is done. Moving a town's round on is the rounds'
-    # own work (the daily task); the demo states its end as it stands on the last day.
+    # The round's days are over and every case is done: each town's part moves on through the
+    # rounds' own services, as the daily task would the day after the proposal days.
+    after = _day(exit_round.closes_on, 1)
     for town_round in TownRound.objects.filter(round=exit_round, state=TownRoundState.OPEN):
-        town_round.stop_proposals(at=exit_round.closes_on)
-        town_round.close(at=exit_round.closes_on)
-        town_round.save()
+        town_round_close(town_round=town_round_stop_proposals(town_round=town_round, today=after))
     return filed
 
 
