@@ -217,6 +217,12 @@ def date_pages(world, lists_world) -> list[tuple[str, str, str, str]]:
     filing = walk(world, CaseState.COUNTY_FILING, village=world.a2)
     publicizing = case(CaseState.VILLAGE_PUBLICIZING)
     fresh = person(world.a1, name="新申请").household
+    # 三(九) 抽查评估: one filed exit, so the sample (all if fewer) has one verdict form.
+    from identification.services import spot_check_draw
+    from identification.tests.factories_exits import closed_with_filed_exits
+
+    part = closed_with_filed_exits(world.a1, world.alice, count=1)
+    spot_check = spot_check_draw(actor=world.erin, town_round=part, seed="dates")
     return [
         ("alice", f"/identification/apply/{fresh.pk}/", "ApplyForm", "applied_on"),
         ("alice", f"/warnings/w/{warning.pk}/", "VerifyForm", "verified_on"),
@@ -260,6 +266,13 @@ def date_pages(world, lists_world) -> list[tuple[str, str, str, str]]:
         ("erin", "/identification/datasets/", "DatasetUploadForm", "as_of"),
         ("erin", "/audit-log/", "AuditFilterForm", "date_from"),
         ("erin", "/audit-log/", "AuditFilterForm", "date_to"),
+        ("erin", "/identification/exits/rounds/", "RoundOpenForm", "on"),
+        (
+            "erin",
+            f"/identification/exits/spot-checks/{spot_check.pk}/",
+            "SpotCheckVerdictForm",
+            "checked_on",
+        ),
     ]
 
 
@@ -280,7 +293,8 @@ def test_every_date_field_of_every_form_shows_its_value_and_takes_a_typed_date(
         )
         pages[username] = page
         page.goto(f"{live_server.url}{path}")
-        box = page.locator(f"input[name={field}]")
+        # A form on a page of several (one per sampled household) carries a prefix.
+        box = page.locator(f'input[name="{field}"], input[name$="-{field}"]')
         assert box.get_attribute("type") == "date", (path, field)
         shown = box.input_value()
         # A value the browser accepted reads back ISO; the locale's 2026/11/30 read back "".
