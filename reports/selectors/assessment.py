@@ -22,17 +22,14 @@ from django.utils import timezone
 from assistance.selectors.work import overdue_visits_by_town, subjects_without_plan
 from early_warnings.models import Warning
 from early_warnings.selectors import item_scope_q, sweep_list
-from households.selectors import household_scope_q
 from identification.models import (
-    ExitCase,
     ExitRound,
     IdentificationCase,
-    SpotCheckItem,
-    TownRound,
     wrong_exit_rate,
 )
 from identification.models.case import OPEN_STATES
 from identification.selectors import case_scope_q, overdue_cutoff
+from identification.selectors.exit_rounds import wrong_exit_rates
 from organization.models import Department, PolicySettings, Role, Town, User
 
 HALVES = dict(ExitRound.Half.choices)
@@ -152,39 +149,18 @@ def _count_by_town(qs, town: str) -> dict[int, int]:
 
 def _exits(user: User, year: int) -> dict[str, dict[int, Any]]:
     """Exits filed in each round of the year (reverted ones too: they were filed), the spot
-    check's verdicts so far, and each town round's state."""
+    check's verdicts so far, and each town round's state: the rounds' own rates table
+    (``wrong_exit_rates``), laid out by town."""
     found: dict[str, dict[int, Any]] = defaultdict(dict)
-    town, half = "town_round__town_id", "town_round__round__half"
-    filed = (
-        ExitCase.objects.filter(
-            case_scope_q(user), town_round__round__year=year, filed_on__isnull=False
-        )
-        .order_by()
-        .values(town=F(town), half=F(half))
-        .annotate(n=Count("*"))
-    )
-    for row in filed:
-        found[f"exits_{row['half']}"][row["town"]] = row["n"]
-    items = (
-        SpotCheckItem.objects.filter(
-            household_scope_q(user, "exit_case__household__"),
-            spot_check__town_round__round__year=year,
-        )
-        .order_by()
-        .values(town=F(f"spot_check__{town}"), half=F(f"spot_check__{half}"))
-        .annotate(
-            wrong=Count("pk", filter=Q(verdict=SpotCheckItem.Verdict.WRONG)),
-            checked=Count("pk", filter=~Q(verdict=SpotCheckItem.Verdict.PENDING)),
-        )
-    )
-    for row in items:
-        found[f"wrong_{row['half']}"][row["town"]] = row["wrong"]
-        found[f"checked_{row['half']}"][row["town"]] = row["checked"]
-    states = dict(TownRound._meta.get_field("state").choices)
-    for town_id, round_half, state in TownRound.objects.filter(round__year=year).values_list(
-        "town_id", "round__half", "state"
-    ):
-        found[f"round_{round_half}"][town_id] = states.get(state, state)
+    for rate in wrong_exit_rates(user=user, year=year):
+        town_round = rate.town_round
+        town_id, half = town_round.town_id, town_round.round.half
+        if rate.filed:
+            found[f"exits_{half}"][town_id] = rate.filed
+        if rate.spot_check is not None:
+            found[f"wrong_{half}"][town_id] = rate.wrong
+            found[f"checked_{half}"][town_id] = rate.checked
+        found[f"round_{half}"][town_id] = town_round.get_state_display()
     return found
 
 
