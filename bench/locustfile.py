@@ -36,6 +36,10 @@ THINK = (float(os.environ.get("LOAD_THINK_MIN", "1")), float(os.environ.get("LOA
 SIGN_IN_LIMIT = 180  # seconds for all users to be in; past it the run is a failure
 
 STATE = {"phase": "sign-in", "signed_in": 0, "refused": 0, "times": {}}
+# When each phase began (wall clock, as locust's ``start_time``): a request belongs to the
+# phase it was sent in, so one sent during the sign-ins and answered after them is not
+# counted in the steady phase.
+PHASE_STARTS: list[tuple[float, str]] = [(0.0, "sign-in")]
 SAMPLES: list[list] = []
 ID = re.compile(r"/\d+/")
 
@@ -48,7 +52,14 @@ def kind_of(path: str) -> str:
 @events.request.add_listener
 def _record(request_type, name, response_time, response, context, start_time=None, **_):
     status = getattr(response, "status_code", 0) or 0
-    SAMPLES.append([STATE["phase"], context.get("role", ""), name, round(response_time, 2), status])
+    sent = start_time if start_time is not None else time.time()
+    phase = next(name for begun, name in reversed(PHASE_STARTS) if begun <= sent)
+    SAMPLES.append([phase, context.get("role", ""), name, round(response_time, 2), status])
+
+
+def _enter(phase: str) -> None:
+    STATE["phase"] = phase
+    PHASE_STARTS.append((time.time(), phase))
 
 
 def _controller(environment) -> None:
@@ -59,11 +70,11 @@ def _controller(environment) -> None:
             break
         gevent.sleep(0.05)
     STATE["times"]["sign_in_s"] = time.monotonic() - started
-    STATE["phase"] = "steady"
+    _enter("steady")
     gevent.sleep(STEADY)
-    STATE["phase"] = "saturate"
+    _enter("saturate")
     gevent.sleep(SATURATE)
-    STATE["phase"] = "done"
+    _enter("done")
     environment.runner.quit()
 
 
