@@ -26,14 +26,14 @@ def help_panel(scope: DashboardScope) -> Panel:
             status=MonitoringSubject.Status.MONITORING,
         )
         .order_by()
-        .values(vid=F("household__village_id"))
+        .values(vid=F("village_id"))
         .annotate(
             n=Count("*"),
             active=Count("pk", filter=Q(pk__in=with_active_plan)),
             unpaired=Count("pk", filter=~Q(household_id__in=paired)),
         )
     )
-    overdue = list(overdue_counts(user=scope.user, today=scope.today, by="household__village_id"))
+    overdue = list(overdue_counts(user=scope.user, today=scope.today, by="village_id"))
     rows = [row for row in rows if scope.area_of(row["vid"]) is not None]
     overdue = [row for row in overdue if scope.area_of(row["area"]) is not None]
     total = sum(row["n"] for row in rows)

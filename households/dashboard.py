@@ -40,7 +40,7 @@ from .selectors import household_scope_q
 MONTHS_SHOWN = 12
 # What the registry's rows are grouped by before they are summed into areas.
 F_VILLAGE = F("village_id")
-F_SUBJECT_VILLAGE = F("household__village_id")
+F_SUBJECT_VILLAGE = F("village_id")  # kept with the household's (MonitoringSubject.village)
 
 
 # --- what a panel answers ------------------------------------------------------------------

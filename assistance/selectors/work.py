@@ -44,5 +44,5 @@ def my_subjects(*, user: User, today: datetime.date) -> QuerySet[MonitoringSubje
 
 def overdue_visits_by_town(*, user: User, today: datetime.date) -> dict[int, int]:
     """Town id → monitored subjects in scope whose help visit is overdue (one query)."""
-    rows = overdue_counts(user=user, today=today, by="household__village__town_id")
+    rows = overdue_counts(user=user, today=today, by="village__town_id")
     return {row["area"]: row["n"] for row in rows}

@@ -576,6 +576,8 @@ def _write(drafts: list[Draft], context: Context) -> None:
         IncomeRecord.objects.bulk_create([r for d in drafts for r in d.incomes])
         Visit.objects.bulk_create([v for d in drafts for v in d.visits])
         subjects = [d for d in drafts if d.subject]
+        for d in subjects:
+            d.subject.village_id = d.household.village_id  # what MonitoringSubject.save() copies
         MonitoringSubject.objects.bulk_create([d.subject for d in subjects])
         through = MonitoringSubject.risk_types.through
         through.objects.bulk_create(
