@@ -45,6 +45,10 @@ class ScopeVerdict:
     missing: list[str] = field(default_factory=list)
 
 
+# Where ``selectors.with_current_statuses`` leaves a household's open statuses.
+CURRENT_STATUSES = "prefetched_current_statuses"
+
+
 class Household(models.Model):
     village = models.ForeignKey(
         Village, verbose_name="村", on_delete=models.PROTECT, related_name="households"
@@ -108,11 +112,10 @@ class Household(models.Model):
 
     def current_low_income_statuses(self) -> list[LowIncomeStatus]:
         """The social-assistance statuses the household holds now (民政 低收入人口), oldest
-        first; read from a prefetch of ``low_income_statuses`` when a list made one."""
-        cache = getattr(self, "_prefetched_objects_cache", {})
-        if "low_income_statuses" in cache:
-            statuses = [s for s in cache["low_income_statuses"] if s.ended_on is None]
-        else:
+        first; a list prefetches them (``selectors.with_current_statuses``) to save a query
+        per row."""
+        statuses = getattr(self, CURRENT_STATUSES, None)
+        if statuses is None:
             statuses = list(self.low_income_statuses.filter(ended_on__isnull=True))
         return sorted(statuses, key=lambda s: (s.started_on, s.pk or 0))
 

@@ -154,7 +154,8 @@ class HouseholdViewSet(
     ordering_fields = ["id", "head_name", "latest_per_capita_income", "updated_at"]
 
     def get_queryset(self):
-        qs = selectors.household_list(user=self.request.user)
+        # The open low-income statuses: 三(五)3 reads them for ``in_identification_scope``.
+        qs = selectors.with_current_statuses(selectors.household_list(user=self.request.user))
         if self.action == "retrieve":
             qs = qs.prefetch_related("members")
         return qs
@@ -168,7 +169,9 @@ class HouseholdViewSet(
         }.get(self.action, HouseholdDetailSerializer)
 
     def _detail(self, household: Household, *, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.household_list(user=self.request.user).prefetch_related("members")
+        fresh = selectors.with_current_statuses(
+            selectors.household_list(user=self.request.user)
+        ).prefetch_related("members")
         fresh = fresh.get(pk=household.pk)
         return Response(
             HouseholdDetailSerializer(fresh, context=self.get_serializer_context()).data,
