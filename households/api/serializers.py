@@ -460,3 +460,29 @@ class VisitSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             fields["household"].read_only = True
         return fields
+
+
+class LowIncomeStatusSerializer(serializers.ModelSerializer):
+    """A social-assistance status (民政 低收入人口); created by hand here, by 民政's roster
+    otherwise. ``ended_on`` is the first day it is no longer held."""
+
+    household = ScopedPrimaryKeyField(
+        selector=_households_in_scope, queryset=Household.objects.all(), label="农户"
+    )
+    kind_display = ChoiceLabelField(source="kind", choices=LowIncomeStatus.Kind.choices)
+    note = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=150, label="依据"
+    )
+
+    class Meta:
+        model = LowIncomeStatus
+        fields = [
+            "id", "household", "kind", "kind_display", "started_on", "ended_on", "source",
+            "source_label", "ended_source", "ended_label", "note",
+        ]  # fmt: skip
+        read_only_fields = ["ended_on", "source", "source_label", "ended_source", "ended_label"]
+
+
+class LowIncomeStatusEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(label="终止日期（不再具有该身份的第一天）")
+    reason = serializers.CharField(max_length=150, label="终止原因")

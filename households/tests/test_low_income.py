@@ -235,3 +235,78 @@ def test_the_api_lists_current_statuses_and_scope_in_a_fixed_number_of_queries(
     assert [s["kind_display"] for s in first["low_income_statuses"]] == ["低保", "低保边缘"]
     assert first["in_identification_scope"] is True
     assert by_id[households[5].pk]["in_identification_scope"] is False
+
+
+# --- entering and ending by hand, on the pages and through the API ------------------------
+
+
+def test_a_monitor_enters_and_ends_a_status_on_the_household_page(client, world):
+    household = ordinary(world.a1)
+    client.force_login(world.alice)
+    url = reverse("households:status_create", args=[household.pk])
+    response = client.post(
+        url, {"kind": "dibao", "started_on": "2026-03-05", "note": "民批〔2026〕3号"}
+    )
+    assert response.status_code == 302
+    status = household.low_income_statuses.get()
+    assert "民批〔2026〕3号" in status.source_label
+    again = client.post(url, {"kind": "dibao", "started_on": "2026-03-06"})
+    assert "已有未终止的低保身份" in again.content.decode()
+    end = reverse("households:status_end", args=[household.pk, status.pk])
+    refused = client.post(end, {"ended_on": "2026-03-01", "reason": "退保"})
+    assert "终止日期不能早于起始日期" in refused.content.decode()
+    assert client.post(end, {"ended_on": "2026-04-01", "reason": "退保"}).status_code == 302
+    status.refresh_from_db()
+    assert status.ended_on == APRIL
+
+
+def test_another_villages_status_pages_answer_404(client, world):
+    household = ordinary(world.a1)
+    apply([household])
+    status = household.low_income_statuses.get()
+    client.force_login(world.bob)
+    assert client.get(reverse("households:status_create", args=[household.pk])).status_code == 404
+    url = reverse("households:status_end", args=[household.pk, status.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_department_staff_may_not_open_the_status_form(client, world):
+    household = ordinary(world.a1)
+    client.force_login(world.frank)
+    assert client.get(reverse("households:status_create", args=[household.pk])).status_code == 404
+
+
+def test_the_api_lists_enters_and_ends_statuses_in_scope(api, world):
+    household, other = ordinary(world.a1), ordinary(world.b1)
+    apply([other])
+    api.force_authenticate(world.alice)
+    created = api.post(
+        "/api/low-income-statuses/",
+        {"household": household.pk, "kind": "tekun", "started_on": "2026-03-01"},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["source"] == "manual"
+    conflict = api.post(
+        "/api/low-income-statuses/",
+        {"household": household.pk, "kind": "tekun", "started_on": "2026-03-02"},
+        format="json",
+    )
+    assert conflict.status_code == 409
+    ids = [row["id"] for row in api.get("/api/low-income-statuses/").json()["results"]]
+    assert ids == [created.json()["id"]]  # B1's status is not in A1's scope
+    theirs = other.low_income_statuses.get()
+    assert api.get(f"/api/low-income-statuses/{theirs.pk}/").status_code == 404
+    assert api.post(f"/api/low-income-statuses/{theirs.pk}/end/", {}).status_code == 404
+    bad = api.post(
+        f"/api/low-income-statuses/{created.json()['id']}/end/", {"ended_on": "x"}, format="json"
+    )
+    assert bad.status_code == 400
+    ended = api.post(
+        f"/api/low-income-statuses/{created.json()['id']}/end/",
+        {"ended_on": "2026-04-01", "reason": "死亡注销"},
+        format="json",
+    )
+    assert ended.status_code == 200 and ended.json()["ended_on"] == "2026-04-01"
+    current = api.get("/api/low-income-statuses/", {"current": "true"}).json()["results"]
+    assert current == []
