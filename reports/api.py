@@ -378,6 +378,15 @@ class LowIncomeRowSerializer(serializers.Serializer):
     why = serializers.CharField(source="cells.why", help_text="在两者、仅在其一的原因")
 
 
+class LowIncomePageSerializer(serializers.Serializer):
+    """One page of the list, as every list of the API pages (``page``, ``page_size``)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = LowIncomeRowSerializer(many=True)
+
+
 def _low_income_filters(request, data) -> LowIncomeFilters:
     serializer = LowIncomeFiltersSerializer(data=data, context={"user": request.user})
     serializer.is_valid(raise_exception=True)
@@ -393,13 +402,17 @@ class LowIncomeListView(APIView):
 
     @extend_schema(
         summary="低收入人口与监测对象名单",
-        parameters=[LowIncomeFiltersSerializer],
+        parameters=[
+            LowIncomeFiltersSerializer,
+            OpenApiParameter("page", OpenApiTypes.INT, description="页码"),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="每页行数（至多200）"),
+        ],
         responses={
-            200: LowIncomeRowSerializer(many=True),
+            200: LowIncomePageSerializer,
             **error_responses(
                 bad_request="筛选条件无效，或镇、村不在本人管辖范围内。",
                 forbidden="县直部门人员和帮扶人不查看该名单。",
-                not_found=None,
+                not_found="页码超出范围。",
             ),
         },
     )

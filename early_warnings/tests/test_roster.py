@@ -265,3 +265,14 @@ def test_the_roster_template_is_a_roster_the_reader_takes(client, world, minzhen
 def test_the_roster_template_is_404_for_a_department_without_a_roster(client, world):
     client.force_login(world.frank)
     assert client.get(reverse("early_warnings:template") + "?kind=roster").status_code == 404
+
+
+def test_a_roster_is_not_the_departments_monthly_file_of_warnings(world, minzheng):
+    from early_warnings.selectors import department_file
+
+    zhang = person(world.a1, name="张三")
+    roster(minzheng, [["张三", zhang.id_number, "MZDB"]])
+    assert department_file(user=minzheng, period="2026-03").uploaded_at is None
+    data = xlsx_bytes([["张三", zhang.id_number, "MZ01", None, datetime.date(2026, 3, 5)]])
+    roster(minzheng, [], data=data)
+    assert department_file(user=minzheng, period="2026-03").uploaded_at is not None
