@@ -470,6 +470,9 @@ class LowIncomeStatusSerializer(serializers.ModelSerializer):
         selector=_households_in_scope, queryset=Household.objects.all(), label="农户"
     )
     kind_display = ChoiceLabelField(source="kind", choices=LowIncomeStatus.Kind.choices)
+    ended_source = serializers.CharField(
+        read_only=True, help_text="终止来源：roster 民政名册，manual 手工录入；未终止为空"
+    )
     note = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=150, label="依据"
     )
