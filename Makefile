@@ -30,6 +30,7 @@ migrate: runtime
 
 demo: migrate
 	$(PY) manage.py seed_demo --households $(DEMO_HOUSEHOLDS)
+	$(PY) manage.py seed_low_income_demo
 	$(PY) manage.py seed_identification_demo
 	$(PY) manage.py seed_help_demo
 	$(PY) manage.py seed_exit_demo

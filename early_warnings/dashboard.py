@@ -69,7 +69,7 @@ def warnings_panel(scope: DashboardScope) -> Panel:
         return {area: counts[key] for area, counts in per_area.items()}
 
     first_upload = dict(
-        Upload.objects.filter(period=period)
+        Upload.objects.filter(period=period, is_roster=False)  # a roster is not the file
         .exclude(status=Upload.Status.FAILED)
         .values("department_id")
         .annotate(first=Min("uploaded_at"))

@@ -15,17 +15,22 @@ from . import services, spreadsheets
 from .models import Upload, WarningIndicator
 
 
-def template_response(department: Department) -> HttpResponse:
-    """The department's xlsx template, with its active indicators in the code drop-down."""
+def template_response(department: Department, *, roster: bool = False) -> HttpResponse:
+    """The department's xlsx template, with its active indicators in the code drop-down;
+    ``roster``: 民政's monthly roster of the low-income population instead."""
     indicators = list(
         WarningIndicator.objects.filter(department=department, active=True).select_related(
             "risk_type"
         )
     )
     data = spreadsheets.department_template(
-        department=department, indicators=indicators, example_id=services.sample_id_number()
+        department=department,
+        indicators=indicators,
+        example_id=services.sample_id_number(),
+        roster=roster,
     )
-    return xlsx_attachment(data, f"预警信息模板-{department.short_name}.xlsx")
+    name = "低收入人口名册模板" if roster else "预警信息模板"
+    return xlsx_attachment(data, f"{name}-{department.short_name}.xlsx")
 
 
 def error_report_response(request: HttpRequest, upload: Upload) -> HttpResponse:

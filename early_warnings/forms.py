@@ -156,5 +156,5 @@ class IndicatorForm(forms.ModelForm):
         model = WarningIndicator
         fields = [
             "department", "code", "name", "risk_type", "unit", "rule", "threshold", "severe",
-            "description", "active",
+            "description", "active", "roster_status",
         ]  # fmt: skip

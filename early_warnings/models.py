@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from households.models import Household, Member, RiskType
+from households.models import Household, LowIncomeStatus, Member, RiskType
 from organization.models import Department, PolicySettings, Town, Village
 from suixi_monitor.jobs import FileJob
 
@@ -78,6 +78,15 @@ class WarningIndicator(models.Model):
     severe = models.BooleanField("严重指标（单独触发即红色）", default=False)
     description = models.CharField("填报说明", max_length=300, blank=True)
     active = models.BooleanField("启用", default=True)
+    # 民政's monthly roster of the low-income population: a file of these indicators sets
+    # each listed household's social-assistance status instead of making warnings.
+    roster_status = models.CharField(
+        "名册身份（名册类指标）",
+        max_length=20,
+        choices=LowIncomeStatus.Kind.choices,
+        blank=True,
+        help_text="填写后本指标为民政低收入人口名册：按名册设置农户的低保、特困等身份，不生成预警",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -90,18 +99,26 @@ class WarningIndicator(models.Model):
     def clean(self) -> None:
         if self.rule == self.Rule.THRESHOLD and self.threshold is None:
             raise ValidationError({"threshold": "按阈值预警的指标必须填写阈值"})
+        if self.roster_status and self.rule != self.Rule.EVERY_ROW:
+            raise ValidationError({"rule": "名册类指标按“每条记录”处理，不设阈值"})
+
+    @property
+    def is_roster(self) -> bool:
+        return bool(self.roster_status)
 
     @property
     def needs_value(self) -> bool:
-        return self.rule == self.Rule.THRESHOLD
+        return self.rule == self.Rule.THRESHOLD and not self.is_roster
 
     def fires(self, value: Decimal | None) -> bool:
-        if self.rule == self.Rule.EVERY_ROW:
+        if self.rule == self.Rule.EVERY_ROW or self.is_roster:
             return True
         return value is not None and value >= self.threshold
 
     @property
     def rule_label(self) -> str:
+        if self.is_roster:
+            return f"民政名册：按名册设置{self.get_roster_status_display()}身份"
         if self.rule == self.Rule.THRESHOLD:
             return f"≥ {self.threshold.normalize():f}{self.unit}"
         return self.get_rule_display()
@@ -123,6 +140,9 @@ class Upload(FileJob):
     )
     warnings_count = models.PositiveIntegerField("生成预警", default=0)
     clues_count = models.PositiveIntegerField("生成线索", default=0)
+    # Set when the file turns out to be 民政's roster (its rows carry roster indicators):
+    # it set statuses (``summary["roster"]`` says what changed) rather than made warnings.
+    is_roster = models.BooleanField("低收入人口名册", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "预警数据上传"

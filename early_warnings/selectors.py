@@ -263,7 +263,7 @@ def county_month_report(
     late = set(cycle.late_departments.values_list("pk", flat=True)) if cycle else set()
     first_upload: dict[int, datetime.datetime] = {}
     for department_id, uploaded_at in (
-        Upload.objects.filter(period=period)
+        Upload.objects.filter(period=period, is_roster=False)  # a roster is not the file
         .exclude(status=Upload.Status.FAILED)
         .order_by("uploaded_at")
         .values_list("department_id", "uploaded_at")
@@ -336,7 +336,7 @@ def department_file(*, user: User, period: str) -> DepartmentFile | None:
     due, push = due_dates(period)
     first = (
         upload_list(user=user)
-        .filter(period=period)
+        .filter(period=period, is_roster=False)
         .exclude(status=Upload.Status.FAILED)
         .order_by("uploaded_at")
         .values_list("uploaded_at", flat=True)

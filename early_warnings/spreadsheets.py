@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +44,7 @@ from .models import Clue, Warning, WarningIndicator, period_end, period_label, p
 
 __all__ = [
     "COLUMNS",
+    "DepartmentFile",
     "FileRejected",
     "ParsedRow",
     "RowError",
@@ -119,10 +120,67 @@ class ParsedRow:
         return RowError(self.row, column, value, reason, sheet=self.sheet, cells=cells)
 
 
-def read_tables(path: str | Path, *, original_name: str, required: Sequence[str]) -> Found:
-    """Every sheet of the file that carries the template's headers, or ``FileRejected``."""
+@dataclass
+class DepartmentFile(Found):
+    """The tables found, and whether the file is 民政's roster (its rows carry roster
+    indicators) rather than a file of warnings."""
+
+    roster: bool = False
+
+
+HINT = "（请使用本部门模板）"
+# A roster lists who holds a status this month: no amount, no date of an event.
+ROSTER_REQUIRED = ("name", "id_number", "indicator")
+MSG_MIXED = (
+    "同一文件不能同时报送民政名册指标（{roster}）和预警指标（{other}）："
+    "名册按月设置低保、特困等身份，预警指标生成预警，请分开上传"
+)
+
+
+def read_tables(
+    path: str | Path,
+    *,
+    original_name: str,
+    required: Sequence[str],
+    indicators: Mapping[str, WarningIndicator] | None = None,
+) -> DepartmentFile:
+    """Every sheet of the file that carries the template's headers, or ``FileRejected``.
+
+    When the department has roster indicators (``indicators``) and the file's rows name any
+    of them, the file is a roster and needs only the roster's columns; a file that names
+    roster and warning indicators together is refused whole."""
     sheets = read_sheets(path, original_name=original_name)
-    return find_tables(sheets, COLUMNS, required, hint="（请使用本部门模板）", ignore=[GUIDE_SHEET])
+    roster_codes = {code for code, ind in (indicators or {}).items() if ind.is_roster}
+    if roster_codes:
+        try:
+            found = find_tables(sheets, COLUMNS, ROSTER_REQUIRED, hint=HINT, ignore=[GUIDE_SHEET])
+        except FileRejected:
+            found = None  # the full check below names what is missing
+        codes = _codes(found) if found is not None else set()
+        if codes & roster_codes:
+            others = sorted((codes - roster_codes) & set(indicators or {}))
+            if others:
+                raise FileRejected(
+                    MSG_MIXED.format(
+                        roster="、".join(sorted(codes & roster_codes)), other="、".join(others)
+                    )
+                )
+            return DepartmentFile(tables=found.tables, skipped=found.skipped, roster=True)
+    found = find_tables(sheets, COLUMNS, required, hint=HINT, ignore=[GUIDE_SHEET])
+    return DepartmentFile(tables=found.tables, skipped=found.skipped)
+
+
+def _codes(found: Found) -> set[str]:
+    """The indicator codes the file's rows name, cleaned as ``parse_rows`` cleans them."""
+    codes: set[str] = set()
+    for table in found.tables:
+        at = table.columns["indicator"]
+        codes.update(
+            _text(cells[at]).replace(" ", "").upper()
+            for _, cells in table.rows
+            if at < len(cells) and cells[at] not in (None, "")
+        )
+    return codes
 
 
 def parse_decimal(cell: Any) -> Decimal | None:
@@ -222,14 +280,18 @@ def parse_rows(
             _, indicator, code_error = cached(code_cache, judge_code, cells[i_code])
             if code_error:
                 failed.append(("indicator", code_error))
-            value, value_error = cached(value_cache, judge_value, cells[i_value])
-            if value_error:
-                failed.append(("value", value_error))
-            elif value is None and indicator is not None and indicator.needs_value:
-                failed.append(("value", f"指标“{indicator.name}”按数值预警，数值不能为空"))
-            occurred_on, date_error = cached(date_cache, judge_date, cells[i_date])
-            if date_error:
-                failed.append(("occurred_on", date_error))
+            if indicator is not None and indicator.is_roster:
+                # A roster row says who holds a status this month: no amount, no event date.
+                value, occurred_on = None, None
+            else:
+                value, value_error = cached(value_cache, judge_value, cells[i_value])
+                if value_error:
+                    failed.append(("value", value_error))
+                elif value is None and indicator is not None and indicator.needs_value:
+                    failed.append(("value", f"指标“{indicator.name}”按数值预警，数值不能为空"))
+                occurred_on, date_error = cached(date_cache, judge_date, cells[i_date])
+                if date_error:
+                    failed.append(("occurred_on", date_error))
             if failed:
                 ordered = [cells[index] for index in at]
                 errors.extend(
@@ -269,16 +331,43 @@ def parse_rows(
 # --- writers --------------------------------------------------------------------------------
 
 
+ROSTER_COLUMNS = tuple(c for c in COLUMNS if c.key not in {"value", "occurred_on"})
+WARNING_GUIDE = (
+    "1. 每月10日前上传上月预警信息（濉扶组〔2021〕6号 三(四)2），在系统中选择“数据月份”。",
+    "2. 第一行为表头，请勿修改；从第二行起每行一人一项指标，示例行请删除。",
+    "3. 身份证号须为18位，末位X大小写均可；本列已设为文本格式，请勿改为数字格式，否则后几位会丢失。",
+    "4. 姓名须与身份证号一致，系统按身份证号与农户台账比对，姓名不一致的行将被退回。",
+    "5. 发生日期须在所报月份内。台账以外的人员请尽量填写所在镇（园区）和村，以便转镇核实。",
+    "6. 同一人同一指标同一月份重复上报不会重复生成预警；改正错误行后可再次上传。",
+)
+ROSTER_GUIDE = (
+    "1. 每月上传一次全部在册人员（不是只报新增），在系统中选择名册所属的“数据月份”。",
+    "2. 每行一人一项名册：指标代码选择低保、特困、低保边缘或刚性支出困难名册，示例行请删除。",
+    "3. 名册中的农户自该月起为相应身份；上月在册、本月名册未列入的农户，自该月1日起终止该身份。",
+    "4. 本文件未出现的名册类别不作变更；同一名册重复上传不会重复变更。",
+    "5. 身份证号须为18位，本列已设为文本格式；姓名须与台账一致，不一致的行将被退回且该户身份不变。",
+    "6. 台账以外的人员转为线索，请尽量填写所在镇（园区）和村，以便转镇核实（三(五)3）。",
+)
+
+
 def department_template(
-    *, department, indicators: Sequence[WarningIndicator], example_id: str
+    *,
+    department,
+    indicators: Sequence[WarningIndicator],
+    example_id: str,
+    roster: bool = False,
 ) -> bytes:
-    """The department's own template: Chinese headers, the ID column as text, a code drop-down."""
+    """The department's own template: Chinese headers, the ID column as text, a code drop-down.
+    ``roster``: 民政's monthly roster of the low-income population, with its roster codes and
+    without the amount and date columns."""
+    indicators = [ind for ind in indicators if ind.is_roster == roster]
+    columns = ROSTER_COLUMNS if roster else COLUMNS
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "预警信息"
+    sheet.title = "低收入人口名册" if roster else "预警信息"
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="B91C1C")
-    for index, column in enumerate(COLUMNS, start=1):
+    for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index, value=column.label)
         cell.font, cell.fill = header_font, header_fill
         cell.alignment = Alignment(horizontal="center")
@@ -289,33 +378,28 @@ def department_template(
     for row in range(2, 1002):
         sheet.cell(row=row, column=2).number_format = "@"
     first = indicators[0] if indicators else None
-    example = [
-        "张三",
-        example_id,
-        first.code if first else "",
-        float(first.threshold) if first and first.threshold is not None else None,
-        (datetime.date.today().replace(day=1) - datetime.timedelta(days=12)).isoformat(),
-        "",
-        "",
-        EXAMPLE_NOTE,
-    ]
-    for index, value in enumerate(example, start=1):
-        sheet.cell(row=2, column=index, value=value)
+    example = {
+        "name": "张三",
+        "id_number": example_id,
+        "indicator": first.code if first else "",
+        "value": float(first.threshold) if first and first.threshold is not None else None,
+        "occurred_on": (
+            datetime.date.today().replace(day=1) - datetime.timedelta(days=12)
+        ).isoformat(),
+        "town": "",
+        "village": "",
+        "note": EXAMPLE_NOTE,
+    }
+    for index, column in enumerate(columns, start=1):
+        sheet.cell(row=2, column=index, value=example[column.key])
     sheet.cell(row=2, column=2).number_format = "@"
     sheet.freeze_panes = "A2"
 
     guide = workbook.create_sheet(GUIDE_SHEET)
-    guide.append([f"{department.name}防返贫预警信息填报说明"])
+    title = "低收入人口名册填报说明" if roster else "防返贫预警信息填报说明"
+    guide.append([f"{department.name}{title}"])
     guide["A1"].font = Font(bold=True, size=14)
-    lines = [
-        "1. 每月10日前上传上月预警信息（濉扶组〔2021〕6号 三(四)2），在系统中选择“数据月份”。",
-        "2. 第一行为表头，请勿修改；从第二行起每行一人一项指标，示例行请删除。",
-        "3. 身份证号须为18位，末位X大小写均可；本列已设为文本格式，请勿改为数字格式，否则后几位会丢失。",
-        "4. 姓名须与身份证号一致，系统按身份证号与农户台账比对，姓名不一致的行将被退回。",
-        "5. 发生日期须在所报月份内。台账以外的人员请尽量填写所在镇（园区）和村，以便转镇核实。",
-        "6. 同一人同一指标同一月份重复上报不会重复生成预警；改正错误行后可再次上传。",
-    ]
-    for line in lines:
+    for line in ROSTER_GUIDE if roster else WARNING_GUIDE:
         guide.append([line])
     guide.append([])
     guide.append(["指标代码", "指标名称", "单位", "预警规则", "风险类型", "说明"])
@@ -334,7 +418,7 @@ def department_template(
     code_last_row = guide.max_row
     guide.append([])
     guide.append(["列名", "填写要求"])
-    for column in COLUMNS:
+    for column in columns:
         guide.append([column.label, column.help])
     guide.column_dimensions["A"].width = 16
     guide.column_dimensions["B"].width = 40

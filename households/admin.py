@@ -16,7 +16,15 @@ from organization.admin import ScopedAdminMixin, ServiceAdminMixin, register_adm
 from organization.audit import record_id_search
 
 from . import id_numbers, selectors, services
-from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
+from .models import (
+    Household,
+    IncomeRecord,
+    LowIncomeStatus,
+    Member,
+    MonitoringSubject,
+    RiskType,
+    Visit,
+)
 
 
 def _shows_full_id_numbers(request) -> bool:
@@ -329,3 +337,27 @@ class VisitAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
 
     def service_update(self, request, obj, changes):
         return services.visit_update(actor=request.user, visit=obj, **changes)
+
+
+@admin.register(LowIncomeStatus)
+class LowIncomeStatusAdmin(IdNumberSearchMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """低收入人口身份: shown only. 民政's roster sets them and the household page enters or
+    ends one by hand, through the services that keep one open status per kind."""
+
+    list_display = ["household", "kind", "started_on", "ended_on", "source", "source_label"]
+    list_filter = ["kind", "source", "household__village__town"]
+    list_select_related = ["household__village__town"]
+    search_fields = ["household__head_name", "=household__members__id_number"]
+    show_full_result_count = False
+
+    def scoped_queryset(self, user):
+        return selectors.low_income_status_list(user=user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -45,6 +45,10 @@ class ScopeVerdict:
     missing: list[str] = field(default_factory=list)
 
 
+# Where ``selectors.with_current_statuses`` leaves a household's open statuses.
+CURRENT_STATUSES = "prefetched_current_statuses"
+
+
 class Household(models.Model):
     village = models.ForeignKey(
         Village, verbose_name="村", on_delete=models.PROTECT, related_name="households"
@@ -122,6 +126,15 @@ class Household(models.Model):
     def status_2020_in_scope(self) -> bool:
         return self.status_2020 != Status2020.ORDINARY
 
+    def current_low_income_statuses(self) -> list[LowIncomeStatus]:
+        """The social-assistance statuses the household holds now (民政 低收入人口), oldest
+        first; a list prefetches them (``selectors.with_current_statuses``) to save a query
+        per row."""
+        statuses = getattr(self, CURRENT_STATUSES, None)
+        if statuses is None:
+            statuses = list(self.low_income_statuses.filter(ended_on__isnull=True))
+        return sorted(statuses, key=lambda s: (s.started_on, s.pk or 0))
+
     def in_identification_scope(self, policy: PolicySettings | None = None) -> bool:
         """三(五): registered in Suixi and living there, and one of 1-3."""
         return self.identification_scope(policy).in_scope
@@ -130,16 +143,27 @@ class Household(models.Model):
         """三(五) with its reasons: registered in Suixi and living there long term, and
         1. a 脱贫户 at the end of 2020, 2. a 低保, 特困, 重度残疾 or 重病大病 household at the end
         of 2020, or 3. per-person income below the rural minimum living standard. A member
-        falling ill now does not change 1-2 (they are the standing at the end of 2020)."""
+        falling ill now does not change 1-2 (they are the standing at the end of 2020).
+
+        3 also takes in a household that is 低保 or 特困 now (the civil-affairs roster): 民政
+        granted it because its income is below the minimum living standard. 低保边缘 and
+        刚性支出困难 lie above that standard, so they alone bring nobody in."""
         missing = []
         if not self.registered_in_county:
             missing.append("户籍不在濉溪县")
         if not self.long_term_resident:
             missing.append("未在濉溪县长期居住")
+        current = self.current_low_income_statuses()
+        assisted = next((s for s in current if s.kind in LowIncomeStatus.IN_SCOPE_KINDS), None)
         if self.status_2020 == Status2020.POVERTY_ALLEVIATED:
             because = "三(五)1：截至2020年底为建档立卡脱贫户"
         elif self.status_2020_in_scope:
             because = f"三(五)2：截至2020年底为{self.get_status_2020_display()}"
+        elif assisted is not None:
+            because = (
+                f"三(五)3：现为{assisted.get_kind_display()}户（{assisted.started_label}），"
+                "民政认定低于农村低保标准"
+            )
         elif self.below_minimum_living_standard(policy):
             monthly = (self.latest_per_capita_income / 12).quantize(Decimal("0.01"))
             because = (
@@ -149,6 +173,10 @@ class Household(models.Model):
         else:
             because = ""
             missing.append("2020年底身份为一般农户，不属于三(五)1、2")
+            missing.append(
+                "三(五)3：现非低保户、特困户"
+                + "".join(f"（现为{s.get_kind_display()}户，{s.started_label}）" for s in current)
+            )
             if self.latest_per_capita_income is None:
                 missing.append("三(五)3：尚未登记收入，无法判断是否低于农村低保标准")
             else:
@@ -169,6 +197,88 @@ class Household(models.Model):
             return False
         policy = policy or PolicySettings.for_year(self.latest_income_year)
         return self.latest_per_capita_income / 12 < policy.minimum_living_standard
+
+
+class LowIncomeStatus(models.Model):
+    """A social-assistance status the household holds or held (农村低收入人口, 民政): 低保,
+    特困, 低保边缘 or 刚性支出困难, from ``started_on`` until ``ended_on``.
+
+    ``ended_on`` is the first day the household no longer holds the status: a roster of
+    month M that no longer lists the household ends it on the 1st of M (it held the status
+    until the day before). Rows are never deleted: a status that ends and comes back is a new
+    row, and ``status_2020`` (the standing at the end of 2020) is kept beside them.
+    """
+
+    class Kind(models.TextChoices):
+        DIBAO = "dibao", "低保"
+        TEKUN = "tekun", "特困"
+        MARGINAL = "dibao_marginal", "低保边缘"
+        RIGID_EXPENSE = "rigid_expense", "刚性支出困难"
+
+    class Source(models.TextChoices):
+        ROSTER = "roster", "民政名册"
+        MANUAL = "manual", "手工录入"
+
+    # 三(五)3: 民政 grants these two below the rural minimum living standard.
+    IN_SCOPE_KINDS = frozenset({Kind.DIBAO, Kind.TEKUN})
+
+    household = models.ForeignKey(
+        Household,
+        verbose_name="农户",
+        on_delete=models.PROTECT,
+        related_name="low_income_statuses",
+    )
+    kind = models.CharField("救助类别", max_length=20, choices=Kind.choices)
+    started_on = models.DateField("起始日期")
+    ended_on = models.DateField("终止日期", null=True, blank=True)
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    # Which roster upload (department, month, file and number) or who entered it by hand.
+    # A text, not a key: the uploads live in early_warnings, above this app.
+    source_label = models.CharField("来源说明", max_length=200, blank=True)
+    ended_source = models.CharField("终止来源", max_length=10, choices=Source.choices, blank=True)
+    ended_label = models.CharField("终止说明", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "低收入人口身份"
+        ordering = ["household_id", "started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "kind"],
+                condition=models.Q(ended_on__isnull=True),
+                name="low_income_one_open_status_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="low_income_status_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # The list of the low-income population reads the open statuses of one kind.
+            models.Index(
+                fields=["kind", "household"],
+                name="low_income_open_kind",
+                condition=models.Q(ended_on__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.period_label}）"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+    @property
+    def started_label(self) -> str:
+        return f"{self.started_on.year}年{self.started_on.month}月起"
+
+    @property
+    def period_label(self) -> str:
+        if self.ended_on is None:
+            return self.started_label
+        return f"{self.started_on:%Y-%m-%d}至{self.ended_on:%Y-%m-%d}终止"
 
 
 class Member(models.Model):

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 
@@ -22,7 +31,16 @@ from suixi_monitor.scopes import ScopeRules
 from suixi_monitor.spreadsheets import normalize_name
 
 from . import id_numbers
-from .models import Household, IncomeRecord, Member, MonitoringSubject, RiskType, Visit
+from .models import (
+    CURRENT_STATUSES,
+    Household,
+    IncomeRecord,
+    LowIncomeStatus,
+    Member,
+    MonitoringSubject,
+    RiskType,
+    Visit,
+)
 
 
 def household_scope_q(user: User, prefix: str = "") -> Q:
@@ -138,6 +156,27 @@ def with_list_annotations(qs: QuerySet[Household]) -> QuerySet[Household]:
     )
 
 
+def with_current_statuses(qs: QuerySet[Household]) -> QuerySet[Household]:
+    """The open low-income statuses of every household, in one query for the whole list:
+    ``Household.identification_scope`` (三(五)3) and the lists read them."""
+    return qs.prefetch_related(
+        Prefetch(
+            "low_income_statuses",
+            queryset=LowIncomeStatus.objects.filter(ended_on__isnull=True).order_by(
+                "started_on", "pk"
+            ),
+            to_attr=CURRENT_STATUSES,
+        )
+    )
+
+
+def low_income_status_list(*, user: User) -> QuerySet[LowIncomeStatus]:
+    """Statuses of the households in ``user``'s scope, current and ended."""
+    return LowIncomeStatus.objects.filter(household_scope_q(user, "household__")).select_related(
+        "household__village__town"
+    )
+
+
 def _open_subjects() -> QuerySet[MonitoringSubject]:
     return MonitoringSubject.objects.filter(
         household=OuterRef("pk"), status=MonitoringSubject.Status.MONITORING
@@ -221,6 +260,7 @@ _HISTORY_SOURCES = (
     (IncomeRecord, "household_id"),
     (Visit, "household_id"),
     (MonitoringSubject, "household_id"),
+    (LowIncomeStatus, "household_id"),
 )
 
 
@@ -288,6 +328,8 @@ def _history_subject(record: Any, model: type) -> str:
         return f"{record.year}年度"
     if model is Visit:
         return f"{record.visited_on:%Y-%m-%d} 走访"
+    if model is LowIncomeStatus:
+        return dict(LowIncomeStatus.Kind.choices).get(record.kind, record.kind)
     return dict(MonitoringSubject.Category.choices).get(record.category, record.category)
 
 

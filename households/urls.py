@@ -17,6 +17,8 @@ urlpatterns = [
     path("<int:pk>/visits/new/", views.visit_create, name="visit_create"),
     path("<int:pk>/visits/<int:visit_pk>/edit/", views.visit_update, name="visit_update"),
     path("<int:pk>/monitoring/new/", views.subject_create, name="subject_create"),
+    path("<int:pk>/low-income/new/", views.status_create, name="status_create"),
+    path("<int:pk>/low-income/<int:status_pk>/end/", views.status_end, name="status_end"),
     path("monitoring/", views.subject_list, name="subject_list"),
     path("monitoring/<int:subject_pk>/", views.subject_detail, name="subject_detail"),
     path(

@@ -13,12 +13,12 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from households import id_numbers
-from households.models import MonitoringSubject
+from households.models import LowIncomeStatus, MonitoringSubject
 from organization.api import AuditEntrySerializer, ReviewsAuditLog
-from organization.audit import client_ip
+from organization.audit import client_ip, record_id_search
 from organization.filters import AuditEntryFilter
 from organization.selectors import town_list, village_list
-from suixi_monitor.api import error_responses
+from suixi_monitor.api import Pagination, error_responses
 from suixi_monitor.downloads import XLSX
 
 from . import services
@@ -36,6 +36,17 @@ from .selectors import (
 )
 from .selectors.assessment import MSG_NO_ASSESSMENT
 from .selectors.ledgers import MSG_NO_LEDGER
+from .selectors.low_income import (
+    MSG_NO_LIST,
+    Group,
+    LowIncomeFilters,
+    low_income_queryset,
+    low_income_rows,
+    may_read_low_income,
+)
+from .selectors.low_income import (
+    TITLE as LOW_INCOME_TITLE,
+)
 from .views import assessment_year
 
 MSG_NOT_FOUND = "不存在，或不在本人管辖范围内。"
@@ -305,6 +316,143 @@ class AssessmentView(APIView):
         return Response(AssessmentSerializer(table).data)
 
 
+# --- the low-income population and the monitoring subjects ------------------------------
+
+
+class ReadsLowIncome(permissions.BasePermission):
+    message = MSG_NO_LIST
+
+    def has_permission(self, request, view) -> bool:
+        return may_read_low_income(request.user)
+
+
+class LowIncomeFiltersSerializer(LedgerFiltersSerializer):
+    """The list's filters; a town or village outside the user's scope is refused."""
+
+    category = None
+    status = None
+    kind = serializers.ChoiceField(
+        choices=LowIncomeStatus.Kind.choices,
+        required=False,
+        allow_blank=True,
+        help_text="现有低收入人口身份：dibao 低保, tekun 特困, dibao_marginal 低保边缘, "
+        "rigid_expense 刚性支出困难",
+    )
+    group = serializers.ChoiceField(
+        choices=Group.choices,
+        required=False,
+        allow_blank=True,
+        help_text="both 在两者, low_income_only 仅低收入人口, subject_only 仅监测对象",
+    )
+
+    def filters(self) -> LowIncomeFilters:
+        data = self.validated_data
+        return LowIncomeFilters(
+            town=data.get("town"),
+            village=data.get("village"),
+            kind=data.get("kind") or "",
+            group=data.get("group") or "",
+            q=data.get("q") or "",
+        )
+
+
+class LowIncomeRowSerializer(serializers.Serializer):
+    household = serializers.IntegerField(source="household_id", help_text="农户ID")
+    town_name = serializers.CharField(source="cells.town")
+    village_name = serializers.CharField(source="cells.village")
+    head_name = serializers.CharField(source="cells.head_name")
+    id_number = serializers.CharField(
+        source="cells.id_number", help_text="户主身份证号（无权查看全号者为部分隐藏）"
+    )
+    group = serializers.ChoiceField(source="cells.group_key", choices=Group.choices)
+    group_display = serializers.CharField(source="cells.group")
+    statuses = serializers.ListField(
+        source="cells.kinds",
+        child=serializers.ChoiceField(choices=LowIncomeStatus.Kind.choices),
+        help_text="现有低收入人口身份",
+    )
+    statuses_display = serializers.CharField(source="cells.statuses")
+    category = serializers.CharField(source="cells.category", help_text="监测中的类别，未监测为空")
+    subject_state = serializers.CharField(source="cells.subject_state")
+    status_2020 = serializers.CharField(source="cells.status_2020")
+    why = serializers.CharField(source="cells.why", help_text="在两者、仅在其一的原因")
+
+
+class LowIncomePageSerializer(serializers.Serializer):
+    """One page of the list, as every list of the API pages (``page``, ``page_size``)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = LowIncomeRowSerializer(many=True)
+
+
+def _low_income_filters(request, data) -> LowIncomeFilters:
+    serializer = LowIncomeFiltersSerializer(data=data, context={"user": request.user})
+    serializer.is_valid(raise_exception=True)
+    return serializer.filters()
+
+
+class LowIncomeListView(APIView):
+    """低收入人口与监测对象名单: the low-income population (民政) and the monitoring subjects
+    together, scoped as every household read (the county all, a town its villages, a
+    monitor the village): who is in both, who only in one, and why."""
+
+    permission_classes = [permissions.IsAuthenticated, ReadsLowIncome]
+
+    @extend_schema(
+        summary="低收入人口与监测对象名单",
+        parameters=[
+            LowIncomeFiltersSerializer,
+            OpenApiParameter("page", OpenApiTypes.INT, description="页码"),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="每页行数（至多200）"),
+        ],
+        responses={
+            200: LowIncomePageSerializer,
+            **error_responses(
+                bad_request="筛选条件无效，或镇、村不在本人管辖范围内。",
+                forbidden="县直部门人员和帮扶人不查看该名单。",
+                not_found="页码超出范围。",
+            ),
+        },
+    )
+    def get(self, request):
+        filters = _low_income_filters(request, request.query_params)
+        record_id_search(request, filters.q, where=LOW_INCOME_TITLE)
+        paginator = Pagination()
+        base = low_income_queryset(user=request.user, filters=filters)
+        page = paginator.paginate_queryset(base, request, view=self)
+        rows = list(low_income_rows(page, user=request.user))
+        return paginator.get_paginated_response(LowIncomeRowSerializer(rows, many=True).data)
+
+
+class LowIncomeExportView(APIView):
+    permission_classes = [permissions.IsAuthenticated, ReadsLowIncome]
+
+    @extend_schema(
+        summary="导出低收入人口与监测对象名单（xlsx，记入导出记录）",
+        request=LowIncomeFiltersSerializer,
+        responses={
+            (200, XLSX): OpenApiTypes.BINARY,
+            **error_responses(
+                bad_request="筛选条件无效，或镇、村不在本人管辖范围内。",
+                forbidden="县直部门人员和帮扶人不查看该名单。",
+                not_found=None,
+            ),
+        },
+    )
+    def post(self, request):
+        filters = _low_income_filters(request, request.data)
+        file, _ = services.low_income_export(
+            actor=request.user,
+            filters=filters,
+            requester=services.Requester(path=request.path, ip_address=client_ip(request)),
+        )
+        return FileResponse(
+            file, as_attachment=True, filename=f"{LOW_INCOME_TITLE}.xlsx", content_type=XLSX
+        )
+
+
 router = SimpleRouter()
 router.register("export-log", ExportLogViewSet, basename="export-log")
 
@@ -316,4 +464,6 @@ api_patterns = [
         name="ledger-export-file",
     ),
     path("assessments/", AssessmentView.as_view(), name="assessments"),
+    path("low-income/", LowIncomeListView.as_view(), name="low-income"),
+    path("low-income/export/", LowIncomeExportView.as_view(), name="low-income-export"),
 ]

@@ -13,4 +13,6 @@ urlpatterns = [
     path("export-log/", views.export_log_page, name="export_log"),
     path("assessment/", views.assessment_page, name="assessment"),
     path("assessment/export/", views.assessment_export, name="assessment_export"),
+    path("low-income/", views.low_income_page, name="low_income"),
+    path("low-income/export/", views.low_income_export, name="low_income_export"),
 ]

@@ -19,7 +19,7 @@ from organization.selectors import town_list, village_list
 from suixi_monitor.downloads import XLSX
 
 from . import services
-from .forms import ExportLogFilterForm, LedgerFilterForm
+from .forms import ExportLogFilterForm, LedgerFilterForm, LowIncomeFilterForm
 from .models import LedgerExport, LedgerKind
 from .selectors import (
     ExportLogFilters,
@@ -36,6 +36,20 @@ from .selectors import (
 )
 from .selectors.assessment import MSG_NO_ASSESSMENT
 from .selectors.ledgers import MSG_NO_LEDGER
+from .selectors.low_income import (
+    COLUMNS as LOW_INCOME_COLUMNS,
+)
+from .selectors.low_income import (
+    MSG_NO_LIST,
+    Group,
+    LowIncomeFilters,
+    low_income_queryset,
+    low_income_rows,
+    may_read_low_income,
+)
+from .selectors.low_income import (
+    TITLE as LOW_INCOME_TITLE,
+)
 
 PAGE_SIZE = 50
 FIRST_YEAR = 2021  # the policy (濉扶组〔2021〕6号) took effect in 2021
@@ -66,6 +80,7 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
             "kinds": LedgerKind.choices,
             "can_assess": may_read_assessment(request.user),
             "can_read_log": may_read_export_log(request.user),
+            "can_read_low_income": may_read_low_income(request.user),
             "nav_active": "reports",
             "crumbs": [("台账与考核", "")],
         },
@@ -249,3 +264,55 @@ def assessment_export(request: HttpRequest) -> HttpResponse:
     return FileResponse(
         file, as_attachment=True, filename=f"{year}年度考核表.xlsx", content_type=XLSX
     )
+
+
+# --- the low-income population and the monitoring subjects -------------------------------
+
+
+def _require_low_income(user) -> None:
+    if not may_read_low_income(user):
+        raise PermissionDenied(MSG_NO_LIST)
+
+
+@login_required
+def low_income_page(request: HttpRequest) -> HttpResponse:
+    """Both records side by side: who is in both, who only in one and why; one page of rows
+    and their look-ups in a fixed number of queries."""
+    user = request.user
+    _require_low_income(user)
+    form = LowIncomeFilterForm(request.GET or None, user=user)
+    filters = form.filters() if request.GET else LowIncomeFilters()
+    record_id_search(request, filters.q, where=LOW_INCOME_TITLE)
+    base = low_income_queryset(user=user, filters=filters)
+    page = Paginator(base, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(low_income_rows(list(page.object_list), user=user))
+    return render(
+        request,
+        "reports/low_income.html",
+        {
+            "title": LOW_INCOME_TITLE,
+            "form": form,
+            "page": page,
+            "header": [title for _, title in LOW_INCOME_COLUMNS],
+            "groups": Group,
+            "filtered": any(v for k, v in request.GET.items() if k != "page"),
+            "places": _places(user, LedgerFilters(town=filters.town, village=filters.village)),
+            "detail_base": reverse("households:list"),
+            "nav_active": "low_income",
+            "crumbs": [(LOW_INCOME_TITLE, "")],
+        },
+    )
+
+
+@login_required
+@require_POST
+def low_income_export(request: HttpRequest) -> HttpResponse:
+    """What the page shows (its filters come with the form) as xlsx, logged."""
+    user = request.user
+    _require_low_income(user)
+    form = LowIncomeFilterForm(request.POST, user=user)
+    file, _ = services.low_income_export(
+        actor=user, filters=form.filters(), requester=requester(request)
+    )
+    filename = f"{LOW_INCOME_TITLE}_{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX)

@@ -253,6 +253,9 @@ SPECTACULAR_SETTINGS = {
         "TownRoundStateEnum": "identification.models.exits.TownRoundState",
         "SpotCheckStateEnum": "identification.models.exits.SpotCheck.State",
         "ExitStateEnum": "identification.models.exits.ExitState",
+        "LowIncomeKindEnum": "households.models.LowIncomeStatus.Kind",
+        "LowIncomeSourceEnum": "households.models.LowIncomeStatus.Source",
+        "LowIncomeGroupEnum": "reports.selectors.low_income.Group",
     },
 }
 

@@ -30,6 +30,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = [
             "id", "department", "department_name", "code", "name", "risk_type", "risk_type_name",
             "unit", "rule", "threshold", "severe", "description", "active", "rule_label",
+            "roster_status",
         ]  # fmt: skip
 
 

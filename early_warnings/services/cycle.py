@@ -78,7 +78,8 @@ def _open_periods(today: datetime.date) -> list[str]:
 
 
 def _departments_with_upload(period: str, *, by: datetime.date | None = None) -> set[int]:
-    qs = Upload.objects.filter(period=period).exclude(status=Upload.Status.FAILED)
+    # 民政's roster of the low-income population is not the month's file of warnings.
+    qs = Upload.objects.filter(period=period, is_roster=False).exclude(status=Upload.Status.FAILED)
     if by is not None:
         end = timezone.make_aware(
             datetime.datetime.combine(by + datetime.timedelta(days=1), datetime.time())

@@ -32,7 +32,7 @@ from ..models import (
     period_start,
     period_validator,
 )
-from . import matching
+from . import matching, roster
 from ._common import acting_department, queue_ingest
 from .bulk import Batch, insert_ignoring_duplicates, received_from
 from .cycle import push_due, push_period
@@ -96,9 +96,14 @@ def _ingest(upload_id: int) -> Upload:
         required.insert(3, "value")
     try:
         found = spreadsheets.read_tables(
-            upload.file.path, original_name=upload.original_name, required=required
+            upload.file.path,
+            original_name=upload.original_name,
+            required=required,
+            indicators=indicators,
         )
         jobs.job_progress(upload, 30)
+        if found.roster:  # 民政's roster: only its own indicators are read from it
+            indicators = {code: ind for code, ind in indicators.items() if ind.is_roster}
         valid, errors, counted = spreadsheets.parse_rows(
             found, period=upload.period, indicators=indicators
         )
@@ -120,25 +125,83 @@ def _ingest(upload_id: int) -> Upload:
             return locked
         # Counted as written, in the transaction that writes them: a re-run after a killed
         # worker starts from nothing committed, so the counts are this upload's own.
+        if found.roster:
+            return _ingest_roster(upload, found, valid, errors, counted)
         matched = matching.write_warnings(valid, upload)
         clues_written = insert_ignoring_duplicates(Clue, _clues(matched.outsiders, upload))
-        errors.extend(matched.errors)
-        sheets = {table.sheet: order for order, table in enumerate(found.tables)}
-        errors.sort(key=lambda error: (sheets.get(error.sheet, 0), error.row))
-        error_rows = len({(error.sheet, error.row) for error in errors})
-        upload.rows_total = counted
-        upload.rows_error = error_rows
-        upload.rows_valid = counted - error_rows
+        _finish(upload, found, errors + matched.errors, counted)
         upload.warnings_count = matched.warnings_written
         upload.clues_count = clues_written
-        upload.errors = [error.as_dict() for error in errors[: jobs.ERRORS_KEPT]]
         upload.summary = _summary(found, matched, indicators, clues_written)
-        upload.status = Upload.Status.DONE
-        upload.progress = 100
-        upload.finished_at = timezone.now()
         upload.save()
         _after_ingest(upload)
     return upload
+
+
+def _ingest_roster(
+    upload: Upload,
+    found: spreadsheets.DepartmentFile,
+    valid: list[spreadsheets.ParsedRow],
+    errors: list[spreadsheets.RowError],
+    counted: int,
+) -> Upload:
+    """民政's roster: statuses set instead of warnings made; outsiders still become clues."""
+    applied = roster.roster_apply(valid, upload)
+    clues_written = insert_ignoring_duplicates(Clue, _clues(applied.outsiders, upload))
+    _finish(upload, found, errors + applied.errors, counted)
+    upload.is_roster = True
+    upload.warnings_count = applied.warnings_written
+    upload.clues_count = clues_written
+    upload.summary = {
+        "skipped_sheets": found.skipped,
+        "roster": {
+            **applied.summary(upload),
+            "clues": clues_written,
+            "already_clues": len(applied.outsiders) - clues_written,
+        },
+    }
+    upload.save()
+    _after_roster(upload)
+    return upload
+
+
+def _finish(
+    upload: Upload,
+    found: spreadsheets.Found,
+    errors: list[spreadsheets.RowError],
+    counted: int,
+) -> None:
+    """The counts and row errors every finished file carries, in the file's order."""
+    sheets = {table.sheet: order for order, table in enumerate(found.tables)}
+    errors.sort(key=lambda error: (sheets.get(error.sheet, 0), error.row))
+    error_rows = len({(error.sheet, error.row) for error in errors})
+    upload.rows_total = counted
+    upload.rows_error = error_rows
+    upload.rows_valid = counted - error_rows
+    upload.errors = [error.as_dict() for error in errors[: jobs.ERRORS_KEPT]]
+    upload.status = Upload.Status.DONE
+    upload.progress = 100
+    upload.finished_at = timezone.now()
+
+
+def _after_roster(upload: Upload) -> None:
+    changes = "；".join(
+        f"{kind['label']}：新列入{kind['started']}户，终止{kind['ended']}户，未变{kind['unchanged']}户"
+        for kind in upload.summary["roster"]["kinds"]
+    )
+    notify(
+        recipients=[upload.uploaded_by],
+        message=(
+            f"{period_label(upload.period)}低收入人口名册“{upload.original_name}”处理完成："
+            f"有效{upload.rows_valid}行，错误{upload.rows_error}行；{changes or '未变更身份'}；"
+            f"预警{upload.warnings_count}条，线索{upload.clues_count}条"
+        ),
+        url=reverse("early_warnings:upload_detail", args=[upload.pk]),
+    )
+    if upload.warnings_count and push_due(
+        upload.period, arrived=timezone.localdate(upload.uploaded_at)
+    ):
+        push_period(period=upload.period, now=timezone.now())
 
 
 def _summary(

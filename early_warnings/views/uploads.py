@@ -84,6 +84,12 @@ def upload_list(request: HttpRequest) -> HttpResponse:
             if user.department_id
             else [],
             "departments": Department.objects.all() if user.is_county else [],
+            # 民政's roster of the low-income population has its own template.
+            "roster_departments": Department.objects.filter(
+                indicators__active=True, indicators__roster_status__gt=""
+            ).distinct()
+            if user.is_county or user.department_id
+            else [],
             "nav_active": "warnings",
             "crumbs": crumbs(("上传预警信息", "")),
         },
@@ -133,7 +139,10 @@ def template_download(request: HttpRequest) -> HttpResponse:
         department = Department.objects.filter(pk=request.GET.get("department") or 0).first()
         if department is None:
             raise Http404
-    return downloads.template_response(department)
+    roster = request.GET.get("kind") == "roster"
+    if roster and not department.indicators.filter(active=True).exclude(roster_status="").exists():
+        raise Http404("本部门没有低收入人口名册指标")
+    return downloads.template_response(department, roster=roster)
 
 
 @login_required

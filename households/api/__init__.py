@@ -13,6 +13,7 @@ from rest_framework.routers import SimpleRouter
 from .views import (
     HouseholdViewSet,
     IncomeRecordViewSet,
+    LowIncomeStatusViewSet,
     MemberViewSet,
     MonitoringSubjectViewSet,
     RiskTypeViewSet,
@@ -27,3 +28,4 @@ router.register("income-records", IncomeRecordViewSet, basename="income-record")
 router.register("monitoring-subjects", MonitoringSubjectViewSet, basename="monitoring-subject")
 router.register("risk-types", RiskTypeViewSet, basename="risk-type")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("low-income-statuses", LowIncomeStatusViewSet, basename="low-income-status")

@@ -16,6 +16,7 @@ from .. import id_numbers, selectors
 from ..models import (
     Household,
     IncomeRecord,
+    LowIncomeStatus,
     Member,
     MonitoringSubject,
     RiskType,
@@ -208,6 +209,15 @@ class HouseholdMemberInputSerializer(MemberFieldsMixin):
         pass
 
 
+class CurrentStatusSerializer(serializers.Serializer):
+    """A social-assistance status the household holds now (民政 低收入人口)."""
+
+    kind = serializers.ChoiceField(choices=LowIncomeStatus.Kind.choices, read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    started_on = serializers.DateField(read_only=True)
+    source = serializers.ChoiceField(choices=LowIncomeStatus.Source.choices, read_only=True)
+
+
 class HouseholdListSerializer(serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
     town = serializers.IntegerField(source="village.town_id", read_only=True)
@@ -217,6 +227,7 @@ class HouseholdListSerializer(serializers.ModelSerializer):
     size = serializers.IntegerField(read_only=True, label="家庭人口")
     is_monitored = serializers.BooleanField(read_only=True, label="监测对象")
     in_identification_scope = serializers.SerializerMethodField(label="属于识别范围")
+    low_income_statuses = serializers.SerializerMethodField(label="现有低收入人口身份")
 
     class Meta:
         model = Household
@@ -242,9 +253,14 @@ class HouseholdListSerializer(serializers.ModelSerializer):
             "latest_per_capita_income",
             "below_income_line",
             "in_identification_scope",
+            "low_income_statuses",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CurrentStatusSerializer(many=True))
+    def get_low_income_statuses(self, obj: Household) -> list[dict]:
+        return CurrentStatusSerializer(obj.current_low_income_statuses(), many=True).data
 
     def get_in_identification_scope(self, obj: Household) -> bool:
         """三(五): registered and resident, and 2020 status or below the minimum living standard."""
@@ -444,3 +460,32 @@ class VisitSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             fields["household"].read_only = True
         return fields
+
+
+class LowIncomeStatusSerializer(serializers.ModelSerializer):
+    """A social-assistance status (民政 低收入人口); created by hand here, by 民政's roster
+    otherwise. ``ended_on`` is the first day it is no longer held."""
+
+    household = ScopedPrimaryKeyField(
+        selector=_households_in_scope, queryset=Household.objects.all(), label="农户"
+    )
+    kind_display = ChoiceLabelField(source="kind", choices=LowIncomeStatus.Kind.choices)
+    ended_source = serializers.CharField(
+        read_only=True, help_text="终止来源：roster 民政名册，manual 手工录入；未终止为空"
+    )
+    note = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=150, label="依据"
+    )
+
+    class Meta:
+        model = LowIncomeStatus
+        fields = [
+            "id", "household", "kind", "kind_display", "started_on", "ended_on", "source",
+            "source_label", "ended_source", "ended_label", "note",
+        ]  # fmt: skip
+        read_only_fields = ["ended_on", "source", "source_label", "ended_source", "ended_label"]
+
+
+class LowIncomeStatusEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(label="终止日期（不再具有该身份的第一天）")
+    reason = serializers.CharField(max_length=150, label="终止原因")

@@ -4,14 +4,17 @@ services, role gates that answer 403 only after the scoped lookup has answered 4
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from organization.models import Role
+from suixi_monitor.api import error_responses
 
-from .. import selectors, services
+from .. import low_income, selectors, services
 from ..filters import (
     HouseholdFilter,
     IncomeRecordFilter,
@@ -26,6 +29,8 @@ from .serializers import (
     HouseholdListSerializer,
     HouseholdWriteSerializer,
     IncomeRecordSerializer,
+    LowIncomeStatusEndSerializer,
+    LowIncomeStatusSerializer,
     MemberSerializer,
     MemberUpdateSerializer,
     MonitoringSubjectSerializer,
@@ -154,7 +159,8 @@ class HouseholdViewSet(
     ordering_fields = ["id", "head_name", "latest_per_capita_income", "updated_at"]
 
     def get_queryset(self):
-        qs = selectors.household_list(user=self.request.user)
+        # The open low-income statuses: 三(五)3 reads them for ``in_identification_scope``.
+        qs = selectors.with_current_statuses(selectors.household_list(user=self.request.user))
         if self.action == "retrieve":
             qs = qs.prefetch_related("members")
         return qs
@@ -168,7 +174,9 @@ class HouseholdViewSet(
         }.get(self.action, HouseholdDetailSerializer)
 
     def _detail(self, household: Household, *, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.household_list(user=self.request.user).prefetch_related("members")
+        fresh = selectors.with_current_statuses(
+            selectors.household_list(user=self.request.user)
+        ).prefetch_related("members")
         fresh = fresh.get(pk=household.pk)
         return Response(
             HouseholdDetailSerializer(fresh, context=self.get_serializer_context()).data,
@@ -370,3 +378,78 @@ class VisitViewSet(
         serializer.instance = services.visit_update(
             actor=self.request.user, visit=serializer.instance, **serializer.validated_data
         )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="低收入人口身份列表（低保、特困、低保边缘、刚性支出困难）",
+        parameters=[
+            OpenApiParameter("household", OpenApiTypes.INT, description="农户ID"),
+            OpenApiParameter(
+                "current", OpenApiTypes.BOOL, description="true 仅现有身份，false 仅已终止"
+            ),
+        ],
+    ),
+    retrieve=extend_schema(summary="低收入人口身份详情"),
+    create=extend_schema(
+        summary="手工登记低收入人口身份（名册之间新批准的）",
+        responses={
+            201: LowIncomeStatusSerializer,
+            **error_responses(
+                bad_request="类别、日期无效（不能晚于今天），或农户不在本人管辖范围内。",
+                forbidden="只有村防贫监测员、镇（园区）干部和县扶贫局维护台账。",
+                conflict="该户已有未终止的同类身份。",
+                not_found=None,
+            ),
+        },
+    ),
+)
+class LowIncomeStatusViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """低收入人口身份 (民政): set monthly by 民政's roster (uploaded as a department file),
+    entered or ended by hand between two rosters. Nothing is deleted."""
+
+    serializer_class = LowIncomeStatusSerializer
+    permission_classes = [permissions.IsAuthenticated, RegistryWriteGate]
+
+    def get_queryset(self):
+        qs = selectors.low_income_status_list(user=self.request.user).order_by(
+            "household_id", "started_on", "pk"
+        )
+        params = self.request.query_params
+        if params.get("household", "").isdigit():
+            qs = qs.filter(household_id=int(params["household"]))
+        if params.get("current") in {"true", "false"}:
+            qs = qs.filter(ended_on__isnull=params["current"] == "true")
+        return qs
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = low_income.low_income_status_start(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(
+        summary="终止低收入人口身份",
+        request=LowIncomeStatusEndSerializer,
+        responses={
+            200: LowIncomeStatusSerializer,
+            **error_responses(
+                bad_request="终止日期早于起始日期或晚于今天，或未填写原因。",
+                forbidden="只有村防贫监测员、镇（园区）干部和县扶贫局维护台账。",
+                conflict="该身份已终止。",
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        found = self.get_object()
+        body = LowIncomeStatusEndSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ended = low_income.low_income_status_end(
+            actor=request.user, status=found, **body.validated_data
+        )
+        return Response(self.get_serializer(ended).data)

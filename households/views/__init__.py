@@ -15,6 +15,7 @@ from .households import (
     register_detail_action,
 )
 from .income import income_create, income_update
+from .low_income import status_create, status_end
 from .members import member_create, member_delete, member_update
 from .monitoring import (
     subject_create,
@@ -37,6 +38,8 @@ __all__ = [
     "member_update",
     "overview",
     "register_detail_action",
+    "status_create",
+    "status_end",
     "subject_create",
     "subject_detail",
     "subject_list",

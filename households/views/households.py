@@ -152,6 +152,11 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     latest_line = lines.get(household.latest_income_year)
     policy = PolicySettings.for_year(household.latest_income_year or today().year)
     subjects = household.monitoring_subjects.prefetch_related("risk_types")
+    # Current statuses first, then the ended ones, newest first within each.
+    statuses = sorted(
+        household.low_income_statuses.all(),
+        key=lambda s: (s.ended_on is not None, -s.started_on.toordinal(), -s.pk),
+    )
     show_full = user.can_see_full_id_numbers
     return render(
         request,
@@ -167,6 +172,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "below_minimum": household.below_minimum_living_standard(policy),
             "visits": household.visits.select_related("visitor"),
             "subjects": subjects,
+            "statuses": statuses,
             "history": household_history(household=household, show_full_id_numbers=show_full),
             "can_edit": can_edit_registry(user),
             "can_visit": user.role != Role.DEPARTMENT_STAFF,

@@ -17,8 +17,20 @@ from .ledgers import (
     ledger_rows,
     may_read_ledgers,
 )
+from .low_income import (
+    Group,
+    LowIncomeFilters,
+    low_income_queryset,
+    low_income_rows,
+    may_read_low_income,
+)
 
 __all__ = [
+    "Group",
+    "LowIncomeFilters",
+    "low_income_queryset",
+    "low_income_rows",
+    "may_read_low_income",
     "ASSESSMENT_TITLE",
     "LEDGER_TITLES",
     "Assessment",

@@ -12,10 +12,15 @@ from organization.models import AuditEntry, User
 from organization.selectors import AuditFilters, audit_entries, may_review_audit_log
 
 from ..models import LedgerKind
+from .low_income import TITLE as LOW_INCOME_TITLE
 
 ASSESSMENT_TITLE = "年终考核表"
 # What an export entry names (``AuditEntry.what``), by the ledger's key.
-LEDGER_TITLES = {**{kind.value: kind.label for kind in LedgerKind}, "assessment": ASSESSMENT_TITLE}
+LEDGER_TITLES = {
+    **{kind.value: kind.label for kind in LedgerKind},
+    "assessment": ASSESSMENT_TITLE,
+    "low_income": LOW_INCOME_TITLE,
+}
 
 may_read_export_log = may_review_audit_log
 
