@@ -39,6 +39,11 @@ class _TooLarge(exceptions.APIException):
     default_detail = "提交的内容过长。"
 
 
+class _NoFiles(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "自主申报不接收文件。"
+
+
 def _bool(raw: str | None) -> bool | None:
     return {"1": True, "true": True, "0": False, "false": False}.get((raw or "").lower())
 
@@ -119,6 +124,8 @@ class DeclarationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         },
     )
     def create(self, request, *args, **kwargs):
+        if request.FILES:
+            raise _NoFiles()
         serializer = SubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         declaration, created = services.declaration_submit(**serializer.validated_data)

@@ -28,8 +28,8 @@ def body_refusal(request: HttpRequest) -> str | None:
         length = 0
     if length > settings.DECLARATION_MAX_BODY_BYTES:
         return MSG_TOO_LARGE
-    if request.content_type == "multipart/form-data":
-        return MSG_NO_FILES
+    if request.content_type == "multipart/form-data" and request.FILES:
+        return MSG_NO_FILES  # parsed only once the body is known to be small
     return None
 
 
@@ -51,7 +51,7 @@ def declare(request: HttpRequest, token: str | None = None) -> HttpResponse:
         if refusal := throttled(request, SUBMIT_THROTTLES):
             return _page(request, context, form, refusal, status=429)
         if form.is_valid():
-            result = run_service(form, services.declaration_submit, **form.cleaned_data)
+            result = run_service(form, services.declaration_submit, **form.submission())
             if result is not None:
                 declaration, created = result
                 context.update(receipt=declaration.receipt_code, merged=not created)
