@@ -94,8 +94,10 @@ def declaration_list(
         qs = qs.filter(state=filters.state)
     if filters.overdue is not None:
         qs = qs.filter(overdue_q()) if filters.overdue else qs.exclude(overdue_q())
-    return qs.select_related("village__town", "declared_village", "case").annotate(
-        repeat_count=Count("repeats", distinct=True)
+    return (
+        qs.select_related("village__town", "declared_village", "case")
+        .annotate(repeat_count=Count("repeats", distinct=True))
+        .order_by("-received_at", "-id")  # Meta.ordering is dropped by the GROUP BY
     )
 
 
