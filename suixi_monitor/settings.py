@@ -340,6 +340,15 @@ DECLARATION_THROTTLE_RATES = {
     "declaration_status_phone": os.environ.get("DECLARATION_STATUS_RATE_PHONE", "20/hour"),
 }
 DECLARATION_MAX_BODY_BYTES = int(os.environ.get("DECLARATION_MAX_BODY_BYTES", "8192"))
+# The counts live in the cache: each process its own by default; CACHE_URL=redis://… shares
+# them between the web workers (behind gunicorn with several workers, set it).
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from households.models import Member
 from organization.audit import record_id_search
-from organization.models import Role
+from organization.models import PolicySettings, Role
 from suixi_monitor.forms import run_action, run_service
 
 from .. import selectors, services
@@ -188,4 +188,7 @@ def poster_print(request: HttpRequest) -> HttpResponse:
     for each in villages:
         url = request.build_absolute_uri(reverse("declare:village", args=[tokens[each.pk]]))
         sheets.append({"village": each, "url": url, "qr": qr_svg(url)})
-    return render(request, "declarations/poster_print.html", {"sheets": sheets})
+    answer_days = PolicySettings.current().declaration_answer_working_days
+    return render(
+        request, "declarations/poster_print.html", {"sheets": sheets, "answer_days": answer_days}
+    )

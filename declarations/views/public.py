@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from organization.models import PolicySettings
 from suixi_monitor.forms import run_service
 
 from .. import selectors, services
@@ -42,7 +43,12 @@ def declare(request: HttpRequest, token: str | None = None) -> HttpResponse:
             raise Http404
         village = code.village
     initial = {"village": village.pk, "town": village.town_id} if village else {}
-    context = {"village": village, "consent_text": CONSENT_TEXT, "status_form": StatusForm()}
+    context = {
+        "village": village,
+        "consent_text": CONSENT_TEXT,
+        "status_form": StatusForm(auto_id="status_%s"),
+        "answer_days": PolicySettings.current().declaration_answer_working_days,
+    }
     if request.method == "POST" and (refusal := body_refusal(request)):
         return _page(request, context, DeclarationForm(initial=initial), refusal, status=400)
     action = request.POST.get("do") if request.method == "POST" else None
@@ -57,7 +63,7 @@ def declare(request: HttpRequest, token: str | None = None) -> HttpResponse:
                 context.update(receipt=declaration.receipt_code, merged=not created)
                 return render(request, "declarations/public_receipt.html", context)
     elif action == "status":
-        context["status_form"] = status_form = StatusForm(request.POST)
+        context["status_form"] = status_form = StatusForm(request.POST, auto_id="status_%s")
         if refusal := throttled(request, STATUS_THROTTLES):
             return _page(request, context, form, refusal, status=429, anchor="status")
         if status_form.is_valid():
