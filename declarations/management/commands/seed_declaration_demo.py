@@ -67,9 +67,7 @@ class Command(BaseCommand):
 
     def _seed(self, monitor, village, types) -> None:
         (n1, id1), (n2, id2), (n3, id3), (n4, id4) = STRANGERS
-        waiting = self._declare(
-            n1, id1, village, [types["illness"]], "老伴住院，花费大", "13955601001"
-        )
+        self._declare(n1, id1, village, [types["illness"]], "老伴住院，花费大", "13955601001")
         # The same person again from another phone: merged into the open one.
         self._declare(n1, id1, village, [types["housing"]], "房子也漏雨", "13955601009")
         overdue = self._declare(
