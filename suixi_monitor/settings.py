@@ -255,6 +255,10 @@ SPECTACULAR_SETTINGS = {
         "TownRoundStateEnum": "identification.models.exits.TownRoundState",
         "SpotCheckStateEnum": "identification.models.exits.SpotCheck.State",
         "ExitStateEnum": "identification.models.exits.ExitState",
+        "DeclarationStateEnum": "declarations.models.State",
+        "DeclineReasonEnum": "declarations.models.DeclineReason",
+        # A second choice field named reason (DeclineReason) keeps the visits' enum its name.
+        "ReasonEnum": "households.models.Visit.Reason",
     },
 }
 
