@@ -28,8 +28,9 @@ ANSWERING_ROLES = {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL}
 READING_ROLES = {*ANSWERING_ROLES, Role.COUNTY_BUREAU}
 # Who prints posters: the county for every village, a town for its own.
 POSTER_ROLES = {Role.COUNTY_BUREAU, Role.TOWN_OFFICIAL}
-# The orange warning starts this many working days before the answer is due (the due day
-# itself included): with the 2-day limit, the last day is orange.
+# The orange warning starts this many working days before the answer is due and lasts
+# through the due day: with the 2-day limit, the second working day (declared Monday: green
+# Monday, orange Tuesday and Wednesday, red from Thursday).
 WARN_WORKING_DAYS = 1
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
