@@ -140,3 +140,16 @@ def test_the_limit_is_the_years_policy_setting(world, declare, monkeypatch):
 def test_a_declaration_on_a_saturday_counts_from_monday(world, declare, monkeypatch):
     _at(monkeypatch, datetime.datetime(2024, 11, 9, 9, 0))  # Saturday
     assert declare().due_on == datetime.date(2024, 11, 12)  # Monday, Tuesday
+
+
+def test_the_answer_clock_turns_orange_the_day_before_and_red_after(world, declare, monkeypatch):
+    from declarations.selectors import clock_of
+
+    _at(monkeypatch, datetime.datetime(2024, 11, 4, 9, 0))  # Monday: due Wednesday the 6th
+    declaration = declare()
+    colours = [clock_of(declaration, datetime.date(2024, 11, day)).value for day in (4, 5, 6, 7)]
+    assert colours == ["green", "orange", "orange", "red"]
+    declaration = services.declaration_decline(
+        actor=world.alice, declaration=declaration, reason="other", note="已答复"
+    )
+    assert clock_of(declaration, datetime.date(2024, 11, 7)) is None
