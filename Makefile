@@ -34,6 +34,7 @@ demo: migrate
 	$(PY) manage.py seed_identification_demo
 	$(PY) manage.py seed_help_demo
 	$(PY) manage.py seed_exit_demo
+	$(PY) manage.py seed_declaration_demo
 
 static: runtime
 	$(PY) manage.py collectstatic --noinput --verbosity 0

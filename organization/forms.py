@@ -39,6 +39,7 @@ POLICY_FIELDS = [
     "spot_check_min",
     "help_visit_interval_days",
     "plan_review_months",
+    "declaration_answer_working_days",
 ]
 
 # Which clause of the 2021 plan each number comes from, shown beside the field.
@@ -62,6 +63,7 @@ POLICY_SOURCES = {
     "spot_check_min": "三(九)：县级对退出名单进行抽查评估",
     "help_visit_interval_days": "三(八)1：帮扶责任人要定期上门走访",
     "plan_review_months": "三(八)1：及时掌握动态变化，及时落实帮扶措施",
+    "declaration_answer_working_days": "三(七)1：户申请；一码申报须在2个工作日内答复",
 }
 
 

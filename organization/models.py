@@ -360,6 +360,13 @@ class PolicySettings(models.Model):
     spot_check_min = models.PositiveSmallIntegerField(
         "每镇最少抽查户数", default=3, validators=[MinValueValidator(1)]
     )
+    # 三(七)1 户申请, by self-declaration (一码申报): the village answers a declaration within
+    # this many working days (Anhui's 2022 rule: 2), counted on the official calendar.
+    declaration_answer_working_days = models.PositiveSmallIntegerField(
+        "自主申报答复时限（工作日）",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "identification",
     "assistance",
     "early_warnings",
+    # Self-declaration (一码申报): beside identification, it opens cases; nothing below imports it.
+    "declarations",
     # The top app: ledgers and the year-end assessment read every app above; nothing imports it.
     "reports",
 ]
@@ -256,6 +258,10 @@ SPECTACULAR_SETTINGS = {
         "LowIncomeKindEnum": "households.models.LowIncomeStatus.Kind",
         "LowIncomeSourceEnum": "households.models.LowIncomeStatus.Source",
         "LowIncomeGroupEnum": "reports.selectors.low_income.Group",
+        "DeclarationStateEnum": "declarations.models.State",
+        "DeclineReasonEnum": "declarations.models.DeclineReason",
+        # A second choice field named reason (DeclineReason) keeps the visits' enum its name.
+        "ReasonEnum": "households.models.Visit.Reason",
     },
 }
 
@@ -329,6 +335,27 @@ SPREADSHEET_READER_SECONDS = int(os.environ.get("SPREADSHEET_READER_SECONDS", 30
 # Uploaded files read by a worker (suixi_monitor/jobs.py): how many attempts a file gets. One
 # that kills the worker process this often is refused instead of being redelivered for ever.
 UPLOAD_MAX_ATTEMPTS = int(os.environ.get("UPLOAD_MAX_ATTEMPTS", "3"))
+
+# Self-declaration (一码申报): the public page and API are throttled per address and per phone
+# number ("N/second|minute|hour|day"), counted in Django's cache; a request over the limit is
+# refused with a Chinese message (429 in the API). The public body is small: name, numbers,
+# a few words.
+DECLARATION_THROTTLE_RATES = {
+    "declaration_ip": os.environ.get("DECLARATION_RATE_IP", "20/hour"),
+    "declaration_phone": os.environ.get("DECLARATION_RATE_PHONE", "5/day"),
+    "declaration_status_ip": os.environ.get("DECLARATION_STATUS_RATE_IP", "60/hour"),
+    "declaration_status_phone": os.environ.get("DECLARATION_STATUS_RATE_PHONE", "20/hour"),
+}
+DECLARATION_MAX_BODY_BYTES = int(os.environ.get("DECLARATION_MAX_BODY_BYTES", "8192"))
+# The counts live in the cache: each process its own by default; CACHE_URL=redis://… shares
+# them between the web workers (behind gunicorn with several workers, set it).
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
 
 LOGGING = {
     "version": 1,

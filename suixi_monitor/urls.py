@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from assistance.api import router as assistance_router
+from declarations.api import router as declarations_router
 from early_warnings.api import router as early_warnings_router
 from households.api import router as households_router
 from identification.api import router as identification_router
@@ -32,6 +33,7 @@ for app_router in (
     identification_router,
     assistance_router,
     early_warnings_router,
+    declarations_router,
     reports_router,
 ):
     api_router.registry.extend(app_router.registry)
@@ -80,5 +82,8 @@ urlpatterns = [
     path("assistance/", include("assistance.urls")),
     path("warnings/", include("early_warnings.urls")),
     path("reports/", include("reports.urls")),
+    path("declarations/", include("declarations.urls")),
+    # 一码申报: the public page a village's QR code opens (no sign-in).
+    path("declare/", include("declarations.urls_public")),
     path("", include("organization.urls")),
 ]

@@ -54,6 +54,8 @@ class CaseSource(models.TextChoices):
     WARNING = "warning", "部门预警（技防）"
     VISIT = "visit", "走访发现（人防）"
     CLUE = "clue", "其他渠道（协防）"
+    # 三(七)1 自主申报: the household declared its own difficulty (一码申报, the declarations app).
+    DECLARATION = "declaration", "自主申报"
 
 
 class IdentificationCase(FSMModelMixin, models.Model):

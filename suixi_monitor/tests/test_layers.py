@@ -17,8 +17,18 @@ from organization.selectors import HELPER_VILLAGES, village_list
 
 ROOT = Path(settings.BASE_DIR)
 ABOVE = {
-    "organization": {"households", "identification", "assistance", "early_warnings"},
-    "households": {"identification", "assistance", "early_warnings"},
+    "organization": {
+        "households",
+        "identification",
+        "assistance",
+        "early_warnings",
+        "declarations",
+    },
+    "households": {"identification", "assistance", "early_warnings", "declarations"},
+    # Self-declaration opens identification cases; nothing beside or below it imports it.
+    "identification": {"declarations"},
+    "assistance": {"declarations"},
+    "early_warnings": {"declarations"},
 }
 
 
