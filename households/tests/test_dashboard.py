@@ -99,8 +99,9 @@ def test_the_county_sees_each_figure_of_the_county(world, client, county):
     assert len(monthly.rows) == 12
     assert [c.value for c in monthly.foot[1:]] == [3, 1]  # 14 months ago is out of the window
     cases = figures(panel(response, "cases").table)
-    assert cases[CaseState.APPLIED.label] == [1, 1]
-    assert cases[CaseState.VILLAGE_PUBLICIZING.label] == [1, 0]
+    # 办理中, then by clock: 正常, 临期, 超期
+    assert cases[CaseState.APPLIED.label] == [1, 0, 0, 1]
+    assert cases[CaseState.VILLAGE_PUBLICIZING.label] == [1, 1, 0, 0]
     warnings = figures(panel(response, "warnings").table)
     assert warnings["医保"][1:] == [5, 4, 2, 1, 1]  # 预警, 已推送, 已分派, 已核实, 超期
     assert warnings["医保"][0].startswith("按时") or warnings["医保"][0].startswith("逾期")
@@ -207,4 +208,4 @@ def test_an_app_above_the_registry_adds_its_panel_through_the_hook(
 def test_open_cases_of_other_scopes_are_not_counted(world, client, county):
     assert IdentificationCase.objects.count() == 2
     response = home(client, world.dave)  # town B: no case there
-    assert figures(panel(response, "cases").table)[CaseState.APPLIED.label] == [0, 0]
+    assert figures(panel(response, "cases").table)[CaseState.APPLIED.label] == [0, 0, 0, 0]

@@ -22,8 +22,8 @@ def test_a_warning_verified_on_its_last_working_day_is_on_time(world):
         verified_at=datetime.datetime(2025, 10, 16, 18, 0, tzinfo=SHANGHAI),
     )
     policy(year=2025, warning_verify_days=7, warning_verify_working_days=True)
-    rows = {row.name: row.figures for row in assessment(user=world.erin, year=2025)}
+    rows = {row.name: row.figures for row in assessment(user=world.erin, year=2025).rows}
     assert rows["甲镇"]["warnings_on_time"] == 1 and rows["甲镇"]["warnings_late"] == 0
     policy(year=2025, warning_verify_days=7, warning_verify_working_days=False)
-    rows = {row.name: row.figures for row in assessment(user=world.erin, year=2025)}
+    rows = {row.name: row.figures for row in assessment(user=world.erin, year=2025).rows}
     assert rows["甲镇"]["warnings_on_time"] == 0 and rows["甲镇"]["warnings_late"] == 1
