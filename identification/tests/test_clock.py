@@ -384,3 +384,12 @@ def test_the_policy_page_and_api_show_the_limits_and_whether_the_calendar_is_kno
     assert row["home_check_working_days"] == 2 and row["identification_working_days"] == 20
     assert row["clock_warn_working_days"] == 4 and row["warning_verify_working_days"] is False
     assert "case_overdue_days" not in row
+
+
+def test_the_api_refuses_a_home_check_limit_longer_than_the_whole_limit(world, api):
+    PolicySettings.objects.create(year=2025)
+    api.force_authenticate(world.erin)
+    response = api.patch("/api/policy/2025/", {"home_check_working_days": 21}, format="json")
+    assert response.status_code == 400
+    assert "入户核查时限不能超过识别办结时限" in str(response.data)
+    assert PolicySettings.objects.get(year=2025).home_check_working_days == 2
