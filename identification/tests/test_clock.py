@@ -393,3 +393,17 @@ def test_the_api_refuses_a_home_check_limit_longer_than_the_whole_limit(world, a
     assert response.status_code == 400
     assert "入户核查时限不能超过识别办结时限" in str(response.data)
     assert PolicySettings.objects.get(year=2025).home_check_working_days == 2
+
+
+def test_the_data_migration_sets_the_limits_of_the_open_cases(world):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("identification.migrations.0006_case_due_on_backfill")
+    checked = verify(world, apply(world, APPLIED), D(2025, 9, 10))
+    waiting = apply(world, D(2025, 9, 26))
+    IdentificationCase.objects.update(due_on=None)
+    backfill.backfill(apps, None)
+    assert IdentificationCase.objects.get(pk=checked.pk).due_on == DUE
+    assert IdentificationCase.objects.get(pk=waiting.pk).due_on == D(2025, 9, 29)
