@@ -281,9 +281,7 @@ class CheckedItem(FSMModelMixin, models.Model):
         if self.pushed_at is None:
             return None
         pushed = timezone.localtime(self.pushed_at).date()
-        return pushed + datetime.timedelta(
-            days=PolicySettings.for_year(pushed.year).warning_verify_days
-        )
+        return PolicySettings.for_year(pushed.year).warning_verify_due_on(pushed)
 
 
 # Shadows the builtin exception name inside this module only; the domain's word wins.

@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from households.selectors import household_scope_q
 from organization.admin import ReadOnlyMixin, ScopedAdminMixin
+from organization.working_days import Clock
 from suixi_monitor.exceptions import ApplicationError
 
 from . import selectors, services
@@ -36,6 +37,8 @@ from .models import (
     Objection,
     Publicity,
 )
+from .selectors import clock as clock_selectors
+from .selectors.clock import clock_annotation
 
 
 class ReasonForm(forms.Form):
@@ -98,7 +101,15 @@ class PublicityInline(admin.TabularInline):
 
 @admin.register(IdentificationCase)
 class IdentificationCaseAdmin(ReadOnlyAdmin):
-    list_display = ["household", "applied_on", "source", "state", "state_changed_at", "page_link"]
+    list_display = [
+        "household",
+        "applied_on",
+        "source",
+        "state",
+        "state_changed_at",
+        "clock_badge",
+        "page_link",
+    ]
     list_filter = ["state", "source"]
     search_fields = ["household__head_name"]
     date_hierarchy = "applied_on"
@@ -107,7 +118,15 @@ class IdentificationCaseAdmin(ReadOnlyAdmin):
     actions = ["conclude_due_publicities", "reject_cases", "withdraw_cases"]
 
     def scoped_queryset(self, user):
-        return IdentificationCase.objects.filter(selectors.case_scope_q(user))
+        return IdentificationCase.objects.filter(selectors.case_scope_q(user)).annotate(
+            clock=clock_annotation(clock_selectors.clock_today())
+        )
+
+    @admin.display(description="办理时限", ordering="due_on")
+    def clock_badge(self, obj: IdentificationCase) -> str:
+        if not getattr(obj, "clock", ""):
+            return "—"
+        return format_html("{}（{}）", Clock(obj.clock).label, obj.due_on)
 
     @admin.display(description="办理")
     def page_link(self, obj: IdentificationCase) -> str:

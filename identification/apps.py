@@ -12,6 +12,7 @@ class IdentificationConfig(AppConfig):
         # Register the tasks in every process (web too): the services queue them by name.
         from . import (
             exit_conditions,  # noqa: F401  (the registry's own exit conditions)
+            signals,  # noqa: F401  (the case limits follow the year's PolicySettings)
             tasks,  # noqa: F401
         )
         from .views.cases import household_button

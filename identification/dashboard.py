@@ -1,16 +1,21 @@
 """Identification's panel on the county's and the towns' dashboards (三(七)): the open
-applications by step, and those that have waited in their step longer than the limit."""
+applications by step, and by their clock (green, orange 临期, red 超期: Anhui's 2022 一码申报
+limits in working days, ``identification.selectors.clock``), per town or village."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 
 from households.dashboard import AreaColumn, Cell, Chart, DashboardScope, Panel, Series, Table
 from organization.models import PolicySettings
+from organization.working_days import Clock
 
 from .models import CaseState, IdentificationCase
 from .models.case import OPEN_STATES
-from .selectors import case_scope_q, overdue_cutoff
+from .selectors import case_scope_q
+from .selectors.clock import clock_count_columns
+
+COLOURS = [Clock.GREEN, Clock.ORANGE, Clock.RED]
 
 
 def cases_panel(scope: DashboardScope) -> Panel:
@@ -18,50 +23,60 @@ def cases_panel(scope: DashboardScope) -> Panel:
         IdentificationCase.objects.filter(case_scope_q(scope.user), state__in=OPEN_STATES)
         .order_by()
         .values("state", vid=F("household__village_id"))
-        .annotate(n=Count("*"), late=Count("pk", filter=Q(state_changed_at__lt=overdue_cutoff())))
+        .annotate(n=Count("*"), **clock_count_columns(scope.today))
     )
     rows = [row for row in rows if scope.area_of(row["vid"]) is not None]
-    open_by_state = dict.fromkeys(OPEN_STATES, 0)
-    late_by_state = dict.fromkeys(OPEN_STATES, 0)
+    by_state = {state: dict.fromkeys(["n", *COLOURS], 0) for state in OPEN_STATES}
     for row in rows:
-        open_by_state[row["state"]] += row["n"]
-        late_by_state[row["state"]] += row["late"]
+        for key in by_state[row["state"]]:
+            by_state[row["state"]][key] += row[key]
     labels = [CaseState(state).label for state in OPEN_STATES]
-    days = PolicySettings.current(scope.today).case_overdue_days
+    policy = PolicySettings.current(scope.today)
+
+    def colour_cell(state: str | None, clock: Clock) -> Cell:
+        value = (
+            by_state[state][clock] if state else sum(counts[clock] for counts in by_state.values())
+        )
+        filters = {"state": state} if state else {}
+        return Cell(
+            value,
+            url=scope.link("identification:list", clock=clock.value, **filters) if value else "",
+            alert=clock == Clock.RED and value > 0,
+        )
+
     return Panel(
         key="cases",
         title="识别申请办理情况",
-        note=f"三(七)：户申请、村初核、镇审定、县备案；在当前环节停留超过{days}天的为超期。",
+        note=(
+            f"三(七)：户申请、村初核、镇审定、县备案。自申请日起，入户核查{policy.home_check_working_days}"
+            f"个工作日内完成、识别{policy.identification_working_days}个工作日内办结；"
+            f"到期前{policy.clock_warn_working_days}个工作日为临期，超过时限为超期。"
+        ),
         order=30,
         chart=Chart(
             kind="bar",
             horizontal=True,
             categories=labels,
             series=[
-                Series("未超期", [open_by_state[s] - late_by_state[s] for s in OPEN_STATES], "c"),
-                Series("超期", [late_by_state[s] for s in OPEN_STATES], "c"),
+                Series(clock.label, [by_state[s][clock] for s in OPEN_STATES], "c")
+                for clock in COLOURS
             ],
         ),
         table=Table(
-            caption="办理中的识别申请，按环节（件）",
-            header=["环节", "办理中", "其中超期"],
+            caption="办理中的识别申请，按环节和时限（件）",
+            header=["环节", "办理中", *(clock.label for clock in COLOURS)],
             rows=[
                 [
                     Cell(label, numeric=False),
-                    Cell(open_by_state[state], url=scope.link("identification:list", state=state)),
-                    Cell(
-                        late_by_state[state],
-                        url=scope.link("identification:list", state=state, overdue="true")
-                        if late_by_state[state]
-                        else "",
-                    ),
+                    Cell(by_state[state]["n"], url=scope.link("identification:list", state=state)),
+                    *(colour_cell(state, clock) for clock in COLOURS),
                 ]
                 for state, label in zip(OPEN_STATES, labels, strict=True)
             ],
             foot=[
                 Cell("合计", numeric=False),
-                Cell(sum(open_by_state.values()), url=scope.link("identification:list")),
-                Cell(sum(late_by_state.values())),
+                Cell(sum(c["n"] for c in by_state.values()), url=scope.link("identification:list")),
+                *(colour_cell(None, clock) for clock in COLOURS),
             ],
         ),
         columns=[
@@ -71,9 +86,14 @@ def cases_panel(scope: DashboardScope) -> Panel:
                 url=lambda area: scope.link("identification:list", area, queue="open"),
             ),
             AreaColumn(
+                "临期",
+                scope.by_area(rows, value=Clock.ORANGE.value),
+                url=lambda area: scope.link("identification:list", area, clock="orange"),
+            ),
+            AreaColumn(
                 "超期",
-                scope.by_area(rows, value="late"),
-                url=lambda area: scope.link("identification:list", area, overdue="true"),
+                scope.by_area(rows, value=Clock.RED.value),
+                url=lambda area: scope.link("identification:list", area, clock="red"),
                 alert=True,
             ),
         ],

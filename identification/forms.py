@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from households.models import Household, MonitoringSubject, RiskType
 from organization.models import User
+from organization.working_days import Clock
 from suixi_monitor.forms import date_field
 
 from .models import (
@@ -295,10 +296,10 @@ class CaseFilterForm(forms.Form):
     source = forms.ChoiceField(
         label="来源", required=False, choices=[("", "全部"), *CaseSource.choices]
     )
-    overdue = forms.NullBooleanField(
-        label="超期",
+    clock = forms.ChoiceField(
+        label="办理时限",
         required=False,
-        widget=forms.Select(choices=[("", "全部"), ("true", "仅超期"), ("false", "未超期")]),
+        choices=[("", "全部"), *((clock.value, clock.label) for clock in Clock)],
     )
     queue = forms.CharField(required=False, widget=forms.HiddenInput)
     # A town's dashboard links into one village's cases.

@@ -34,3 +34,10 @@ def exit_rounds_tick() -> dict:
     proposals after the round's last day, close each town's part once its cases are done.
     Reads dates and states, so a run after downtime catches up and a repeated run does nothing."""
     return services.exit_rounds_tick()
+
+
+@shared_task(name="identification.notify_case_clocks")
+def notify_case_clocks() -> dict:
+    """Daily: warn the responsible role of each case that turned orange (临期) or red (超期).
+    Each warning is sent once per limit, so a second run the same day sends nothing."""
+    return services.case_clocks_notify()

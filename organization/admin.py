@@ -298,7 +298,9 @@ class PolicySettingsAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
                     "group_deliberation_enabled",
                     "village_publicity_days",
                     "town_publicity_days",
-                    "case_overdue_days",
+                    "home_check_working_days",
+                    "identification_working_days",
+                    "clock_warn_working_days",
                 ]
             },
         ),
@@ -310,6 +312,7 @@ class PolicySettingsAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
                     "warning_push_day",
                     "warning_reminder_days",
                     "warning_verify_days",
+                    "warning_verify_working_days",
                 ]
             },
         ),

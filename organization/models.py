@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from .working_days import add_working_days
+
 
 class Town(models.Model):
     class Kind(models.TextChoices):
@@ -294,8 +296,18 @@ class PolicySettings(models.Model):
     town_publicity_days = models.PositiveSmallIntegerField(
         "镇公示天数", default=7, validators=[MinValueValidator(1)]
     )
-    case_overdue_days = models.PositiveSmallIntegerField(
-        "识别环节超期天数", default=20, validators=[MinValueValidator(1)]
+    # Anhui's 2022 一码申报 rules, counted in working days on the official calendar
+    # (organization.working_days) from the application: 入户核查须在申请后2个工作日内完成,
+    # 识别须在申请后20个工作日内办结 (the publicities' calendar days count inside them).
+    home_check_working_days = models.PositiveSmallIntegerField(
+        "入户核查时限（申请后工作日）", default=2, validators=[MinValueValidator(1)]
+    )
+    identification_working_days = models.PositiveSmallIntegerField(
+        "识别办结时限（申请后工作日）", default=20, validators=[MinValueValidator(1)]
+    )
+    # A limit turns orange (临期) this many working days before its last day, red after it.
+    clock_warn_working_days = models.PositiveSmallIntegerField(
+        "临期提醒（到期前工作日）", default=3, validators=[MaxValueValidator(60)]
     )
     # 三(四)2: 每月10日前提供本部门预警信息，每月15日前反馈到镇村核实
     warning_due_day = models.PositiveSmallIntegerField(
@@ -312,6 +324,8 @@ class PolicySettings(models.Model):
     warning_verify_days = models.PositiveSmallIntegerField(
         "预警核实时限（推送后天数）", default=7, validators=[MinValueValidator(1)]
     )
+    # Whether ``warning_verify_days`` counts working days (the 一码申报 way) or calendar days.
+    warning_verify_working_days = models.BooleanField("预警核实时限按工作日计算", default=False)
     # 三(九): 对错退率超过2%的镇，需重新审核认定
     wrong_exit_limit = models.DecimalField(
         "错退率上限（%）",
@@ -401,6 +415,14 @@ class PolicySettings(models.Model):
             and self.warning_push_day <= self.warning_due_day
         ):
             raise ValidationError({"warning_push_day": "反馈镇村截止日必须晚于部门报送截止日"})
+        if (
+            self.home_check_working_days is not None
+            and self.identification_working_days is not None
+            and self.home_check_working_days > self.identification_working_days
+        ):
+            raise ValidationError(
+                {"home_check_working_days": "入户核查时限不能超过识别办结时限（均自申请日起算）"}
+            )
 
     def quorum_met(self, *, expected: int, present: int) -> bool:
         """三(七)3: the meeting is valid when at least the quorum fraction of those who should attend came."""
@@ -409,6 +431,13 @@ class PolicySettings(models.Model):
     def deliberation_passes(self, *, present: int, approvals: int) -> bool:
         """三(七)3: approvals must be more than the pass fraction of those present."""
         return approvals * self.pass_denominator > present * self.pass_numerator
+
+    def warning_verify_due_on(self, pushed_on: datetime.date) -> datetime.date:
+        """三(四)2: the last day to verify a warning pushed on ``pushed_on``, in calendar or
+        working days as the year says."""
+        if self.warning_verify_working_days:
+            return add_working_days(pushed_on, self.warning_verify_days)
+        return pushed_on + datetime.timedelta(days=self.warning_verify_days)
 
     @property
     def quorum_label(self) -> str:

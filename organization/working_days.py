@@ -80,3 +80,15 @@ def clock_on(today: datetime.date, due_on: datetime.date, warn_working_days: int
     if today >= add_working_days(due_on, -warn_working_days):
         return Clock.ORANGE
     return Clock.GREEN
+
+
+def first_start_within(today: datetime.date, count: int) -> datetime.date:
+    """The earliest start day whose limit of ``count`` working days has not passed on ``today``.
+
+    A limit that started before it is past (``add_working_days(start, count) < today``): the
+    daily marking compares a stored start date with this one day instead of counting per row.
+    """
+    start = add_working_days(today, -count) if count else today
+    while add_working_days(start - datetime.timedelta(days=1), count) >= today:
+        start -= datetime.timedelta(days=1)
+    return start

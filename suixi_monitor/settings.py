@@ -296,6 +296,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "identification.conclude_publicities",
         "schedule": crontab(hour=0, minute=10),
     },
+    # Anhui 一码申报 time limits: warn who takes each case's next step when it turns orange
+    # or red, once each; after the publicities are concluded, so the next step is current.
+    "identification-notify-case-clocks": {
+        "task": "identification.notify_case_clocks",
+        "schedule": crontab(hour=0, minute=25),
+    },
     # 三(十): half-year exit rounds open on their day and move on; catches up after downtime.
     "identification-exit-rounds-tick": {
         "task": "identification.exit_rounds_tick",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from organization.models import Department, PolicySettings, Role, User
 from organization.services import notify
+from organization.working_days import first_start_within
 from suixi_monitor import jobs
 
 from ..models import (
@@ -187,13 +188,19 @@ def notify_towns(period: str, counts: dict[int, int]) -> None:
 
 
 def mark_overdue(*, today: datetime.date) -> int:
-    """Pushed or assigned and not verified within ``warning_verify_days`` of the push."""
+    """Pushed or assigned and not verified within ``warning_verify_days`` of the push: calendar
+    days, or working days where the year's ``warning_verify_working_days`` says so."""
     marked = 0
     for year in {today.year, today.year - 1}:
-        days = PolicySettings.for_year(year).warning_verify_days
-        limit = timezone.make_aware(
-            datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time())
+        policy = PolicySettings.for_year(year)
+        days = policy.warning_verify_days
+        # Pushed on this day or later: still within the limit today.
+        first_in_time = (
+            first_start_within(today, days)
+            if policy.warning_verify_working_days
+            else today - datetime.timedelta(days=days)
         )
+        limit = timezone.make_aware(datetime.datetime.combine(first_in_time, datetime.time()))
         year_start = timezone.make_aware(datetime.datetime(year, 1, 1))
         year_end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
         for model in (Warning, Clue):

@@ -49,7 +49,7 @@ def county(world, settings, tmp_path):
     subject(world.a1, "marginal", started=months_ago(2))
     subject(world.a2, "marginal", started=months_ago(14))
     subject(world.b1, "sudden", started=months_ago(5), ended=months_ago(1))
-    walk(world, CaseState.APPLIED)  # waits since 80 days ago: overdue
+    walk(world, CaseState.APPLIED)  # applied 80 days ago, never checked: overdue
     walk(world, CaseState.VILLAGE_PUBLICIZING, village=world.a2, start=12)
     for state in ("received", "pushed", "assigned", "verified"):
         make_warning(world.a1, state=state, period=PERIOD)
@@ -99,8 +99,9 @@ def test_the_county_sees_each_figure_of_the_county(world, client, county):
     assert len(monthly.rows) == 12
     assert [c.value for c in monthly.foot[1:]] == [3, 1]  # 14 months ago is out of the window
     cases = figures(panel(response, "cases").table)
-    assert cases[CaseState.APPLIED.label] == [1, 1]
-    assert cases[CaseState.VILLAGE_PUBLICIZING.label] == [1, 0]
+    # 办理中, then by clock: 正常, 临期, 超期
+    assert cases[CaseState.APPLIED.label] == [1, 0, 0, 1]
+    assert cases[CaseState.VILLAGE_PUBLICIZING.label] == [1, 1, 0, 0]
     warnings = figures(panel(response, "warnings").table)
     assert warnings["医保"][1:] == [5, 4, 2, 1, 1]  # 预警, 已推送, 已分派, 已核实, 超期
     assert warnings["医保"][0].startswith("按时") or warnings["医保"][0].startswith("逾期")
@@ -120,9 +121,9 @@ def test_each_figure_links_into_its_list_for_that_area(world, client, county):
         f"/households/?town={town}",
         f"/households/monitoring/?town={town}&amp;category=marginal&amp;status=monitoring",
         f"/identification/?town={town}&amp;queue=open",
-        f"/identification/?town={town}&amp;overdue=true",
+        f"/identification/?town={town}&amp;clock=red",
         f"/warnings/county/?town={town}&amp;period={PERIOD}",
-        "/identification/?state=applied&amp;overdue=true",
+        "/identification/?clock=red&amp;state=applied",
     ]:
         assert f'href="{link}"' in html, link
     assert 'data-chart="{' in html and "vendor/echarts/echarts.min.js" in html
@@ -149,7 +150,7 @@ def test_the_village_monitor_and_the_helper_keep_their_own_home(world, client):
 # its towns); households, below the line, subjects by category, started, ended; cases;
 # warnings by department, by area and overdue, uploads, late departments, departments; help:
 # subjects with plans and pairings, overdue visits, the visit interval twice; the year's
-# settings four times (the page, the overdue limit and cutoff, the month's due days).
+# settings four times (the page, the limits and the orange window, the month's due days).
 COUNTY_QUERIES = 25
 TOWN_QUERIES = 24
 
@@ -207,4 +208,4 @@ def test_an_app_above_the_registry_adds_its_panel_through_the_hook(
 def test_open_cases_of_other_scopes_are_not_counted(world, client, county):
     assert IdentificationCase.objects.count() == 2
     response = home(client, world.dave)  # town B: no case there
-    assert figures(panel(response, "cases").table)[CaseState.APPLIED.label] == [0, 0]
+    assert figures(panel(response, "cases").table)[CaseState.APPLIED.label] == [0, 0, 0, 0]

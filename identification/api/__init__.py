@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -19,6 +19,7 @@ from rest_framework.routers import SimpleRouter
 
 from organization.audit import Kind as AuditKind
 from organization.audit import record_access
+from organization.working_days import Clock
 from suixi_monitor.api import error_responses
 from suixi_monitor.downloads import XLSX
 
@@ -58,6 +59,18 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+CLOCK_PARAMETERS = [
+    OpenApiParameter(
+        "clock",
+        str,
+        enum=Clock.values,
+        description="办理时限：green 正常、orange 临期（到期前若干个工作日）、red 超期；只含办理中的申请",
+    ),
+    OpenApiParameter("overdue", bool, description="true：只列超期（clock=red）；false：不含超期"),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=CLOCK_PARAMETERS))
 class CaseViewSet(
     StepInputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -73,6 +86,7 @@ class CaseViewSet(
             state=params.get("state", ""),
             source=params.get("source", ""),
             overdue=_bool(params.get("overdue")),
+            clock=params.get("clock", ""),
             q=params.get("q", ""),
             queue=params.get("queue", ""),
         )

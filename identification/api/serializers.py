@@ -11,6 +11,7 @@ from households.models import Household, Member, MonitoringSubject, RiskType
 from households.selectors import household_scope_q
 from organization.models import User, VillagerGroup
 from organization.selectors import group_list
+from organization.working_days import Clock
 from suixi_monitor import jobs
 from suixi_monitor.api import id_field
 
@@ -107,7 +108,14 @@ class CaseSerializer(serializers.ModelSerializer):
     source_display = serializers.CharField(source="get_source_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     days_waiting = serializers.SerializerMethodField(label="当前环节已停留天数")
-    overdue = serializers.SerializerMethodField(label="超期")
+    clock = serializers.ChoiceField(
+        choices=Clock.choices,
+        read_only=True,
+        allow_null=True,
+        label="办理时限状态",
+        help_text="green 正常、orange 临期、red 超期（按工作日自申请日起算）；已办结的申请为 null",
+    )
+    overdue = serializers.SerializerMethodField(label="超期", help_text="clock 为 red")
     has_open_objection = serializers.BooleanField(read_only=True, default=False)
     announcement = serializers.SerializerMethodField(
         label="备案公告", help_text="县备案（三(七)7）的公告编号，如〔2021〕3号；未备案为 null"
@@ -135,6 +143,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "state_display",
             "state_changed_at",
             "days_waiting",
+            "due_on",
+            "clock",
             "overdue",
             "has_open_objection",
             "announcement",
@@ -148,10 +158,12 @@ class CaseSerializer(serializers.ModelSerializer):
         return selectors.days_waiting(case)
 
     def get_overdue(self, case: IdentificationCase) -> bool:
-        if "overdue_cutoff" not in self.context:
-            self.context["overdue_cutoff"] = selectors.overdue_cutoff()
-        cutoff = self.context["overdue_cutoff"]
-        return selectors.case_is_overdue(case, cutoff)
+        return getattr(case, "clock", "") == Clock.RED
+
+    def to_representation(self, case: IdentificationCase) -> dict:
+        data = super().to_representation(case)
+        data["clock"] = getattr(case, "clock", "") or None
+        return data
 
     def get_announcement(self, case: IdentificationCase) -> str | None:
         try:

@@ -14,6 +14,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from households.models import Household, Member, MonitoringSubject, RiskType
+from organization.working_days import Clock
 
 
 class CaseState(models.TextChoices):
@@ -80,8 +81,17 @@ class IdentificationCase(FSMModelMixin, models.Model):
     state = FSMField(
         "环节", max_length=30, choices=CaseState.choices, default=CaseState.APPLIED, protected=True
     )
-    # When the case last moved; "days waiting" and overdue marking read it.
+    # When the case last moved; "days waiting" reads it.
     state_changed_at = models.DateTimeField("进入当前环节时间", default=timezone.now)
+    # The time limit in working days from the application (``identification.clock``): the
+    # home check's until one is recorded, then the whole identification's. Stored, so that
+    # lists and counts filter by the clock in the database.
+    due_on = models.DateField("办理时限", null=True, blank=True)
+    # The warnings the daily task sent for this limit (orange, then red); cleared when the
+    # limit moves, so each is sent once per limit.
+    clock_notified = models.CharField(
+        "已发时限提醒", max_length=10, blank=True, choices=Clock.choices
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="录入人",
@@ -114,7 +124,10 @@ class IdentificationCase(FSMModelMixin, models.Model):
                 violation_error_message="该户已有未办结的识别申请",
             ),
         ]
-        indexes = [models.Index(fields=["state", "state_changed_at"], name="case_state_idle")]
+        indexes = [
+            models.Index(fields=["state", "state_changed_at"], name="case_state_idle"),
+            models.Index(fields=["state", "due_on"], name="case_state_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household.head_name}户识别申请（{self.get_state_display()}）"

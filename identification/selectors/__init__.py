@@ -21,6 +21,7 @@ from households.models import Household, IncomeRecord, Member, Visit
 from households.selectors import household_scope_q
 from organization.models import PolicySettings, Role, User
 from organization.selectors import user_list
+from organization.working_days import Clock
 
 from ..models import (
     Announcement,
@@ -35,6 +36,8 @@ from ..models import (
     Publicity,
 )
 from ..models.case import OPEN_STATES, PUBLICIZING_STATES
+from . import clock as _clock
+from .clock import clock_annotation, clock_q
 from .timeline import TimelineEntry as TimelineEntry
 from .timeline import case_timeline as case_timeline
 
@@ -63,7 +66,9 @@ class CaseFilters:
     village: int | None = None
     state: str = ""
     source: str = ""
+    # True: red (超期, past the limit); False: not red. ``clock`` names one colour.
     overdue: bool | None = None
+    clock: str = ""
     q: str = ""
     queue: str = ""
 
@@ -82,21 +87,12 @@ QUEUES: dict[str, tuple[str, list[str]]] = {
 }
 
 
-def overdue_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
-    """A case is overdue once it has waited more than ``case_overdue_days`` whole days in its
-    step, counted in days as ``days_waiting`` counts them: with 20 days, a case that entered
-    its step on the 1st is on time through the 21st (20 days) and overdue on the 22nd (21).
-    So the cutoff is the start of the day ``days`` days ago: entered before it, overdue."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    days = PolicySettings.current(today).case_overdue_days
-    return timezone.make_aware(
-        datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time.min)
-    )
-
-
-def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[IdentificationCase]:
+def case_list(
+    *, user: User, filters: CaseFilters | None = None, today: datetime.date | None = None
+) -> QuerySet[IdentificationCase]:
+    """The cases in ``user``'s scope, each with its ``clock`` on ``today`` (``""`` when closed)."""
     filters = filters or CaseFilters()
+    today = today or _clock.clock_today()
     qs = IdentificationCase.objects.filter(case_scope_q(user))
     if filters.town:
         qs = qs.filter(household__village__town_id=filters.town)
@@ -110,14 +106,14 @@ def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Ide
         qs = qs.filter(state__in=QUEUES[filters.queue][1])
     if filters.q.strip():
         qs = qs.filter(household__head_name__contains=filters.q.strip())
-    overdue_q = Q(state__in=OPEN_STATES, state_changed_at__lt=overdue_cutoff())
-    if filters.overdue is True:
-        qs = qs.filter(overdue_q)
-    elif filters.overdue is False:
-        qs = qs.exclude(overdue_q)
+    if filters.overdue is not None:
+        red = clock_q(Clock.RED, today=today)
+        qs = qs.filter(red) if filters.overdue else qs.exclude(red)
+    if filters.clock in Clock.values:
+        qs = qs.filter(clock_q(filters.clock, today=today))
     open_objections = Objection.objects.filter(case=OuterRef("pk"), status=Objection.Status.OPEN)
     return (
-        qs.annotate(has_open_objection=Exists(open_objections))
+        qs.annotate(has_open_objection=Exists(open_objections), clock=clock_annotation(today))
         .select_related(
             "household__village__town",
             "household__group",
@@ -131,10 +127,6 @@ def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Ide
 def case_get(*, user: User, pk: Any) -> IdentificationCase:
     """One case in scope, or ``IdentificationCase.DoesNotExist`` (pages and API answer 404)."""
     return case_list(user=user).get(pk=pk)
-
-
-def case_is_overdue(case: IdentificationCase, cutoff: datetime.datetime | None = None) -> bool:
-    return case.is_open and case.state_changed_at < (cutoff or overdue_cutoff())
 
 
 def days_waiting(case: IdentificationCase, today: datetime.date | None = None) -> int:

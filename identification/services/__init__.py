@@ -7,6 +7,7 @@ from .cases import (
     case_record_deliberation,
     case_verify,
 )
+from .clock import case_clocks_notify, case_due_dates_refresh
 from .datasets import (
     dataset_upload_create,
     dataset_upload_ingest,
@@ -55,6 +56,8 @@ from .spot_checks import (
 )
 
 __all__ = [
+    "case_clocks_notify",
+    "case_due_dates_refresh",
     "exit_case_confirm",
     "exit_case_revert",
     "exit_round_open",

@@ -20,6 +20,7 @@ from ..models import (
     IdentificationCase,
     Publicity,
 )
+from .clock import case_refresh_due_on
 
 SYSTEM = "系统"
 
@@ -103,6 +104,8 @@ def _advance(
     step since then); without it, now.
     """
     transition(at=_step_moment(on), **kwargs)
+    if isinstance(case, IdentificationCase):
+        case_refresh_due_on(case)
     save_with_actor(case, actor=actor, reason=note)
     return case
 

@@ -46,6 +46,7 @@ from ._common import (
     _step_moment,
     _village_and_town_q,
 )
+from .clock import case_refresh_due_on
 from .permissions import (
     COMPARE,
     DELIBERATE,
@@ -110,6 +111,7 @@ def case_apply(
             source_note=source_note,
             created_by=actor,
         )
+        case_refresh_due_on(case)
         save_with_actor(case, actor=actor, reason="户申请")
         case.risk_types.set(risk_types)
     return case

@@ -203,3 +203,20 @@ def case_steps(case: IdentificationCase, role: str) -> list[Step]:
         skip = COMPARE if deliberation_required(case) else DELIBERATE
         steps = [step for step in steps if step != skip]
     return steps
+
+
+# The steps that do not move a case on towards its filing.
+SIDE_STEPS = frozenset({OBJECTION_LODGE, OBJECTION_DECIDE, REJECT, WITHDRAW})
+# From the most local level up: who is asked first to take a step several levels may take.
+LEVELS = (Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU)
+
+
+def next_step(case: IdentificationCase) -> tuple[Step, str] | None:
+    """The step that moves ``case`` on now and the role responsible for it, read from the
+    table: the most local level that has such a step (a publicity is concluded by the town,
+    though the bureau may too). None for a closed case."""
+    for role in LEVELS:
+        for step in case_steps(case, role):
+            if step not in SIDE_STEPS:
+                return step, role
+    return None

@@ -6,7 +6,6 @@ import pytest
 from openpyxl import Workbook
 
 from identification.models import CaseState
-from organization.tests.factories import policy
 
 from .factories import dataset_with, days_ago, household_ready, walk
 
@@ -219,8 +218,8 @@ def test_other_scopes_get_404_on_a_case_and_its_steps(world, api, who):
 
 
 def test_the_list_filters_by_state_town_and_overdue(world, api):
-    policy(case_overdue_days=20)
-    # Idle days count from the step's recorded date: applied 21 days ago, checked 8 days ago.
+    # The limit counts from the application: applied 21 days ago with no home check (2
+    # working days) is past it; applied 10 days ago and checked (20 working days) is not.
     applied = walk(world, CaseState.APPLIED, start=21)
     walk(world, CaseState.VERIFIED, start=10)
     api.force_authenticate(world.erin)

@@ -1,5 +1,5 @@
 """What county users met in their first week on the identification pages: the overdue
-boundary, "结束公示" offered only when it can succeed, the deliberation's 村民小组, and a
+boundary (the day after the due day), "结束公示" offered only when it can succeed, the deliberation's 村民小组, and a
 comparison that says only what it compared (三(七)3-6)."""
 
 import datetime
@@ -9,9 +9,12 @@ from django.utils import timezone
 
 from identification import selectors, services
 from identification.models import CaseState, IdentificationCase
+from identification.selectors import clock as clock_selectors
 from organization.tests.factories import VillagerGroupFactory
 
 from .factories import dataset_with, walk
+
+D = datetime.date
 
 
 def login(client, user):
@@ -19,25 +22,17 @@ def login(client, user):
     return client
 
 
-def entered(case: IdentificationCase, days: int) -> None:
-    """The case entered its step ``days`` days ago, at ten past midnight."""
-    day = timezone.localdate() - datetime.timedelta(days=days)
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(0, 10)))
-    IdentificationCase.objects.filter(pk=case.pk).update(state_changed_at=moment)
-
-
-@pytest.mark.parametrize(("days", "overdue"), [(19, False), (20, False), (21, True)])
-def test_a_case_is_overdue_after_more_than_the_limit_not_at_it(world, client, days, overdue):
-    """超过20天: at 20 days a case is on time, at 21 it is overdue, in every place that says so."""
-    case = walk(world, CaseState.APPLIED)
-    entered(case, days)
-    case = IdentificationCase.objects.get(pk=case.pk)
-    assert selectors.days_waiting(case) == days
-    assert selectors.case_is_overdue(case) is overdue
+@pytest.mark.parametrize(("today", "overdue"), [(D(2025, 10, 13), False), (D(2025, 10, 14), True)])
+def test_a_case_is_overdue_after_its_due_day_not_on_it(world, client, monkeypatch, today, overdue):
+    """The last day of the limit is on time; the next day it is overdue, in every place that
+    says so (the limit in working days, from the application: Anhui's 一码申报 rules)."""
+    case = walk(world, CaseState.VERIFIED)
+    IdentificationCase.objects.filter(pk=case.pk).update(due_on=D(2025, 10, 13))
+    monkeypatch.setattr(clock_selectors, "clock_today", lambda: today)
     listed = selectors.case_list(user=world.erin, filters=selectors.CaseFilters(overdue=True))
     assert listed.filter(pk=case.pk).exists() is overdue
     page = login(client, world.erin).get("/identification/").content.decode()
-    assert "在当前环节停留超过 20 天的申请标记为" in page
+    assert "识别须在20个工作日内办结" in page
     assert ("is-overdue" in page) is overdue
 
 

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from identification import selectors, services
 from identification.models import CaseState, NoticeExport
+from organization.working_days import add_working_days
 
 from .factories import dataset_with, days_ago, household_ready, walk
 
@@ -187,13 +188,9 @@ def test_the_queues_show_each_role_its_own_cases(world, client):
 
 
 def test_overdue_cases_are_marked(world, client):
-    from django.utils import timezone
-
+    # Applied 80 days ago and never checked: far past the home check's 2 working days.
     case = walk(world, CaseState.APPLIED)
-    type(case).objects.filter(pk=case.pk).update(
-        state_changed_at=timezone.now() - timezone.timedelta(days=25)
-    )
-    page = login(client, world.erin).get("/identification/?overdue=true").content.decode()
+    page = login(client, world.erin).get("/identification/?clock=red").content.decode()
     assert f"/identification/{case.pk}/" in page and "is-overdue" in page
 
 
@@ -273,21 +270,18 @@ def test_the_household_page_leads_to_the_open_application_instead_of_a_new_one(w
     assert f"/identification/apply/{case.household.pk}/" not in page
 
 
-def test_days_waiting_and_overdue_count_from_the_recorded_date_not_the_typing(world, client):
+def test_days_waiting_count_from_the_recorded_date_and_the_limit_from_the_application(world):
     # Paper meetings are entered later (三(七) dates after the fact): a home check held
-    # 25 days ago and typed in today has left the case waiting 25 days, past the default 20.
+    # 25 days ago and typed in today has left the case waiting 25 days; its limit runs from
+    # the application, whenever the steps were typed in.
     case = walk(world, CaseState.VERIFIED, start=27)
     assert selectors.days_waiting(case) == 25
-    assert selectors.case_is_overdue(case)
-    page = login(client, world.erin).get("/identification/?overdue=true").content.decode()
-    assert f"/identification/{case.pk}/" in page and "is-overdue" in page
+    assert case.due_on == add_working_days(case.applied_on, 20)
 
 
-def test_a_step_recorded_within_the_overdue_days_is_not_marked(world, client):
-    case = walk(world, CaseState.VERIFIED, start=21)  # checked 19 days ago
-    assert selectors.days_waiting(case) == 19
-    assert not selectors.case_is_overdue(case)
-    page = login(client, world.erin).get("/identification/?overdue=true").content.decode()
+def test_a_recent_application_is_not_marked_overdue(world, client):
+    case = walk(world, CaseState.VERIFIED, start=5)  # checked 3 days ago, 20 working days
+    page = login(client, world.erin).get("/identification/?clock=red").content.decode()
     assert f"/identification/{case.pk}/" not in page
 
 

@@ -18,6 +18,7 @@ from organization.selectors import town_list
 from .. import forms, selectors
 from ..models import CaseState, IdentificationCase, Objection, Publicity
 from ..models.case import OPEN_STATES
+from ..selectors import clock as clock_selectors
 from ..services import permissions
 
 NAV = {"nav_active": "identification"}
@@ -118,20 +119,14 @@ def case_list(request):
         village=data.get("village"),
         state=data.get("state") or "",
         source=data.get("source") or "",
-        overdue=data.get("overdue"),
+        clock=data.get("clock") or "",
         queue=data.get("queue") or "",
     )
-    qs = selectors.case_list(user=request.user, filters=filters).order_by("state_changed_at", "pk")
+    today = clock_selectors.clock_today()
+    cases = selectors.case_list(user=request.user, filters=filters, today=today)
+    qs = cases.order_by("state_changed_at", "pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    cutoff = selectors.overdue_cutoff()
-    rows = [
-        {
-            "case": case,
-            "days": selectors.days_waiting(case),
-            "overdue": selectors.case_is_overdue(case, cutoff),
-        }
-        for case in page
-    ]
+    rows = [{"case": case, "days": selectors.days_waiting(case)} for case in page]
     if request.user.role == Role.COUNTY_BUREAU:
         counts = selectors.hit_counts([row["case"] for row in rows])
         for row in rows:
@@ -151,7 +146,11 @@ def case_list(request):
             # The village sees its cases' open objections (the town decides them).
             "open_objections": open_objections,
             "can_decide": can_decide_objections(request.user),
-            "overdue_days": PolicySettings.current().case_overdue_days,
+            "policy": PolicySettings.current(today),
+            # The town and the county see the open cases by clock per village and town.
+            "clock_summary": clock_selectors.clock_summary(cases, today=today)
+            if request.user.role in {Role.TOWN_OFFICIAL, Role.COUNTY_BUREAU}
+            else None,
             "crumbs": _crumbs(("识别申请", "")),
         },
     )
@@ -193,7 +192,6 @@ def case_detail(request, pk: int):
             "publicity_ran": bool(publicity and publicity.has_run_on(today)),
             "objections": objections,
             "can_decide": can_decide_objections(request.user),
-            "overdue": selectors.case_is_overdue(case),
             "days": selectors.days_waiting(case),
             "today": today,
             "crumbs": _crumbs((f"{case.household.head_name}户", "")),

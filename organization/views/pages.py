@@ -30,6 +30,7 @@ from ..services import (
     notification_mark_read,
     policy_settings_save,
 )
+from ..working_days import calendar_known
 
 # A role whose work lives in a higher app gets that app's page as its home: the app
 # registers the page's URL name from its ``AppConfig.ready()`` (the helper's 我的帮扶户).
@@ -165,6 +166,8 @@ def policy(request: HttpRequest, year: int | None = None) -> HttpResponse:
             "policy": settings,
             "is_stored": settings.pk is not None and settings.year == year,
             "rows": _policy_rows(settings),
+            # The time limits count working days on this year's official calendar, if published.
+            "calendar_known": calendar_known(year),
             "years": years,
             "can_edit": request.user.role == Role.COUNTY_BUREAU,
             "year_form": PolicyYearForm(initial={"year": current_year + 1}),

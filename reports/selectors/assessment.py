@@ -27,10 +27,11 @@ from identification.models import (
     IdentificationCase,
     wrong_exit_rate,
 )
-from identification.models.case import OPEN_STATES
-from identification.selectors import case_scope_q, overdue_cutoff
+from identification.selectors import case_scope_q
+from identification.selectors.clock import clock_q
 from identification.selectors.exit_rounds import wrong_exit_rates
 from organization.models import Department, PolicySettings, Role, Town, User
+from organization.working_days import Clock
 
 HALVES = dict(ExitRound.Half.choices)
 MSG_NO_ASSESSMENT = "年终考核表由县扶贫局查看，镇（园区）干部查看本镇"
@@ -85,8 +86,8 @@ def assessment(*, user: User, year: int, today: datetime.date | None = None) -> 
     by_town = {row.town_id: row for row in rows}
     figures = [
         _exits(user, year),
-        _cases_overdue(user, year),
-        _warnings(user, year, policy.warning_verify_days),
+        _cases_overdue(user, year, today),
+        _warnings(user, year, policy),
         {"visits_overdue": overdue_visits_by_town(user=user, today=today)},
         {"without_plan": _count_by_town(subjects_without_plan(user=user), "household__village__town_id")},
     ]  # fmt: skip
@@ -127,13 +128,14 @@ def _columns(policy: PolicySettings) -> list[Column]:
         Column(
             "cases_overdue",
             "超期未办结的识别申请",
-            f"三(七) 识别程序，各环节超过{policy.case_overdue_days}天为超期",
+            f"三(七) 识别程序；入户核查{policy.home_check_working_days}个工作日、"
+            f"识别{policy.identification_working_days}个工作日内办结（自申请日起），超过为超期",
         ),
         Column("warnings_pushed", "推送核实的部门预警", "三(四)2 每月15日前反馈到镇村核实"),
         Column(
             "warnings_on_time",
             "按期核实的预警",
-            f"三(四)2 推送后{policy.warning_verify_days}天内核实",
+            f"三(四)2 推送后{policy.warning_verify_days}{_day_word(policy)}内核实",
         ),
         Column("warnings_late", "超期核实或未核实的预警", "三(四)2 核实时限"),
         Column("visits_overdue", "帮扶走访超期的监测对象", "三(八)1 帮扶责任人定期上门走访"),
@@ -170,20 +172,20 @@ def _fill_rates(row: Row) -> None:
         row.figures[f"rate_{half}"] = rate
 
 
-def _cases_overdue(user: User, year: int) -> dict[str, dict[int, int]]:
-    """Applications of the year still open and past their step's limit today (三(七))."""
+def _cases_overdue(user: User, year: int, today: datetime.date) -> dict[str, dict[int, int]]:
+    """Applications of the year still open and past their limit today (red on the clock)."""
     qs = IdentificationCase.objects.filter(
-        case_scope_q(user),
-        applied_on__year=year,
-        state__in=OPEN_STATES,
-        state_changed_at__lt=overdue_cutoff(),
+        case_scope_q(user), clock_q(Clock.RED, today=today), applied_on__year=year
     )
     return {"cases_overdue": _count_by_town(qs, "household__village__town_id")}
 
 
-def _warnings(user: User, year: int, days: int) -> dict[str, dict[int, int]]:
-    """Warnings pushed in the year; on time when verified by the end of the ``days``-th day
-    after the push, the same count ``early_warnings.services.mark_overdue`` keeps."""
+def _warnings(user: User, year: int, policy: PolicySettings) -> dict[str, dict[int, int]]:
+    """Warnings pushed in the year; on time when verified by the last day of the limit after
+    the push, the same count ``early_warnings.services.mark_overdue`` keeps."""
+    if policy.warning_verify_working_days:
+        return _warnings_in_working_days(user, year, policy)
+    days = policy.warning_verify_days
     # Whole days of the county's clock, as the daily overdue marking counts them; a date
     # difference, not a truncated timestamp, which PostgreSQL would compare in UTC.
     waited = ExpressionWrapper(
@@ -199,11 +201,37 @@ def _warnings(user: User, year: int, days: int) -> dict[str, dict[int, int]]:
             on_time=Count("pk", filter=Q(waited__lte=datetime.timedelta(days=days))),
         )
     )
-    found: dict[str, dict[int, int]] = defaultdict(dict)
+    return _warning_figures((row["town_id"], row["pushed"], row["on_time"]) for row in rows)
+
+
+def _warnings_in_working_days(
+    user: User, year: int, policy: PolicySettings
+) -> dict[str, dict[int, int]]:
+    """The same count where the limit is in working days: the database groups the warnings
+    by town, push day and verification day (a few pushes a month), and each push day's last
+    day comes from the calendar (``organization.working_days``)."""
+    rows = (
+        Warning.objects.filter(item_scope_q(user), pushed_at__year=year)
+        .order_by()
+        .values("town_id", pushed_on=TruncDate("pushed_at"), verified_on=TruncDate("verified_at"))
+        .annotate(n=Count("*"))
+    )
+    pushed: dict[int, int] = defaultdict(int)
+    on_time: dict[int, int] = defaultdict(int)
     for row in rows:
-        found["warnings_pushed"][row["town_id"]] = row["pushed"]
-        found["warnings_on_time"][row["town_id"]] = row["on_time"]
-        found["warnings_late"][row["town_id"]] = row["pushed"] - row["on_time"]
+        pushed[row["town_id"]] += row["n"]
+        due = policy.warning_verify_due_on(row["pushed_on"])
+        if row["verified_on"] is not None and row["verified_on"] <= due:
+            on_time[row["town_id"]] += row["n"]
+    return _warning_figures((town, n, on_time[town]) for town, n in pushed.items())
+
+
+def _warning_figures(rows: Iterable[tuple[int, int, int]]) -> dict[str, dict[int, int]]:
+    found: dict[str, dict[int, int]] = defaultdict(dict)
+    for town_id, pushed, on_time in rows:
+        found["warnings_pushed"][town_id] = pushed
+        found["warnings_on_time"][town_id] = on_time
+        found["warnings_late"][town_id] = pushed - on_time
     return found
 
 
@@ -238,8 +266,12 @@ def _notes(policy: PolicySettings, today: datetime.date, year: int) -> list[str]
     return [
         "错退率 = 错退户数 ÷ 已抽查户数（三(九)）；抽查未完成的批次按已出结论的户数计算。",
         f"超期未办结的识别申请、帮扶走访超期和尚无帮扶方案为截至{today:%Y年%m月%d日}的情况。",
-        f"预警按{year}年内推送的计算；核实时限为推送后{policy.warning_verify_days}天。",
+        f"预警按{year}年内推送的计算；核实时限为推送后{policy.warning_verify_days}{_day_word(policy)}。",
     ]
+
+
+def _day_word(policy: PolicySettings) -> str:
+    return "个工作日" if policy.warning_verify_working_days else "天"
 
 
 def rate_text(rate: Decimal | None) -> str:

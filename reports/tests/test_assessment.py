@@ -16,6 +16,7 @@ from identification.models import ExitRound, ExitState, IdentificationCase, Spot
 from identification.tests.factories_exits import exit_case, round_for, town_round
 from organization.models import AuditEntry, Department
 from organization.tests.factories import department
+from organization.working_days import add_working_days
 from reports.selectors import assessment
 
 from .support import assert_queries_stay_fixed, ledger_world, sheet_rows
@@ -63,6 +64,8 @@ def assessed(world):
         household=household,
         applicant=household.members.get(relation="head"),
         applied_on=datetime.date(year, 11, 1),
+        # Never checked: its limit is the home check's, 2 working days (long past today).
+        due_on=add_working_days(datetime.date(year, 11, 1), 2),
         hardship="因病",
         created_by=world.alice,
     )

@@ -102,6 +102,7 @@ LIST_PAGES = [
     ("alice", "/households/"),
     ("carol", "/households/monitoring/"),
     ("carol", "/identification/"),
+    ("erin", "/identification/"),  # the clock's counts per town, then the cases
     ("carol", "/identification/publicity/"),
     ("carol", "/identification/notices/"),
     ("carol", "/warnings/town/"),
