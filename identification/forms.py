@@ -52,9 +52,11 @@ class ApplyForm(forms.Form):
         help_text="如预警编号、走访日期、线索来源（12317、12345、信访等）",
     )
 
-    def __init__(self, *args, household: Household, **kwargs):
+    def __init__(self, *args, household: Household, consent: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applicant"].queryset = household.members.all()
+        if consent:  # Anhui 2024: the application carries the household's signed consent
+            self.fields.update(ConsentForm.consent_fields(required=False))
         head = household.members.filter(relation="head").first()
         if head:
             self.fields["applicant"].initial = head.pk
@@ -73,6 +75,33 @@ class ApplyForm(forms.Form):
         if ids:
             initial["risk_types"] = list(RiskType.objects.filter(pk__in=ids))
         return initial
+
+
+class ConsentForm(forms.Form):
+    """Anhui 2024 承诺授权: the signed consent, its date and an optional scan or photo."""
+
+    @staticmethod
+    def consent_fields(*, required: bool) -> dict[str, forms.Field]:
+        fields: dict[str, forms.Field] = {}
+        if not required:
+            fields["consent_given"] = forms.BooleanField(
+                label="农户已签署承诺授权书（同意核查家庭收入、财产等信息）",
+                required=False,
+                help_text="2024年安徽省识别程序：农户自主申请的须签署；由预警、线索、走访发起的可在入户核查前登记",
+            )
+        fields["consent_signed_on"] = date_field(
+            "承诺授权日期", required=required, initial=timezone.localdate
+        )
+        fields["consent_form"] = forms.FileField(
+            label="承诺授权书扫描件或照片",
+            required=False,
+            help_text="可选；JPG、PNG或PDF",
+        )
+        return fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(self.consent_fields(required=True))
 
 
 class TeamFieldsMixin:
@@ -158,8 +187,11 @@ class DeliberateForm(forms.Form):
         label="评议情况", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, case: IdentificationCase, **kwargs):
+    def __init__(self, *args, case: IdentificationCase, village: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if village:  # Anhui 2024 民主评议: one meeting at the village, no villager group
+            del self.fields["group"]
+            return
         # 三(七)3: the meeting is the household's own 村民小组; offered chosen, else the village's
         # only group, so the monitor changes it only for a household recorded without one.
         groups = case.household.village.groups.all()
@@ -238,6 +270,20 @@ class ApproveTownForm(forms.Form):
     )
 
 
+class ReviewTownForm(forms.Form):
+    """Anhui 2024 乡镇审核: no town publicity follows."""
+
+    meeting_on = date_field("审核日期", initial=timezone.localdate)
+    approved = forms.TypedChoiceField(
+        label="审核结果",
+        choices=[("1", "审核通过，报县级审定"), ("0", "审核不通过（申请终止）")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+    opinion = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class FileForm(forms.Form):
     filed_on = date_field("备案日期", initial=timezone.localdate)
     category = forms.ChoiceField(label="监测对象类别", choices=MonitoringSubject.Category.choices)
@@ -255,6 +301,18 @@ class FileForm(forms.Form):
         self.fields["announcement"].queryset = Announcement.objects.filter(
             year=timezone.localdate().year
         ).order_by("-number")
+
+
+class ApproveCountyForm(FileForm):
+    """Anhui 2024 县级审定公告: as the filing, dated by the county's approval."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["filed_on"]
+        self.fields = {
+            "approved_on": date_field("审定日期", initial=timezone.localdate),
+            **self.fields,
+        }
 
 
 class ReasonForm(forms.Form):
