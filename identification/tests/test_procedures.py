@@ -413,3 +413,44 @@ def test_each_forward_step_leads_along_the_procedures_path():
                 for state in row.states:
                     assert procedure.path.index(row.leads_to) > procedure.path.index(state)
     assert len(ANHUI_2024.path) == 7 and CaseState.COMPARED not in ANHUI_2024.path
+
+
+# --- notices and the timeline speak the case's procedure --------------------------------
+
+
+def test_the_notices_and_the_timeline_of_a_2024_case_use_its_wording(world):
+    from identification import notices
+    from identification.selectors import case_timeline
+
+    anhui_2024()
+    publicizing = walk(world, CaseState.VILLAGE_PUBLICIZING, start=12)
+    village = notices.village_notice(user=world.alice, village=world.a1)
+    assert [row.head_name for row in village.rows] == [publicizing.household.head_name]
+    assert "民主评议" in village.subtitle and "村民小组评议" not in village.subtitle
+    filed = walk(world, CaseState.FILED)
+    announcement = notices.announcement_notice(
+        user=world.erin, announcement=filed.filing.announcement
+    )
+    assert announcement.title == "濉溪县防止返贫监测对象审定公告"
+    steps = [entry.step for entry in case_timeline(filed)]
+    for name in (
+        "户申请",
+        "入户核查",
+        "民主评议",
+        "信息比对",
+        "村级公示",
+        "乡镇审核",
+        "县级审定公告",
+    ):
+        assert name in steps, name
+    assert "组评议" not in steps and "镇审定" not in steps
+
+
+def test_the_2021_announcement_keeps_its_filing_wording(world):
+    from identification import notices
+
+    filed = walk(world, CaseState.FILED)
+    announcement = notices.announcement_notice(
+        user=world.erin, announcement=filed.filing.announcement
+    )
+    assert announcement.title == "濉溪县防止返贫监测对象备案公告"
