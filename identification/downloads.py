@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 from organization.audit import Kind as AuditKind
 from organization.audit import record_access
@@ -35,10 +35,14 @@ def consent_form_response(request: HttpRequest, case: IdentificationCase) -> Fil
     """The scan of a household's signed consent (Anhui 2024 承诺授权): personal data, each
     download recorded in the audit log; page and API alike."""
     name = case.consent_form.name.rsplit("/", 1)[-1]
+    try:
+        handle = case.consent_form.open("rb")
+    except FileNotFoundError:  # the record outlived its file (a restored database)
+        raise Http404("承诺授权书文件已不存在") from None
     record_access(
         request,
         kind=AuditKind.DOWNLOAD,
         what=f"{case.household.head_name}户承诺授权书",
         detail=name,
     )
-    return FileResponse(case.consent_form.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(handle, as_attachment=True, filename=name)
