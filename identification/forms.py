@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.utils import timezone
 
@@ -56,7 +58,7 @@ class ApplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["applicant"].queryset = household.members.all()
         if consent:  # Anhui 2024: the application carries the household's signed consent
-            self.fields.update(ConsentForm.consent_fields(required=False))
+            self.fields.update(ConsentForm.consent_fields())
         head = household.members.filter(relation="head").first()
         if head:
             self.fields["applicant"].initial = head.pk
@@ -78,30 +80,29 @@ class ApplyForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    """Anhui 2024 承诺授权: the signed consent, its date and an optional scan or photo."""
+    """Anhui 2024 承诺授权: the signed consent's date and an optional scan or photo."""
 
-    @staticmethod
-    def consent_fields(*, required: bool) -> dict[str, forms.Field]:
-        fields: dict[str, forms.Field] = {}
-        if not required:
-            fields["consent_given"] = forms.BooleanField(
+    consent_signed_on = date_field("承诺授权日期", initial=timezone.localdate)
+    consent_form = forms.FileField(
+        label="承诺授权书扫描件或照片", required=False, help_text="可选；JPG、PNG或PDF"
+    )
+
+    @classmethod
+    def consent_fields(cls) -> dict[str, forms.Field]:
+        """The fields the application form adds, the consent itself first and optional (an
+        application opened from a warning, clue or visit records it later)."""
+        fields: dict[str, forms.Field] = {
+            "consent_given": forms.BooleanField(
                 label="农户已签署承诺授权书（同意核查家庭收入、财产等信息）",
                 required=False,
-                help_text="2024年安徽省识别程序：农户自主申请的须签署；由预警、线索、走访发起的可在入户核查前登记",
+                help_text="2024年安徽省识别程序：农户自主申请的须签署；"
+                "由预警、线索、走访发起的可在入户核查前登记",
             )
-        fields["consent_signed_on"] = date_field(
-            "承诺授权日期", required=required, initial=timezone.localdate
-        )
-        fields["consent_form"] = forms.FileField(
-            label="承诺授权书扫描件或照片",
-            required=False,
-            help_text="可选；JPG、PNG或PDF",
-        )
+        }
+        for name, field in cls.base_fields.items():
+            fields[name] = copy.deepcopy(field)
+            fields[name].required = False
         return fields
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields.update(self.consent_fields(required=True))
 
 
 class TeamFieldsMixin:
@@ -284,8 +285,9 @@ class ReviewTownForm(forms.Form):
     opinion = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class FileForm(forms.Form):
-    filed_on = date_field("备案日期", initial=timezone.localdate)
+class AnnouncementFieldsForm(forms.Form):
+    """What the county's filing (三(七)7) and Anhui 2024's approval both record."""
+
     category = forms.ChoiceField(label="监测对象类别", choices=MonitoringSubject.Category.choices)
     risk_types = risk_types_field()
     announcement = forms.ModelChoiceField(
@@ -303,16 +305,16 @@ class FileForm(forms.Form):
         ).order_by("-number")
 
 
-class ApproveCountyForm(FileForm):
+class FileForm(AnnouncementFieldsForm):
+    filed_on = date_field("备案日期", initial=timezone.localdate)
+    field_order = ["filed_on"]
+
+
+class ApproveCountyForm(AnnouncementFieldsForm):
     """Anhui 2024 县级审定公告: as the filing, dated by the county's approval."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["filed_on"]
-        self.fields = {
-            "approved_on": date_field("审定日期", initial=timezone.localdate),
-            **self.fields,
-        }
+    approved_on = date_field("审定日期", initial=timezone.localdate)
+    field_order = ["approved_on"]
 
 
 class ReasonForm(forms.Form):
