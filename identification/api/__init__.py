@@ -52,6 +52,9 @@ from .step_docs import StepInputMixin, case_step_action
 
 # --- viewsets --------------------------------------------------------------------------
 
+# What a consent scan is served as (the kinds the service accepts).
+CONSENT_MEDIA_TYPES = ["application/pdf", "image/jpeg", "image/png"]
+
 
 def _bool(value: str | None) -> bool | None:
     return {"true": True, "1": True, "false": False, "0": False}.get((value or "").lower())
@@ -153,7 +156,10 @@ class CaseViewSet(
 
     @extend_schema(
         summary="承诺授权书扫描件",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **error_responses()},
+        responses={
+            **{(200, kind): OpenApiTypes.BINARY for kind in CONSENT_MEDIA_TYPES},
+            **error_responses(),
+        },
     )
     @action(detail=True, methods=["get"], url_path="consent-form")
     def consent_form(self, request, pk=None):
