@@ -105,16 +105,25 @@ class IdentificationCaseAdmin(ReadOnlyAdmin):
         "household",
         "applied_on",
         "source",
-        "state",
+        "procedure",
+        "step",
         "state_changed_at",
         "clock_badge",
         "page_link",
     ]
-    list_filter = ["state", "source"]
+    list_filter = ["procedure", "state", "source"]
     search_fields = ["household__head_name"]
     date_hierarchy = "applied_on"
     list_select_related = ["household__village"]
     inlines = [PublicityInline]
+    # The procedure is fixed when the case is opened (三(七), the year's PolicySettings).
+    readonly_fields = ["procedure"]
+
+    @admin.display(description="环节", ordering="state")
+    def step(self, obj: IdentificationCase) -> str:
+        """The state as the case's procedure names it (待乡镇审核, 待县级审定公告…)."""
+        return obj.get_state_display()
+
     actions = ["conclude_due_publicities", "reject_cases", "withdraw_cases"]
 
     def scoped_queryset(self, user):

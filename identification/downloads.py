@@ -1,14 +1,14 @@
-"""The xlsx download the data set pages and API share: a comparison upload's error report."""
+"""Downloads the pages and API share: a comparison upload's error report, a consent scan."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 from organization.audit import Kind as AuditKind
 from organization.audit import record_access
 from suixi_monitor import downloads
 
-from .models import DatasetUpload
+from .models import DatasetUpload, IdentificationCase
 
 
 def dataset_errors_response(request: HttpRequest, upload: DatasetUpload) -> HttpResponse:
@@ -29,3 +29,20 @@ def dataset_errors_response(request: HttpRequest, upload: DatasetUpload) -> Http
         filename=filename,
         header=upload.summary.get("header", ()),
     )
+
+
+def consent_form_response(request: HttpRequest, case: IdentificationCase) -> FileResponse:
+    """The scan of a household's signed consent (Anhui 2024 承诺授权): personal data, each
+    download recorded in the audit log; page and API alike."""
+    name = case.consent_form.name.rsplit("/", 1)[-1]
+    try:
+        handle = case.consent_form.open("rb")
+    except FileNotFoundError:  # the record outlived its file (a restored database)
+        raise Http404("承诺授权书文件已不存在") from None
+    record_access(
+        request,
+        kind=AuditKind.DOWNLOAD,
+        what=f"{case.household.head_name}户承诺授权书",
+        detail=name,
+    )
+    return FileResponse(handle, as_attachment=True, filename=name)

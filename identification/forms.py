@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.utils import timezone
 
@@ -53,9 +55,11 @@ class ApplyForm(forms.Form):
         help_text="如预警编号、走访日期、线索来源（12317、12345、信访等）",
     )
 
-    def __init__(self, *args, household: Household, **kwargs):
+    def __init__(self, *args, household: Household, consent: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applicant"].queryset = household.members.all()
+        if consent:  # Anhui 2024: the application carries the household's signed consent
+            self.fields.update(ConsentForm.consent_fields())
         head = household.members.filter(relation="head").first()
         if head:
             self.fields["applicant"].initial = head.pk
@@ -74,6 +78,32 @@ class ApplyForm(forms.Form):
         if ids:
             initial["risk_types"] = list(RiskType.objects.filter(pk__in=ids))
         return initial
+
+
+class ConsentForm(forms.Form):
+    """Anhui 2024 承诺授权: the signed consent's date and an optional scan or photo."""
+
+    consent_signed_on = date_field("承诺授权日期", initial=timezone.localdate)
+    consent_form = forms.FileField(
+        label="承诺授权书扫描件或照片", required=False, help_text="可选；JPG、PNG或PDF"
+    )
+
+    @classmethod
+    def consent_fields(cls) -> dict[str, forms.Field]:
+        """The fields the application form adds, the consent itself first and optional (an
+        application opened from a warning, clue or visit records it later)."""
+        fields: dict[str, forms.Field] = {
+            "consent_given": forms.BooleanField(
+                label="农户已签署承诺授权书（同意核查家庭收入、财产等信息）",
+                required=False,
+                help_text="2024年安徽省识别程序：农户自主申请的须签署；"
+                "由预警、线索、走访发起的可在入户核查前登记",
+            )
+        }
+        for name, field in cls.base_fields.items():
+            fields[name] = copy.deepcopy(field)
+            fields[name].required = False
+        return fields
 
 
 class TeamFieldsMixin:
@@ -159,8 +189,11 @@ class DeliberateForm(forms.Form):
         label="评议情况", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, case: IdentificationCase, **kwargs):
+    def __init__(self, *args, case: IdentificationCase, village: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if village:  # Anhui 2024 民主评议: one meeting at the village, no villager group
+            del self.fields["group"]
+            return
         # 三(七)3: the meeting is the household's own 村民小组; offered chosen, else the village's
         # only group, so the monitor changes it only for a household recorded without one.
         groups = case.household.village.groups.all()
@@ -239,8 +272,23 @@ class ApproveTownForm(forms.Form):
     )
 
 
-class FileForm(forms.Form):
-    filed_on = date_field("备案日期", initial=timezone.localdate)
+class ReviewTownForm(forms.Form):
+    """Anhui 2024 乡镇审核: no town publicity follows."""
+
+    meeting_on = date_field("审核日期", initial=timezone.localdate)
+    approved = forms.TypedChoiceField(
+        label="审核结果",
+        choices=[("1", "审核通过，报县级审定"), ("0", "审核不通过（申请终止）")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+    opinion = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnnouncementFieldsForm(forms.Form):
+    """What the county's filing (三(七)7) and Anhui 2024's approval both record."""
+
     category = forms.ChoiceField(label="监测对象类别", choices=MonitoringSubject.Category.choices)
     risk_types = risk_types_field()
     announcement = forms.ModelChoiceField(
@@ -256,6 +304,18 @@ class FileForm(forms.Form):
         self.fields["announcement"].queryset = Announcement.objects.filter(
             year=timezone.localdate().year
         ).order_by("-number")
+
+
+class FileForm(AnnouncementFieldsForm):
+    filed_on = date_field("备案日期", initial=timezone.localdate)
+    field_order = ["filed_on"]
+
+
+class ApproveCountyForm(AnnouncementFieldsForm):
+    """Anhui 2024 县级审定公告: as the filing, dated by the county's approval."""
+
+    approved_on = date_field("审定日期", initial=timezone.localdate)
+    field_order = ["approved_on"]
 
 
 class ReasonForm(forms.Form):

@@ -19,6 +19,7 @@ from organization.models import Town, User, Village
 
 from . import selectors
 from .models import Announcement, Filing, IdentificationCase
+from .procedures import PROCEDURES
 
 # The category a case is publicised under before the county files it (三(一)).
 PROPOSED_CATEGORY = {
@@ -129,12 +130,25 @@ def _period(cases: list[IdentificationCase]) -> str:
     return f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}"
 
 
+def _wording(cases: list[IdentificationCase], key: str, mixed: str) -> str:
+    """A notice's wording from the procedure its cases follow (each keeps its own); a notice
+    listing cases of both procedures says what they share."""
+    keys = {case.procedure for case in cases}
+    if len(keys) == 1:
+        return PROCEDURES[keys.pop()].texts[key]
+    return mixed if keys else PROCEDURES["suixi_2021"].texts[key]
+
+
 def village_notice(*, user: User, village: Village) -> Notice:
     cases = list(selectors.village_notice_cases(user=user, village_id=village.pk))
     return Notice(
         kind="village",
         title=f"{village.town.name}{village.name}防止返贫监测对象识别公示",
-        subtitle="经农户申请、村入户核查、村民小组评议、信息比对及村两委研究，拟将下列农户纳入防止返贫监测对象，现予公示。",
+        subtitle=_wording(
+            cases,
+            "village_subtitle",
+            "经农户申请、村入户核查、评议及村两委研究，拟将下列农户纳入防止返贫监测对象，现予公示。",
+        ),
         rows=[_row(c, _proposed(c)) for c in cases],
         period=_period(cases),
         issuer=f"{village.name}村民委员会",
@@ -161,11 +175,17 @@ def announcement_notice(*, user: User, announcement: Announcement) -> Notice:
     filings: list[Filing] = list(
         selectors.announcement_filings(user=user, announcement=announcement)
     )
+    cases = [filing.case for filing in filings]
     return Notice(
         kind="announcement",
-        title="濉溪县防止返贫监测对象备案公告",
+        title=_wording(cases, "announcement_title", "濉溪县防止返贫监测对象认定公告"),
         number=f"濉溪县防贫监测公告{announcement.label}",
-        subtitle="经农户申请、村初核、镇审定并公示无异议，县扶贫局备案，下列农户纳入防止返贫监测对象，现予公告。",
+        subtitle=_wording(
+            cases,
+            "announcement_subtitle",
+            "经农户申请、村级核查评议、公示及信息比对、乡镇审核（审定），县级备案或审定，"
+            "下列农户纳入防止返贫监测对象，现予公告。",
+        ),
         rows=[_row(f.case, f.get_category_display(), f.risk_types.all()) for f in filings],
         issuer="濉溪县扶贫开发领导小组办公室",
         issued_on=announcement.published_on,

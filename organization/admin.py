@@ -295,7 +295,7 @@ class PolicySettingsAdmin(ServiceAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
                     "home_check_team_min",
                     ("quorum_numerator", "quorum_denominator"),
                     ("pass_numerator", "pass_denominator"),
-                    "group_deliberation_enabled",
+                    "identification_procedure",
                     "village_publicity_days",
                     "town_publicity_days",
                     "home_check_working_days",

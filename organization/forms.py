@@ -21,7 +21,7 @@ POLICY_FIELDS = [
     "quorum_denominator",
     "pass_numerator",
     "pass_denominator",
-    "group_deliberation_enabled",
+    "identification_procedure",
     "village_publicity_days",
     "town_publicity_days",
     "home_check_working_days",
@@ -54,6 +54,8 @@ POLICY_SOURCES = {
     "quorum_denominator": "三(七)3",
     "pass_numerator": "三(七)3：得赞成意见超过参会人数半数的为评议通过",
     "pass_denominator": "三(七)3",
+    "identification_procedure": "三(七)；2024年起安徽省识别程序取消组评议，村公示期间进行信息比对，"
+    "由县级审定公告。申请按申请日期所在年度的程序办理，办理中不因参数修改而改变",
     "village_publicity_days": "三(七)5：公示7天无异议",
     "town_publicity_days": "三(七)6：公示时间不少于7天",
     "home_check_working_days": "安徽省一码申报（2022）：入户核查须在申请后2个工作日内完成",

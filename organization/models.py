@@ -249,6 +249,14 @@ class User(AbstractUser):
         return self._meta.get_field(name).is_cached(self)
 
 
+class IdentificationProcedure(models.TextChoices):
+    """The identification procedures a year may follow; their steps are tables in
+    ``identification/procedures.py``."""
+
+    SUIXI_2021 = "suixi_2021", "2021年濉溪县识别程序（七步）"
+    ANHUI_2024 = "anhui_2024", "2024年安徽省识别程序（六步）"
+
+
 class PolicySettings(models.Model):
     """Every threshold of the policy, per year, each field with its clause.
 
@@ -286,8 +294,15 @@ class PolicySettings(models.Model):
     pass_denominator = models.PositiveSmallIntegerField(
         "评议通过须超过到会人数的比例（分母）", default=2, validators=[MinValueValidator(1)]
     )
-    # Anhui dropped the group deliberation from 2024; the step can be switched off per year.
-    group_deliberation_enabled = models.BooleanField("需要组评议", default=True)
+    # 三(七) as the county runs it in the year: the 2021 plan's seven steps, or Anhui's 2024
+    # procedure (no group deliberation, the comparison during the village publicity, 县级审定公告).
+    # A case keeps the procedure of the year it was applied in (``IdentificationCase.procedure``).
+    identification_procedure = models.CharField(
+        "识别程序",
+        max_length=20,
+        choices=IdentificationProcedure.choices,
+        default=IdentificationProcedure.SUIXI_2021,
+    )
     # 三(七)5
     village_publicity_days = models.PositiveSmallIntegerField(
         "村公示天数", default=7, validators=[MinValueValidator(1)]

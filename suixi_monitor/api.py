@@ -64,6 +64,9 @@ class ConflictSerializer(ErrorSerializer):
     """A step in the wrong state (409): the reason and the object's current state."""
 
     state = serializers.CharField(required=False, help_text="对象当前所处的状态（环节）代码")
+    procedure = serializers.CharField(
+        required=False, help_text="识别申请所按识别程序的代码（该程序没有所请求的步骤时）"
+    )
 
 
 # 400: the message names the field it is about; a rule that is no one field's has ``detail``.

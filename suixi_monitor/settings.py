@@ -243,6 +243,7 @@ SPECTACULAR_SETTINGS = {
     # schema gets hashed names (State92bEnum…) that change whenever a choice list does.
     "ENUM_NAME_OVERRIDES": {
         "CaseStateEnum": "identification.models.case.CaseState",
+        "IdentificationProcedureEnum": "organization.models.IdentificationProcedure",
         "WarningStateEnum": "early_warnings.models.State",
         "CaseSourceEnum": "identification.models.case.CaseSource",
         "ClueSourceEnum": "early_warnings.models.Clue.Source",
@@ -338,6 +339,8 @@ SPREADSHEET_READER_MEMORY_BYTES = int(
     os.environ.get("SPREADSHEET_READER_MEMORY_BYTES", 4 * 1024 * MB)
 )
 SPREADSHEET_READER_SECONDS = int(os.environ.get("SPREADSHEET_READER_SECONDS", 300))
+# Anhui 2024: the scan or photo of a household's signed consent (承诺授权书), image or PDF.
+CONSENT_FORM_MAX_BYTES = int(os.environ.get("CONSENT_FORM_MAX_BYTES", 10 * MB))
 # Uploaded files read by a worker (suixi_monitor/jobs.py): how many attempts a file gets. One
 # that kills the worker process this often is refused instead of being redelivered for ever.
 UPLOAD_MAX_ATTEMPTS = int(os.environ.get("UPLOAD_MAX_ATTEMPTS", "3"))

@@ -13,9 +13,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('households', '0005_monitoring_subject_announcement'),
-        ('identification', '0005_case_source_declaration'),
-        ('organization', '0009_policysettings_declaration_answer_working_days'),
+        ('households', '0008_low_income_statuses'),
+        ('identification', '0008_case_source_declaration'),
+        ('organization', '0011_policy_declaration_answer_working_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -25,18 +25,21 @@ from suixi_monitor.downloads import XLSX
 
 from .. import downloads, selectors, services
 from ..models import IdentificationCase, Objection
-from ..services import permissions as steps
 from .exits import ExitCaseViewSet
 from .serializers import (
     CaseApplySerializer,
+    CaseApproveCountySerializer,
     CaseApproveTownSerializer,
     CaseCompareSerializer,
+    CaseConsentSerializer,
     CaseDeliberateSerializer,
+    CaseDeliberateVillageSerializer,
     CaseDetailSerializer,
     CaseFileSerializer,
     CaseObjectionSerializer,
     CasePublicizeVillageSerializer,
     CaseReasonSerializer,
+    CaseReviewTownSerializer,
     CaseSerializer,
     CaseVerifySerializer,
     ComparisonDatasetSerializer,
@@ -46,9 +49,12 @@ from .serializers import (
     DatasetUploadSerializer,
     ObjectionLodgeSerializer,
 )
-from .step_docs import StepInputMixin, step_action
+from .step_docs import StepInputMixin, case_step_action
 
 # --- viewsets --------------------------------------------------------------------------
+
+# What a consent scan is served as (the kinds the service accepts).
+CONSENT_MEDIA_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 
 
 def _bool(value: str | None) -> bool | None:
@@ -89,6 +95,7 @@ class CaseViewSet(
             clock=params.get("clock", ""),
             q=params.get("q", ""),
             queue=params.get("queue", ""),
+            procedure=params.get("procedure", ""),
         )
         return selectors.case_list(user=self.request.user, filters=filters).order_by("-id")
 
@@ -107,25 +114,74 @@ class CaseViewSet(
         case = services.case_apply(actor=request.user, **data)
         return self._answer(case, status.HTTP_201_CREATED)
 
-    @step_action(steps.VERIFY, request=CaseVerifySerializer, responses=CaseDetailSerializer)
+    @case_step_action("verify", request=CaseVerifySerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         case = self.get_object()
-        data = self._input(CaseVerifySerializer)
+        data = self._input(CaseVerifySerializer, case=case)
         team = [
             services.TeamMember(role=m["role"], user=m.get("user"), name=m.get("name", ""))
             for m in data.pop("team")
         ]
         return self._answer(services.case_verify(actor=request.user, case=case, team=team, **data))
 
-    @step_action(steps.DELIBERATE, request=CaseDeliberateSerializer, responses=CaseDetailSerializer)
+    @case_step_action(
+        "deliberate", request=CaseDeliberateSerializer, responses=CaseDetailSerializer
+    )
     @action(detail=True, methods=["post"])
     def deliberate(self, request, pk=None):
         case = self.get_object()
-        data = self._input(CaseDeliberateSerializer)
+        data = self._input(CaseDeliberateSerializer, case=case)
         return self._answer(
             services.case_record_deliberation(actor=request.user, case=case, **data)
         )
+
+    @case_step_action(
+        "deliberate_village",
+        request=CaseDeliberateVillageSerializer,
+        responses=CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="deliberate-village")
+    def deliberate_village(self, request, pk=None):
+        case = self.get_object()
+        data = self._input(CaseDeliberateVillageSerializer, case=case)
+        return self._answer(
+            services.case_record_village_deliberation(actor=request.user, case=case, **data)
+        )
+
+    @case_step_action("consent", request=CaseConsentSerializer, responses=CaseDetailSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser],
+    )
+    def consent(self, request, pk=None):
+        """承诺授权 as multipart (with the scan ``consent_form``) or JSON (without)."""
+        case = self.get_object()
+        data = self._input(CaseConsentSerializer, case=case)
+        return self._answer(
+            services.case_record_consent(
+                actor=request.user,
+                case=case,
+                signed_on=data["consent_signed_on"],
+                form=data.get("consent_form"),
+            )
+        )
+
+    @extend_schema(
+        summary="承诺授权书扫描件",
+        responses={
+            **{(200, kind): OpenApiTypes.BINARY for kind in CONSENT_MEDIA_TYPES},
+            **error_responses(),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="consent-form")
+    def consent_form(self, request, pk=None):
+        """The scan of the signed consent (Anhui 2024); each download is logged (查阅记录)."""
+        case = self.get_object()
+        if not case.consent_form:
+            raise Http404
+        return downloads.consent_form_response(request, case)
 
     @extend_schema(
         summary="信息比对命中（三(七)4）",
@@ -154,62 +210,80 @@ class CaseViewSet(
             ).data
         )
 
-    @step_action(steps.COMPARE, request=CaseCompareSerializer, responses=CaseDetailSerializer)
+    @case_step_action("compare", request=CaseCompareSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def compare(self, request, pk=None):
         case = self.get_object()
-        data = self._input(CaseCompareSerializer)
+        data = self._input(CaseCompareSerializer, case=case)
         judgements = {j["record"]: (j["judgement"], j["reason"]) for j in data.pop("judgements")}
         return self._answer(
             services.case_compare(actor=request.user, case=case, judgements=judgements, **data)
         )
 
-    @step_action(
-        steps.PUBLICIZE_VILLAGE,
+    @case_step_action(
+        "publicize_village",
         request=CasePublicizeVillageSerializer,
         responses=CaseDetailSerializer,
     )
     @action(detail=True, methods=["post"], url_path="publicize-village")
     def publicize_village(self, request, pk=None):
         case = self.get_object()
-        data = self._input(CasePublicizeVillageSerializer)
+        data = self._input(CasePublicizeVillageSerializer, case=case)
         return self._answer(services.case_publicize_village(actor=request.user, case=case, **data))
 
-    @step_action(
-        steps.APPROVE_TOWN, request=CaseApproveTownSerializer, responses=CaseDetailSerializer
+    @case_step_action(
+        "approve_town", request=CaseApproveTownSerializer, responses=CaseDetailSerializer
     )
     @action(detail=True, methods=["post"], url_path="approve-town")
     def approve_town(self, request, pk=None):
         case = self.get_object()
-        data = self._input(CaseApproveTownSerializer)
+        data = self._input(CaseApproveTownSerializer, case=case)
         return self._answer(services.case_approve_town(actor=request.user, case=case, **data))
 
-    @step_action(steps.FILE, request=CaseFileSerializer, responses=CaseDetailSerializer)
+    @case_step_action(
+        "review_town", request=CaseReviewTownSerializer, responses=CaseDetailSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="review-town")
+    def review_town(self, request, pk=None):
+        case = self.get_object()
+        data = self._input(CaseReviewTownSerializer, case=case)
+        return self._answer(services.case_review_town(actor=request.user, case=case, **data))
+
+    @case_step_action(
+        "approve_county", request=CaseApproveCountySerializer, responses=CaseDetailSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="approve-county")
+    def approve_county(self, request, pk=None):
+        case = self.get_object()
+        data = self._input(CaseApproveCountySerializer, case=case)
+        return self._answer(services.case_approve_county(actor=request.user, case=case, **data))
+
+    @case_step_action("file", request=CaseFileSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def file(self, request, pk=None):
         case = self.get_object()
-        data = self._input(CaseFileSerializer)
+        data = self._input(CaseFileSerializer, case=case)
         return self._answer(services.case_file(actor=request.user, case=case, **data))
 
-    @step_action(steps.CONCLUDE, request=None, responses=CaseDetailSerializer)
+    @case_step_action("conclude", request=None, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="conclude-publicity")
     def conclude_publicity(self, request, pk=None):
         """三(七)5/6: end a publicity that ran its days with no open objection (as the daily task)."""
         case = self.get_object()
         return self._answer(services.publicity_conclude(actor=request.user, case=case))
 
-    @step_action(steps.REJECT, request=CaseReasonSerializer, responses=CaseDetailSerializer)
+    @case_step_action("reject", request=CaseReasonSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         case = self.get_object()
-        data = self._input(CaseReasonSerializer)
+        data = self._input(CaseReasonSerializer, case=case)
         return self._answer(services.case_reject(actor=request.user, case=case, **data))
 
-    @step_action(steps.WITHDRAW, request=CaseReasonSerializer, responses=CaseDetailSerializer)
+    @case_step_action("withdraw", request=CaseReasonSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         case = self.get_object()
-        data = self._input(CaseReasonSerializer)
+        data = self._input(CaseReasonSerializer, case=case)
         return self._answer(services.case_withdraw(actor=request.user, case=case, **data))
 
     # --- objections, nested under the case ---
@@ -217,8 +291,8 @@ class CaseViewSet(
     @extend_schema(
         methods=["get"], summary="公示异议列表", responses=CaseObjectionSerializer(many=True)
     )
-    @step_action(
-        steps.OBJECTION_LODGE,
+    @case_step_action(
+        "objection_lodge",
         methods=["post"],
         request=ObjectionLodgeSerializer,
         responses={201: CaseObjectionSerializer},
@@ -234,7 +308,7 @@ class CaseViewSet(
             # 三(七)5/6: a publicity is posted for the town; a user of the town may object
             # to a case publicised to them though the case stays outside their scope.
             case = get_object_or_404(selectors.objectable_case_list(user=request.user), pk=pk)
-        data = self._input(ObjectionLodgeSerializer)
+        data = self._input(ObjectionLodgeSerializer, case=case)
         objection = services.objection_lodge(actor=request.user, case=case, **data)
         return Response(CaseObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
 
@@ -242,8 +316,8 @@ class CaseViewSet(
         case = self.get_object()
         return get_object_or_404(case.objections.all(), pk=objection_pk)
 
-    @step_action(
-        steps.OBJECTION_DECIDE,
+    @case_step_action(
+        "objection_decide",
         summary="异议成立（退回复核）",
         request=CaseReasonSerializer,
         responses=CaseObjectionSerializer,
@@ -251,15 +325,15 @@ class CaseViewSet(
     @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection_pk>\d+)/uphold")
     def uphold_objection(self, request, pk=None, objection_pk=None):
         objection = self._objection(objection_pk)
-        data = self._input(CaseReasonSerializer)
+        data = self._input(CaseReasonSerializer, case=objection.case)
         return Response(
             CaseObjectionSerializer(
                 services.objection_uphold(actor=request.user, objection=objection, **data)
             ).data
         )
 
-    @step_action(
-        steps.OBJECTION_DECIDE,
+    @case_step_action(
+        "objection_decide",
         summary="异议不成立",
         request=CaseReasonSerializer,
         responses=CaseObjectionSerializer,
@@ -267,7 +341,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection_pk>\d+)/dismiss")
     def dismiss_objection(self, request, pk=None, objection_pk=None):
         objection = self._objection(objection_pk)
-        data = self._input(CaseReasonSerializer)
+        data = self._input(CaseReasonSerializer, case=objection.case)
         return Response(
             CaseObjectionSerializer(
                 services.objection_dismiss(actor=request.user, objection=objection, **data)

@@ -106,7 +106,16 @@ class CaseSerializer(serializers.ModelSerializer):
     applicant_name = serializers.CharField(source="applicant.name", read_only=True)
     risk_types = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     source_display = serializers.CharField(source="get_source_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    procedure_display = serializers.CharField(
+        source="get_procedure_display",
+        read_only=True,
+        label="识别程序",
+        help_text="申请日期所在年度的识别程序，申请时确定，办理中不变",
+    )
+    state_display = serializers.CharField(
+        source="get_state_display", read_only=True, help_text="按该申请所按识别程序的环节名称"
+    )
+    has_consent_form = serializers.SerializerMethodField(label="已上传承诺授权书")
     days_waiting = serializers.SerializerMethodField(label="当前环节已停留天数")
     clock = serializers.ChoiceField(
         choices=Clock.choices,
@@ -139,6 +148,11 @@ class CaseSerializer(serializers.ModelSerializer):
             "source",
             "source_display",
             "source_note",
+            "procedure",
+            "procedure_display",
+            "consent_given",
+            "consent_signed_on",
+            "has_consent_form",
             "state",
             "state_display",
             "state_changed_at",
@@ -153,6 +167,10 @@ class CaseSerializer(serializers.ModelSerializer):
             "monitoring_subject",
         ]
         read_only_fields = fields
+
+    def get_has_consent_form(self, case: IdentificationCase) -> bool:
+        """The scan itself is at ``consent-form/`` (each download logged)."""
+        return bool(case.consent_form)
 
     def get_days_waiting(self, case: IdentificationCase) -> int:
         return selectors.days_waiting(case)
@@ -218,6 +236,33 @@ class CaseApplySerializer(serializers.Serializer):
     risk_types = RiskTypesField
     source = serializers.ChoiceField(choices=CaseSource.choices, default=CaseSource.HOUSEHOLD)
     source_note = serializers.CharField(required=False, allow_blank=True, default="")
+    consent_given = serializers.BooleanField(
+        required=False,
+        default=False,
+        label="已签署承诺授权",
+        help_text="2024年安徽省识别程序：农户自主申请的须为 true",
+    )
+    consent_signed_on = serializers.DateField(
+        required=False, allow_null=True, default=None, label="承诺授权日期"
+    )
+    consent_form = serializers.FileField(
+        required=False,
+        allow_null=True,
+        default=None,
+        label="承诺授权书扫描件（JPG、PNG或PDF，multipart 提交）",
+    )
+
+
+class CaseConsentSerializer(serializers.Serializer):
+    """Anhui 2024 承诺授权: multipart with the scan, or JSON without it."""
+
+    consent_signed_on = serializers.DateField(label="承诺授权日期")
+    consent_form = serializers.FileField(
+        required=False,
+        allow_null=True,
+        default=None,
+        label="承诺授权书扫描件（JPG、PNG或PDF）",
+    )
 
 
 class HomeCheckTeamMemberSerializer(serializers.Serializer):
@@ -261,6 +306,16 @@ class CaseDeliberateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class CaseDeliberateVillageSerializer(serializers.Serializer):
+    """Anhui 2024 民主评议: one meeting at the village, no villager group."""
+
+    held_on = serializers.DateField(label="评议日期")
+    expected = serializers.IntegerField(min_value=1, max_value=10000, label="应参会人数")
+    present = serializers.IntegerField(min_value=0, max_value=10000, label="实到人数")
+    approvals = serializers.IntegerField(min_value=0, max_value=10000, label="赞成人数")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class ComparisonJudgementSerializer(serializers.Serializer):
     record = id_field(label="比对数据ID")
     judgement = serializers.ChoiceField(choices=ComparisonHit.Judgement.choices)
@@ -300,8 +355,27 @@ class CaseApproveTownSerializer(serializers.Serializer):
     publicity_days = publicity_days_field("镇公示天数", "三(七)6")
 
 
+class CaseReviewTownSerializer(serializers.Serializer):
+    """Anhui 2024 乡镇审核: passed, the case goes to the county (no town publicity)."""
+
+    meeting_on = serializers.DateField(label="审核日期")
+    approved = serializers.BooleanField(label="审核通过")
+    opinion = serializers.CharField(label="审核意见")
+
+
 class CaseFileSerializer(serializers.Serializer):
     filed_on = serializers.DateField(label="备案日期")
+    category = serializers.ChoiceField(choices=MonitoringSubject.Category.choices)
+    risk_types = RiskTypesField
+    announcement = serializers.PrimaryKeyRelatedField(
+        queryset=Announcement.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class CaseApproveCountySerializer(serializers.Serializer):
+    """Anhui 2024 县级审定公告: as the filing, dated by the county's approval."""
+
+    approved_on = serializers.DateField(label="审定日期")
     category = serializers.ChoiceField(choices=MonitoringSubject.Category.choices)
     risk_types = RiskTypesField
     announcement = serializers.PrimaryKeyRelatedField(

@@ -10,42 +10,24 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from households.models import Household, Member, MonitoringSubject, RiskType
+from organization.models import IdentificationProcedure
 from organization.working_days import Clock
 
+from ..procedures import Procedure, procedure_for
+from ..states import OPEN_STATES, PUBLICIZING_STATES, STEP_ORDER, CaseState
 
-class CaseState(models.TextChoices):
-    APPLIED = "applied", "已申请（待村初核）"
-    VERIFIED = "verified", "已初核（待组评议）"
-    DELIBERATED = "deliberated", "已评议（待信息比对）"
-    COMPARED = "compared", "已比对（待村研究公示）"
-    VILLAGE_PUBLICIZING = "village_publicizing", "村公示中"
-    TOWN_REVIEWING = "town_reviewing", "待镇审定"
-    TOWN_PUBLICIZING = "town_publicizing", "镇公示中"
-    COUNTY_FILING = "county_filing", "待县备案"
-    FILED = "filed", "已备案"
-    REJECTED = "rejected", "未通过"
-    WITHDRAWN = "withdrawn", "已撤回"
-
-
-# The steps of 三(七) in the order a case passes them, from the application to the filing.
-STEP_ORDER = [
-    CaseState.APPLIED,
-    CaseState.VERIFIED,
-    CaseState.DELIBERATED,
-    CaseState.COMPARED,
-    CaseState.VILLAGE_PUBLICIZING,
-    CaseState.TOWN_REVIEWING,
-    CaseState.TOWN_PUBLICIZING,
-    CaseState.COUNTY_FILING,
-    CaseState.FILED,
+__all__ = [
+    "OPEN_STATES",
+    "PUBLICIZING_STATES",
+    "STEP_ORDER",
+    "CaseSource",
+    "CaseState",
+    "IdentificationCase",
 ]
-# Every step before the filing: the case is still being decided.
-OPEN_STATES = STEP_ORDER[:-1]
-PUBLICIZING_STATES = [CaseState.VILLAGE_PUBLICIZING, CaseState.TOWN_PUBLICIZING]
 
 
 class CaseSource(models.TextChoices):
@@ -78,6 +60,24 @@ class IdentificationCase(FSMModelMixin, models.Model):
     # What the source points to (a warning or clue number, a visit date): the
     # warnings app links its own rows to the case; this keeps a readable trace.
     source_note = models.CharField("来源说明", max_length=200, blank=True)
+    # The procedure of the year it was applied in (三(七), PolicySettings), fixed then: a
+    # change of the year's setting never moves an open case to another procedure.
+    procedure = models.CharField(
+        "识别程序",
+        max_length=20,
+        choices=IdentificationProcedure.choices,
+        default=IdentificationProcedure.SUIXI_2021,
+        editable=False,
+    )
+    # Anhui 2024: the household's signed consent to the checking of its data (承诺授权).
+    consent_given = models.BooleanField("已签署承诺授权", default=False)
+    consent_signed_on = models.DateField("承诺授权日期", null=True, blank=True)
+    consent_form = models.FileField(
+        "承诺授权书扫描件",
+        upload_to="identification/consents/%Y/%m/",
+        max_length=300,
+        blank=True,
+    )
     state = FSMField(
         "环节", max_length=30, choices=CaseState.choices, default=CaseState.APPLIED, protected=True
     )
@@ -133,6 +133,15 @@ class IdentificationCase(FSMModelMixin, models.Model):
         return f"{self.household.head_name}户识别申请（{self.get_state_display()}）"
 
     @property
+    def procedure_definition(self) -> Procedure:
+        """The table of steps this case follows."""
+        return procedure_for(self.procedure)
+
+    def get_state_display(self) -> str:
+        """The state as the case's procedure names it (待乡镇审核, 待县级审定公告…)."""
+        return self.procedure_definition.state_label(self.state)
+
+    @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
@@ -145,41 +154,17 @@ class IdentificationCase(FSMModelMixin, models.Model):
     def _moved(self, at) -> None:
         self.state_changed_at = at
 
-    @transition(field=state, source=CaseState.APPLIED, target=CaseState.VERIFIED)
-    def verify(self, *, at) -> None:
-        self._moved(at)
-
-    @transition(field=state, source=CaseState.VERIFIED, target=CaseState.DELIBERATED)
-    def deliberate(self, *, at) -> None:
-        self._moved(at)
-
-    # Without a group deliberation (switched off for the year) compare follows verify.
-    @transition(
-        field=state, source=[CaseState.VERIFIED, CaseState.DELIBERATED], target=CaseState.COMPARED
-    )
-    def compare(self, *, at) -> None:
-        self._moved(at)
-
-    @transition(field=state, source=CaseState.COMPARED, target=CaseState.VILLAGE_PUBLICIZING)
-    def publicize_village(self, *, at) -> None:
-        self._moved(at)
-
-    @transition(field=state, source=CaseState.VILLAGE_PUBLICIZING, target=CaseState.TOWN_REVIEWING)
-    def conclude_village_publicity(self, *, at) -> None:
-        self._moved(at)
-
-    @transition(field=state, source=CaseState.TOWN_REVIEWING, target=CaseState.TOWN_PUBLICIZING)
-    def approve_town(self, *, at) -> None:
-        self._moved(at)
-
-    @transition(field=state, source=CaseState.TOWN_PUBLICIZING, target=CaseState.COUNTY_FILING)
-    def conclude_town_publicity(self, *, at) -> None:
-        self._moved(at)
-
-    @transition(field=state, source=CaseState.COUNTY_FILING, target=CaseState.FILED)
-    def file(self, *, at, subject: MonitoringSubject) -> None:
-        self.monitoring_subject = subject
-        self._moved(at)
+    @transition(field=state, source=OPEN_STATES, target=RETURN_VALUE(*STEP_ORDER))
+    def take_step(self, *, step: str, at, subject: MonitoringSubject | None = None) -> str:
+        """Take ``step``: the case moves to the state its procedure's table says (or stays,
+        e.g. Anhui 2024's comparison during the village publicity). A step the table does not
+        give the current state raises ``ValueError``: the services refuse it before (409)."""
+        target = self.procedure_definition.leads_to(step, self.state)
+        if subject is not None:  # the county's filing (三(七)7) or approval (2024)
+            self.monitoring_subject = subject
+        if target != self.state:  # a step that keeps the case where it is leaves its clock
+            self._moved(at)
+        return target
 
     @transition(field=state, source=PUBLICIZING_STATES, target=CaseState.APPLIED)
     def reopen(self, *, at) -> None:
@@ -200,4 +185,4 @@ class IdentificationCase(FSMModelMixin, models.Model):
 
     @property
     def closed_step_label(self) -> str:
-        return CaseState(self.closed_step).label if self.closed_step else ""
+        return self.procedure_definition.state_label(self.closed_step) if self.closed_step else ""

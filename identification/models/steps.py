@@ -131,7 +131,10 @@ class Deliberation(StepRecord):
         on_delete=models.CASCADE,
         related_name="deliberations",
     )
-    group = models.ForeignKey(VillagerGroup, verbose_name="村民小组", on_delete=models.PROTECT)
+    # The 2021 组评议 is held in a villager group; Anhui 2024's 民主评议 at the village (none).
+    group = models.ForeignKey(
+        VillagerGroup, verbose_name="村民小组", null=True, blank=True, on_delete=models.PROTECT
+    )
     held_on = models.DateField("评议日期")
     expected = models.PositiveSmallIntegerField("应参会人数")
     present = models.PositiveSmallIntegerField("实到人数")
@@ -152,7 +155,7 @@ class Deliberation(StepRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.held_on} {self.group} 评议"
+        return f"{self.held_on} {self.group or '村级民主'}评议"
 
 
 class Comparison(StepRecord):
@@ -169,6 +172,15 @@ class Comparison(StepRecord):
         ComparisonDataset, verbose_name="比对数据集", related_name="+"
     )
     conclusion = models.TextField("比对结论", blank=True)
+    # Anhui 2024: the village publicity it ran during (its conclusion waits for it).
+    publicity = models.ForeignKey(
+        "Publicity",
+        verbose_name="比对时的村级公示",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="comparisons",
+    )
     history = HistoricalRecords()
 
     class Meta:

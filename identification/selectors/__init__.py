@@ -25,7 +25,7 @@ from organization.working_days import Clock
 
 from ..models import (
     Announcement,
-    CaseState,
+    Comparison,
     ComparisonDataset,
     ComparisonKind,
     ComparisonRecord,
@@ -36,6 +36,7 @@ from ..models import (
     Publicity,
 )
 from ..models.case import OPEN_STATES, PUBLICIZING_STATES
+from ..procedures import PROCEDURES
 from . import clock as _clock
 from .clock import clock_annotation, clock_q
 from .timeline import TimelineEntry as TimelineEntry
@@ -71,20 +72,43 @@ class CaseFilters:
     clock: str = ""
     q: str = ""
     queue: str = ""
+    procedure: str = ""
 
 
-# Each role's work queue: the states in which the next step is theirs.
-QUEUES: dict[str, tuple[str, list[str]]] = {
+# Each role's work queue: the cases whose next step is theirs, by the steps of each case's own
+# procedure (its table says in which states they are taken).
+QUEUES: dict[str, tuple[str, tuple[str, ...]]] = {
     "village": (
         "待村办理",
-        [CaseState.APPLIED, CaseState.VERIFIED, CaseState.COMPARED],
+        ("consent", "verify", "deliberate", "deliberate_village", "publicize_village"),
     ),
-    "compare": ("待信息比对", [CaseState.VERIFIED, CaseState.DELIBERATED]),
-    "publicizing": ("公示中", [CaseState.VILLAGE_PUBLICIZING, CaseState.TOWN_PUBLICIZING]),
-    "town": ("待镇审定", [CaseState.TOWN_REVIEWING]),
-    "filing": ("待县备案", [CaseState.COUNTY_FILING]),
-    "open": ("办理中", list(OPEN_STATES)),
+    "compare": ("待信息比对", ("compare",)),
+    "publicizing": ("公示中", ("conclude",)),
+    "town": ("待镇审定（审核）", ("approve_town", "review_town")),
+    "filing": ("待县备案（审定公告）", ("file", "approve_county")),
+    "open": ("办理中", ()),
 }
+
+
+def queue_q(key: str) -> Q:
+    """The cases in ``key``'s queue: under each procedure, the states its table takes the
+    queue's steps in. Anhui 2024 compares during the village publicity, once."""
+    names = QUEUES[key][1]
+    if not names:
+        return Q(state__in=OPEN_STATES)
+    q = Q(pk__in=[])
+    for procedure in PROCEDURES.values():
+        states = {state for row in procedure.rows if row.step.name in names for state in row.states}
+        if not states:
+            continue
+        in_queue = Q(procedure=procedure.key, state__in=states)
+        if key == "compare" and procedure.compares_during_publicity:
+            compared = Comparison.objects.filter(
+                case=OuterRef("pk"), publicity__outcome=Publicity.Outcome.RUNNING
+            )
+            in_queue &= ~Exists(compared)
+        q |= in_queue
+    return q
 
 
 def case_list(
@@ -103,7 +127,9 @@ def case_list(
     if filters.source:
         qs = qs.filter(source=filters.source)
     if filters.queue in QUEUES:
-        qs = qs.filter(state__in=QUEUES[filters.queue][1])
+        qs = qs.filter(queue_q(filters.queue))
+    if filters.procedure:
+        qs = qs.filter(procedure=filters.procedure)
     if filters.q.strip():
         qs = qs.filter(household__head_name__contains=filters.q.strip())
     if filters.overdue is not None:

@@ -34,6 +34,8 @@ Entries = Iterator[TimelineEntry]
 
 def _application(case: IdentificationCase) -> Entries:
     summary = f"{case.get_source_display()}：{case.hardship}"
+    if case.consent_given:
+        summary += f"\n农户已签署承诺授权（{case.consent_signed_on:%Y-%m-%d}）"
     yield TimelineEntry(
         case.created_at, case.applied_on, "户申请", str(case.created_by), summary, case, "apply"
     )
@@ -45,7 +47,7 @@ def _home_checks(case: IdentificationCase) -> Entries:
         yield TimelineEntry(
             check.recorded_at,
             check.checked_on,
-            "村初核",
+            case.procedure_definition.title("verify"),
             str(check.recorded_by),
             summary,
             check,
@@ -55,14 +57,16 @@ def _home_checks(case: IdentificationCase) -> Entries:
 
 def _deliberations(case: IdentificationCase) -> Entries:
     for item in case.deliberations.select_related("group", "recorded_by"):
+        # 组评议 in a villager group (2021), or Anhui 2024's 民主评议 at the village.
+        title = "组评议" if item.group_id else "民主评议"
         summary = (
-            f"{item.group}：应到{item.expected}人，实到{item.present}人，赞成{item.approvals}人，"
+            f"{item.group or '村级'}：应到{item.expected}人，实到{item.present}人，赞成{item.approvals}人，"
             + ("评议通过" if item.passed else "评议未通过")
         )
         yield TimelineEntry(
             item.recorded_at,
             item.held_on,
-            "组评议",
+            title,
             str(item.recorded_by),
             summary,
             item,
@@ -81,7 +85,7 @@ def _comparisons(case: IdentificationCase) -> Entries:
             item.compared_on,
             "信息比对",
             str(item.recorded_by),
-            f"比中{len(item.hits.all())}条",
+            f"比中{len(item.hits.all())}条" + ("（村级公示期间）" if item.publicity_id else ""),
             item,
             "comparison",
         )
@@ -92,7 +96,7 @@ def _village_decisions(case: IdentificationCase) -> Entries:
         yield TimelineEntry(
             item.recorded_at,
             item.meeting_on,
-            "村研究确定并公示",
+            case.procedure_definition.title("publicize_village"),
             str(item.recorded_by),
             item.decision,
             item,
@@ -101,12 +105,16 @@ def _village_decisions(case: IdentificationCase) -> Entries:
 
 
 def _town_approvals(case: IdentificationCase) -> Entries:
+    procedure = case.procedure_definition
+    # 镇审定 (2021) or 乡镇审核 (Anhui 2024): the step of the case's procedure.
+    title = procedure.title("approve_town" if procedure.step("approve_town") else "review_town")
+    verb = title[-2:]
     for item in case.town_approvals.select_related("publicity", "recorded_by"):
-        summary = ("审定通过：" if item.approved else "审定未通过：") + item.opinion
+        summary = (f"{verb}通过：" if item.approved else f"{verb}未通过：") + item.opinion
         yield TimelineEntry(
             item.recorded_at,
             item.meeting_on,
-            "镇审定",
+            title,
             str(item.recorded_by),
             summary,
             item,
@@ -167,7 +175,9 @@ def _filing(case: IdentificationCase) -> Entries:
         yield TimelineEntry(
             filing.recorded_at,
             filing.filed_on,
-            "县备案",
+            case.procedure_definition.title(
+                "file" if case.procedure_definition.step("file") else "approve_county"
+            ),
             str(filing.recorded_by),
             summary,
             filing,

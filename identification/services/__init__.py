@@ -4,7 +4,9 @@ from .cases import (
     TeamMember,
     case_apply,
     case_compare,
+    case_record_consent,
     case_record_deliberation,
+    case_record_village_deliberation,
     case_verify,
 )
 from .clock import case_clocks_notify, case_due_dates_refresh
@@ -16,10 +18,12 @@ from .datasets import (
 )
 from .decisions import (
     announcement_allocate,
+    case_approve_county,
     case_approve_town,
     case_file,
     case_publicize_village,
     case_reject,
+    case_review_town,
     case_withdraw,
 )
 from .exit_rounds import (
@@ -39,7 +43,6 @@ from .exits import (
     exit_withdraw,
 )
 from .notices import notice_export_log
-from .permissions import deliberation_required
 from .publicity import (
     objection_dismiss,
     objection_lodge,
@@ -78,11 +81,15 @@ __all__ = [
     "TeamMember",
     "announcement_allocate",
     "case_apply",
+    "case_approve_county",
     "case_approve_town",
     "case_compare",
     "case_file",
     "case_publicize_village",
+    "case_record_consent",
     "case_record_deliberation",
+    "case_record_village_deliberation",
+    "case_review_town",
     "case_reject",
     "case_verify",
     "case_withdraw",
@@ -90,7 +97,6 @@ __all__ = [
     "dataset_upload_ingest",
     "dataset_upload_reject",
     "dataset_uploads_requeue_stalled",
-    "deliberation_required",
     "notice_export_log",
     "objection_dismiss",
     "objection_lodge",

@@ -11,16 +11,18 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from households.models import MonitoringSubject, RiskType
 from households.services import monitoring_subject_create
-from organization.models import User
+from organization.models import Role, User
 from suixi_monitor.exceptions import ApplicationError
 from suixi_monitor.services import save_with_actor
 
 from ..models import (
     Announcement,
     AnnouncementCounter,
+    CaseState,
     Filing,
     IdentificationCase,
     Publicity,
@@ -38,15 +40,7 @@ from ._common import (
     _reject,
     _village_and_town_q,
 )
-from .permissions import (
-    APPROVE_TOWN,
-    FILE,
-    PUBLICIZE_VILLAGE,
-    REJECT,
-    WITHDRAW,
-    require_role,
-    require_state,
-)
+from .permissions import case_step
 
 # --- 5. 村研究确定并公示 -------------------------------------------------------------
 
@@ -59,17 +53,24 @@ def case_publicize_village(
     decision: str,
     publicity_started_on: datetime.date,
 ) -> IdentificationCase:
-    """三(七)5: the 两委 meeting decides and the village publicity starts."""
-    require_role(actor, PUBLICIZE_VILLAGE)
+    """三(七)5: the 两委 meeting decides and the village publicity starts (2021: after the
+    comparison; Anhui 2024: after the 民主评议, the comparison running during the publicity)."""
+    table, step = case_step(case, "publicize_village")
+    table.require_role(actor, step)
     with transaction.atomic():
         case = _lock(case, actor)
-        require_state(case, PUBLICIZE_VILLAGE)
-        comparison = case.comparisons.first()
+        table.require_state(case, step)
+        if case.procedure_definition.compares_during_publicity:
+            deliberation = case.deliberations.first()
+            previous, label = (deliberation.held_on, "民主评议日期") if deliberation else (None, "")
+        else:
+            comparison = case.comparisons.first()
+            previous, label = (comparison.compared_on, "信息比对日期") if comparison else (None, "")
         _check_date(
             meeting_on,
             "meeting_on",
-            not_before=comparison.compared_on if comparison else case.applied_on,
-            before_label="信息比对日期",
+            not_before=previous or case.applied_on,
+            before_label=label or "申请日期",
         )
         _check_date(
             publicity_started_on,
@@ -98,14 +99,15 @@ def case_publicize_village(
         )
         return _advance(
             case,
-            case.publicize_village,
+            case.take_step,
             actor=actor,
             note="村公示开始",
             on=publicity_started_on,
+            step=step.name,
         )
 
 
-# --- 6. 镇审定公示 -------------------------------------------------------------------
+# --- 6. 镇审定公示 (2021) / 乡镇审核 (Anhui 2024) ----------------------------------
 
 
 def case_approve_town(
@@ -122,10 +124,54 @@ def case_approve_town(
 
     The town publicity runs "不少于7天": the policy's days unless the town sets more.
     """
-    require_role(actor, APPROVE_TOWN)
+    return _town_decision(
+        actor=actor,
+        case=case,
+        step_name="approve_town",
+        meeting_on=meeting_on,
+        approved=approved,
+        opinion=opinion,
+        publicity_started_on=publicity_started_on,
+        publicity_days=publicity_days,
+    )
+
+
+def case_review_town(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    meeting_on: datetime.date,
+    approved: bool,
+    opinion: str,
+) -> IdentificationCase:
+    """Anhui 2024 乡镇审核: after the village publicity the town reviews; passed, the case goes
+    to the county's approval (no town publicity)."""
+    return _town_decision(
+        actor=actor,
+        case=case,
+        step_name="review_town",
+        meeting_on=meeting_on,
+        approved=approved,
+        opinion=opinion,
+    )
+
+
+def _town_decision(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    step_name: str,
+    meeting_on: datetime.date,
+    approved: bool,
+    opinion: str,
+    publicity_started_on: datetime.date | None = None,
+    publicity_days: int | None = None,
+) -> IdentificationCase:
+    table, step = case_step(case, step_name)
+    table.require_role(actor, step)
     with transaction.atomic():
         case = _lock(case, actor)
-        require_state(case, APPROVE_TOWN)
+        table.require_state(case, step)
         village_publicity = case.publicities.filter(level=Publicity.Level.VILLAGE).first()
         _check_date(
             meeting_on,
@@ -134,13 +180,30 @@ def case_approve_town(
             before_label="村公示期满之日",
         )
         if not opinion.strip():
-            raise ValidationError({"opinion": "请填写审定意见"})
+            raise ValidationError({"opinion": f"请填写{step.title}意见"})
         approval = TownApproval(
             case=case, meeting_on=meeting_on, approved=approved, opinion=opinion, recorded_by=actor
         )
         if not approved:
             save_with_actor(approval, actor=actor)
-            return _reject(case, actor=actor, reason=f"镇审定未通过：{opinion}")
+            return _reject(case, actor=actor, reason=f"{step.title}未通过：{opinion}")
+        if case.procedure_definition.leads_to(step.name, case.state) == CaseState.COUNTY_FILING:
+            # Anhui 2024: no town publicity; the county approves and announces next.
+            save_with_actor(approval, actor=actor)
+            _advance(
+                case,
+                case.take_step,
+                actor=actor,
+                note=f"{step.title}通过，报县级审定",
+                on=meeting_on,
+                step=step.name,
+            )
+            _notify_after_commit(
+                Q(role=Role.COUNTY_BUREAU),
+                f"{case.household.head_name}户{step.title}通过，待县级审定公告",
+                case,
+            )
+            return case
         if publicity_started_on is None:
             raise ValidationError({"publicity_started_on": "审定通过须填写镇公示开始日期"})
         _check_date(
@@ -171,10 +234,11 @@ def case_approve_town(
         save_with_actor(approval, actor=actor)
         return _advance(
             case,
-            case.approve_town,
+            case.take_step,
             actor=actor,
             note="镇审定通过，镇公示开始",
             on=publicity_started_on,
+            step=step.name,
         )
 
 
@@ -208,24 +272,72 @@ def case_file(
     announcement: Announcement | None = None,
 ) -> IdentificationCase:
     """三(七)7 县备案: the household becomes a MonitoringSubject and is announced."""
-    require_role(actor, FILE)
+    return _file(
+        actor=actor,
+        case=case,
+        step_name="file",
+        filed_on=filed_on,
+        category=category,
+        risk_types=risk_types,
+        announcement=announcement,
+    )
+
+
+def case_approve_county(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    approved_on: datetime.date,
+    category: str,
+    risk_types: Iterable[RiskType],
+    announcement: Announcement | None = None,
+) -> IdentificationCase:
+    """Anhui 2024 县级审定公告: the county approves and announces; as the 2021 filing, the
+    household becomes a MonitoringSubject under a numbered announcement."""
+    return _file(
+        actor=actor,
+        case=case,
+        step_name="approve_county",
+        filed_on=approved_on,
+        category=category,
+        risk_types=risk_types,
+        announcement=announcement,
+        date_field="approved_on",
+    )
+
+
+def _file(
+    *,
+    actor: User,
+    case: IdentificationCase,
+    step_name: str,
+    filed_on: datetime.date,
+    category: str,
+    risk_types: Iterable[RiskType],
+    announcement: Announcement | None,
+    date_field: str = "filed_on",
+) -> IdentificationCase:
+    table, step = case_step(case, step_name)
+    table.require_role(actor, step)
     risk_types = list(risk_types)
     with transaction.atomic():
         case = _lock(case, actor)
-        require_state(case, FILE)
+        table.require_state(case, step)
         town_publicity = case.publicities.filter(level=Publicity.Level.TOWN).first()
-        _check_date(
-            filed_on,
-            "filed_on",
-            not_before=town_publicity.due_on if town_publicity else case.applied_on,
-            before_label="镇公示期满之日",
-        )
+        town_review = case.town_approvals.filter(approved=True).first()
+        if town_publicity:
+            previous, label = town_publicity.due_on, "镇公示期满之日"
+        elif town_review:
+            previous, label = town_review.meeting_on, "乡镇审核日期"
+        else:
+            previous, label = case.applied_on, "申请日期"
+        _check_date(filed_on, date_field, not_before=previous, before_label=label)
         if category not in MonitoringSubject.Category.values:
             raise ValidationError({"category": "请选择监测对象类别"})
         if not risk_types:
             raise ValidationError({"risk_types": "请至少选择一种风险类型"})
         if announcement is not None and announcement.year != filed_on.year:
-            raise ValidationError({"announcement": "公告须为备案日期所在年度的公告"})
+            raise ValidationError({"announcement": f"公告须为{step.title}日期所在年度的公告"})
         announcement = announcement or announcement_allocate(actor=actor, published_on=filed_on)
         subject = monitoring_subject_create(
             actor=actor,
@@ -233,7 +345,7 @@ def case_file(
             category=category,
             risk_types=risk_types,
             started_on=filed_on,
-            note=f"识别备案，公告{announcement.label}",
+            note=f"识别{step.title}，公告{announcement.label}",
             announcement=announcement.label,
         )
         filing = Filing(
@@ -247,15 +359,16 @@ def case_file(
         filing.risk_types.set(risk_types)
         _advance(
             case,
-            case.file,
+            case.take_step,
             actor=actor,
-            note=f"县备案，公告{announcement.label}",
+            note=f"{step.title}，公告{announcement.label}",
             on=filed_on,
             subject=subject,
+            step=step.name,
         )
         _notify_after_commit(
             _village_and_town_q(case),
-            f"{case.household.head_name}户已县备案纳入监测（公告{announcement.label}）",
+            f"{case.household.head_name}户已{step.title}纳入监测（公告{announcement.label}）",
             case,
         )
         return case
@@ -268,20 +381,22 @@ def case_reject(*, actor: User, case: IdentificationCase, reason: str) -> Identi
     """Stop a case with the step and reason kept (any open state, by the level that owns it)."""
     if not reason.strip():
         raise ValidationError({"reason": "请填写不予通过的原因"})
+    table, step = case_step(case, "reject")
     with transaction.atomic():
         case = _lock(case, actor)
-        require_state(case, REJECT)
-        require_role(actor, REJECT, case.state)
+        table.require_state(case, step)
+        table.require_role(actor, step, case.state)
         return _reject(case, actor=actor, reason=reason.strip())
 
 
 def case_withdraw(*, actor: User, case: IdentificationCase, reason: str) -> IdentificationCase:
     """The household withdraws its application; the village or town records it."""
-    require_role(actor, WITHDRAW)
+    table, step = case_step(case, "withdraw")
+    table.require_role(actor, step)
     if not reason.strip():
         raise ValidationError({"reason": "请填写撤回原因"})
     with transaction.atomic():
         case = _lock(case, actor)
-        require_state(case, WITHDRAW)
+        table.require_state(case, step)
         _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.ENDED)
         return _advance(case, case.withdraw, actor=actor, note="撤回申请", reason=reason.strip())

@@ -1,7 +1,7 @@
 """Publicities (三(七)5/6 for identification, 三(九) for exit): their conclusion by the system
 or an official, and objections. One code for both kinds of case: each kind names its step
-table, its clause and who may object (``_Procedure``); the transitions the code calls
-(``conclude_town_publicity``, ``reopen``) have the same names on both models on purpose."""
+table (an identification case: its procedure's), its clause and who may object
+(``_Procedure``); ``reopen`` has the same name on both models on purpose."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ from .permissions import Step, StepTable
 
 @dataclass(frozen=True)
 class _Procedure:
-    table: StepTable
+    table_of: Callable[[object], StepTable]  # the case's table of steps
     conclude: Step
     lodge: Step
     decide: Step
@@ -62,7 +62,7 @@ class _Procedure:
 
 
 IDENTIFICATION = _Procedure(
-    case_permissions.CASES,
+    lambda case: case.procedure_definition.table,
     case_permissions.CONCLUDE,
     case_permissions.OBJECTION_LODGE,
     case_permissions.OBJECTION_DECIDE,
@@ -70,7 +70,7 @@ IDENTIFICATION = _Procedure(
     objectable_case_list,
 )
 EXIT = _Procedure(
-    exit_permissions.EXITS,
+    lambda case: exit_permissions.EXITS,
     exit_permissions.CONCLUDE,
     exit_permissions.OBJECTION_LODGE,
     exit_permissions.OBJECTION_DECIDE,
@@ -99,12 +99,13 @@ def publicity_conclude(
     first day it may conclude. ``actor=None`` is the daily task, recorded as the system.
     """
     procedure = _procedure(case)
+    table = procedure.table_of(case)
     if actor is not None:
-        procedure.table.require_role(actor, procedure.conclude)
+        table.require_role(actor, procedure.conclude)
     on = on or timezone.localdate()
     with transaction.atomic():
         case = _lock(case, actor)
-        procedure.table.require_state(case, procedure.conclude)
+        table.require_state(case, procedure.conclude)
         publicity = _running_publicity(case)
         village = publicity.level == Publicity.Level.VILLAGE
         clause = procedure.clause(publicity)
@@ -116,25 +117,36 @@ def publicity_conclude(
             )
         if publicity.objections.filter(status=Objection.Status.OPEN).exists():
             raise ApplicationError(f"{clause}：公示期间有未处理的异议，须先处理异议才能结束公示")
+        if (
+            isinstance(case, IdentificationCase)
+            and village
+            and case.procedure_definition.compares_during_publicity
+            and not case_permissions.comparison_recorded(case)
+        ):
+            raise ConflictError(
+                f"该申请按{case.procedure_definition.name}办理，村级公示期间须由县扶贫局完成信息比对；"
+                "比对结果录入前不能结束村级公示",
+                extra={"state": case.state},
+            )
         _end_running_publicity(case, actor=actor, outcome=Publicity.Outcome.NO_OBJECTION)
         who = actor or SYSTEM
         reason = f"{who}：{publicity.get_level_display()}期满无异议"
-        if village:
-            _advance(
-                case, case.conclude_village_publicity, actor=actor, note=reason, on=publicity.due_on
-            )
-            _notify_after_commit(
-                _town_q(case), f"{case.household.head_name}户村公示期满无异议，待镇审定", case
-            )
+        if isinstance(case, IdentificationCase):
+            step = procedure.conclude.name
+            _advance(case, case.take_step, actor=actor, note=reason, on=publicity.due_on, step=step)
         else:
             _advance(
                 case, case.conclude_town_publicity, actor=actor, note=reason, on=publicity.due_on
             )
-            _notify_after_commit(
-                Q(role=Role.COUNTY_BUREAU),
-                f"{case.household.head_name}户镇公示期满无异议，待县备案",
-                case,
-            )
+        # 2021 village → the town's approval; Anhui 2024 village → the town's review; a town
+        # (or exit) publicity → the county.
+        recipients = _town_q(case) if village else Q(role=Role.COUNTY_BUREAU)
+        _notify_after_commit(
+            recipients,
+            f"{case.household.head_name}户{publicity.get_level_display()}期满无异议，"
+            f"{case.get_state_display()}",
+            case,
+        )
         return case
 
 
@@ -179,12 +191,13 @@ def objection_lodge(
 ) -> Objection:
     """An objection during a publicity, by a user of that town or the bureau."""
     procedure = _procedure(case)
-    procedure.table.require_role(actor, procedure.lodge)
+    table = procedure.table_of(case)
+    table.require_role(actor, procedure.lodge)
     if not content.strip():
         raise ValidationError({"content": "请填写异议内容"})
     with transaction.atomic():
         case = _lock_for_objection(case, actor, procedure)
-        procedure.table.require_state(case, procedure.lodge)
+        table.require_state(case, procedure.lodge)
         publicity = _running_publicity(case)
         _check_date(
             lodged_on, "lodged_on", not_before=publicity.started_on, before_label="公示开始日期"
@@ -233,7 +246,7 @@ def _lock_for_objection(case, actor: User, procedure: _Procedure):
 
 def _lock_objection(objection: Objection, actor: User) -> tuple[Objection, object]:
     procedure = _procedure(objection.target)
-    procedure.table.require_role(actor, procedure.decide)
+    procedure.table_of(objection.target).require_role(actor, procedure.decide)
     case = _lock(objection.target, actor)
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.status != Objection.Status.OPEN:

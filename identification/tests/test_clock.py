@@ -400,7 +400,7 @@ def test_the_data_migration_sets_the_limits_of_the_open_cases(world):
 
     from django.apps import apps
 
-    backfill = importlib.import_module("identification.migrations.0006_case_due_on_backfill")
+    backfill = importlib.import_module("identification.migrations.0007_case_due_on_backfill")
     checked = verify(world, apply(world, APPLIED), D(2025, 9, 10))
     waiting = apply(world, D(2025, 9, 26))
     IdentificationCase.objects.update(due_on=None)

@@ -41,13 +41,16 @@ def test_the_page_offers_the_steps_the_table_gives_the_role_in_that_state(world,
     assert [action.name for action in case_actions(case, getattr(world, who))] == steps
 
 
-def test_a_verified_case_goes_straight_to_the_county_where_the_year_dropped_the_deliberation(
-    world,
-):
+def test_a_verified_case_under_the_2024_procedure_goes_to_the_village_deliberation(world):
+    policy(year=days_ago(80).year, identification_procedure="anhui_2024")
     case = walk(world, CaseState.VERIFIED)
-    policy(year=case.home_checks.get().checked_on.year, group_deliberation_enabled=False)
-    assert [a.name for a in case_actions(case, world.erin)] == ["compare", "reject"]
-    assert [a.name for a in case_actions(case, world.alice)] == ["reject", "withdraw"]
+    assert [a.name for a in case_actions(case, world.alice)] == [
+        "deliberate_village",
+        "reject",
+        "withdraw",
+    ]
+    assert [a.label for a in case_actions(case, world.alice)][0] == "录入民主评议"
+    assert [a.name for a in case_actions(case, world.erin)] == ["reject"]
 
 
 def test_the_service_refuses_a_role_the_table_does_not_name_for_the_step(world):
@@ -80,5 +83,6 @@ def test_the_service_refuses_a_step_the_table_does_not_give_the_state(world):
         )
 
 
-def test_every_step_of_a_button_is_in_the_table():
-    assert set(BUTTONS) <= {step.name for step, _, _ in permissions.TABLE}
+def test_every_step_of_a_button_is_in_a_procedure_table():
+    names = {row.step.name for p in permissions.PROCEDURES.values() for row in p.rows}
+    assert set(BUTTONS) <= names

@@ -266,22 +266,11 @@ def test_the_deliberation_is_refused_before_the_home_check(world):
         deliberate(world, case, expected=6, present=6, approvals=4)
 
 
-def test_compare_needs_the_deliberation_when_the_year_keeps_it(world):
-    with pytest.raises(ConflictError, match="尚未完成组评议"):
+def test_compare_needs_the_group_deliberation_under_the_2021_procedure(world):
+    with pytest.raises(ConflictError, match="已初核（待组评议）”，不能进行信息比对"):
         services.case_compare(
             actor=world.erin, case=verified(world), compared_on=days_ago(20), judgements={}
         )
-
-
-def test_a_year_without_group_deliberation_goes_from_home_check_to_comparison(world):
-    policy(year=days_ago(28).year, group_deliberation_enabled=False)
-    case = verified(world)
-    with pytest.raises(ApplicationError, match="取消组评议"):
-        deliberate(world, case, expected=6, present=6, approvals=4)
-    case = services.case_compare(
-        actor=world.erin, case=case, compared_on=days_ago(20), judgements={}
-    )
-    assert case.state == CaseState.COMPARED
 
 
 # --- 4. 信息比对 -------------------------------------------------------------------

@@ -17,21 +17,31 @@ from .notices import (
 )
 from .steps import (
     case_apply,
+    case_approve_county,
     case_approve_town,
     case_compare,
     case_conclude,
+    case_consent,
     case_deliberate,
+    case_deliberate_village,
     case_file,
     case_publicize_village,
     case_reject,
+    case_review_town,
     case_verify,
     case_withdraw,
+    consent_form_download,
     objection_decide,
     objection_lodge,
     publicity_list,
 )
 
 __all__ = [
+    "case_approve_county",
+    "case_consent",
+    "case_deliberate_village",
+    "case_review_town",
+    "consent_form_download",
     "announcement_detail",
     "announcement_list",
     "case_apply",

@@ -16,17 +16,12 @@ from organization.models import PolicySettings, Role
 from organization.selectors import town_list
 
 from .. import forms, selectors
-from ..models import CaseState, IdentificationCase, Objection, Publicity
+from ..models import IdentificationCase, Objection, Publicity
 from ..models.case import OPEN_STATES
 from ..selectors import clock as clock_selectors
 from ..services import permissions
 
 NAV = {"nav_active": "identification"}
-PROCEDURE = [
-    (value, label)
-    for value, label in CaseState.choices
-    if value not in {CaseState.REJECTED, CaseState.WITHDRAWN}
-]
 
 
 def _case(request, pk: int) -> IdentificationCase:
@@ -53,29 +48,33 @@ class Action:
         return reverse(f"identification:{self.name}", args=[case.pk])
 
 
-# The button for each step the page offers; who may press it is the services' table.
+# The button of each step the page offers where it is not the step's own title (the case's
+# procedure names the others: 村研究确定并公示 or 村级公示, 县备案 or 县级审定公告…); who may press
+# it is the procedure's table.
 BUTTONS: dict[str, tuple[str, bool]] = {
+    "consent": ("登记承诺授权", False),
     "verify": ("录入村初核", False),
     "deliberate": ("录入组评议", False),
+    "deliberate_village": ("录入民主评议", False),
     "compare": ("信息比对", False),
-    "publicize_village": ("村研究确定并公示", False),
-    "approve_town": ("镇审定", False),
-    "file": ("县备案", False),
     "objection_lodge": ("登记异议", False),
     "conclude": ("公示期满，结束公示", False),
     "reject": ("不予通过", True),
     "withdraw": ("农户撤回申请", True),
 }
+# Steps with no page of their own (an objection is decided from its row).
+NO_BUTTON = {"objection_decide"}
 
 
 def case_actions(case: IdentificationCase, user, *, conclude_ready: bool = True) -> list[Action]:
-    """The buttons of the steps ``user`` may take now; "结束公示" only once it can succeed
-    (the publicity has run its days and no objection is open, 三(七)5/6)."""
+    """The buttons of the steps ``user`` may take now under the case's procedure; "结束公示"
+    only once it can succeed (the publicity has run its days, no objection is open and, under
+    Anhui 2024, the comparison is recorded)."""
     steps = permissions.case_steps(case, user.role)
     return [
-        Action(s.name, *BUTTONS[s.name])
+        Action(s.name, *BUTTONS.get(s.name, (s.title, False)))
         for s in steps
-        if s.name in BUTTONS and (s.name != "conclude" or conclude_ready)
+        if s.name not in NO_BUTTON and (s.name != "conclude" or conclude_ready)
     ]
 
 
@@ -169,15 +168,28 @@ def case_detail(request, pk: int):
         o.status == Objection.Status.OPEN and o.publicity_id == getattr(publicity, "pk", None)
         for o in objections
     )
-    conclude_ready = bool(publicity and publicity.has_run_on(today) and not open_objection)
-    may_conclude = permissions.CONCLUDE in permissions.case_steps(case, request.user.role)
+    procedure = case.procedure_definition
+    # Anhui 2024: the village publicity waits for the county's comparison.
+    comparison_waits = bool(
+        publicity
+        and procedure.compares_during_publicity
+        and not permissions.comparison_recorded(case)
+    )
+    conclude_ready = bool(
+        publicity and publicity.has_run_on(today) and not open_objection and not comparison_waits
+    )
+    may_conclude = any(
+        step.name == permissions.CONCLUDE.name
+        for step in permissions.case_steps(case, request.user.role)
+    )
     return render(
         request,
         "identification/case_detail.html",
         {
             **NAV,
             "case": case,
-            "procedure": PROCEDURE,
+            "procedure": procedure,
+            "comparison_waits": comparison_waits,
             "timeline": selectors.case_timeline(case),
             "actions": case_actions(case, request.user, conclude_ready=conclude_ready),
             # Why "结束公示" is not offered yet, and from when it will be.

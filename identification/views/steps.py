@@ -18,11 +18,13 @@ from households.selectors import can_edit_registry, household_scope_q
 from organization.audit import Kind as AuditKind
 from organization.audit import record_access
 from organization.models import PolicySettings
+from suixi_monitor.exceptions import ConflictError
 from suixi_monitor.forms import conflict_message, run_action, run_service
 
-from .. import forms, notices, selectors, services
+from .. import downloads, forms, notices, selectors, services
 from ..models import IdentificationCase, Objection
 from ..models.case import OPEN_STATES
+from ..services import permissions
 from .cases import NAV, _case, _crumbs
 
 # --- steps -------------------------------------------------------------------------
@@ -34,7 +36,8 @@ def _step(
     form,
     run: Callable[[], object],
     *,
-    title: str,
+    title: str = "",
+    step: str = "",
     template: str = "identification/step_form.html",
     done: str = "已保存",
     detail: str = "identification:detail",
@@ -42,7 +45,15 @@ def _step(
     **context,
 ):
     """A step's page: the form, the service run on a valid POST, back to the case's page.
+    ``step`` names the identification step: a step the case's procedure does not have goes
+    back to the case page with the refusal, and the page is titled as the procedure names it.
     ``detail`` and ``trail`` name the case page and the breadcrumbs of an exit case."""
+    if step:
+        try:
+            title = title or permissions.case_step(case, step)[1].title
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect(detail, case.pk)
     if request.method == "POST" and form.is_valid():
         run_service(form, run)
         if conflict := conflict_message(form):
@@ -79,9 +90,14 @@ def case_apply(request, household_pk: int):
     )
     if not can_edit_registry(request.user, household):
         raise PermissionDenied
+    # The form offers the consent (承诺授权) where this year's procedure asks for it; the
+    # service judges by the year of the application date.
+    procedure = permissions.PROCEDURES[_policy().identification_procedure]
     form = forms.ApplyForm(
         request.POST or None,
+        request.FILES or None,
         household=household,
+        consent=procedure.step("consent") is not None,
         initial=forms.ApplyForm.prefill(request.GET) if request.method == "GET" else None,
     )
     if request.method == "POST" and form.is_valid():
@@ -106,6 +122,7 @@ def case_apply(request, household_pk: int):
                 status=MonitoringSubject.Status.MONITORING
             ).exists(),
             "title": "户申请",
+            "procedure": procedure,
             "crumbs": _crumbs(
                 (f"{household.head_name}户", reverse("households:detail", args=[household.pk])),
                 ("户申请", ""),
@@ -132,7 +149,7 @@ def case_verify(request, pk: int):
         case,
         form,
         run,
-        title="村初核（入户核查）",
+        step="verify",
         template="identification/verify_form.html",
         done="村初核已录入",
         preview=selectors.criteria_preview(case.household, today),
@@ -152,13 +169,66 @@ def case_deliberate(request, pk: int):
         lambda: services.case_record_deliberation(
             actor=request.user, case=case, **form.cleaned_data
         ),
-        title="组评议",
+        step="deliberate",
         template="identification/deliberate_form.html",
         done="组评议已录入",
         policy=policy,
         quorum=selectors.fraction_label(policy.quorum_numerator, policy.quorum_denominator),
         share=selectors.fraction_label(policy.pass_numerator, policy.pass_denominator),
     )
+
+
+@login_required
+def case_deliberate_village(request, pk: int):
+    """Anhui 2024 民主评议: one meeting at the village, quorum and votes as 三(七)3."""
+    case = _case(request, pk)
+    form = forms.DeliberateForm(request.POST or None, case=case, village=True)
+    policy = _policy()
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.case_record_village_deliberation(
+            actor=request.user, case=case, **form.cleaned_data
+        ),
+        step="deliberate_village",
+        template="identification/deliberate_form.html",
+        done="民主评议已录入",
+        policy=policy,
+        village_meeting=True,
+        quorum=selectors.fraction_label(policy.quorum_numerator, policy.quorum_denominator),
+        share=selectors.fraction_label(policy.pass_numerator, policy.pass_denominator),
+    )
+
+
+@login_required
+def case_consent(request, pk: int):
+    """Anhui 2024 承诺授权: the household's signed consent, before the home check."""
+    case = _case(request, pk)
+    form = forms.ConsentForm(request.POST or None, request.FILES or None)
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.case_record_consent(
+            actor=request.user,
+            case=case,
+            signed_on=form.cleaned_data["consent_signed_on"],
+            form=form.cleaned_data.get("consent_form"),
+        ),
+        step="consent",
+        done="承诺授权已登记",
+        rule=permissions.CONSENT.rule,
+    )
+
+
+@login_required
+def consent_form_download(request, pk: int):
+    """The scan of a case's signed consent, to those who see the case; each look is logged."""
+    case = _case(request, pk)
+    if not case.consent_form:
+        raise Http404
+    return downloads.consent_form_response(request, case)
 
 
 @login_required
@@ -187,7 +257,7 @@ def case_compare(request, pk: int):
             conclusion=form.cleaned_data["conclusion"],
             judgements=form.judgements(),
         ),
-        title="信息比对",
+        step="compare",
         template="identification/compare_form.html",
         done="信息比对已完成，结果已反馈镇村",
         result=result,
@@ -205,10 +275,15 @@ def case_publicize_village(request, pk: int):
         case,
         form,
         lambda: services.case_publicize_village(actor=request.user, case=case, **form.cleaned_data),
-        title="村研究确定并公示",
+        step="publicize_village",
         done="村公示已开始",
-        rule=f"三(七)5：村两委根据比对结果研究确定，在村内公示{policy.village_publicity_days}日；"
-        "公示天数从登记的开始日期起算，期满无异议由系统自动上报到镇。",
+        rule=(
+            f"民主评议通过后，村两委研究确定，在村内公示{policy.village_publicity_days}日；"
+            "公示期间由县扶贫局进行信息比对，比对结果录入且期满无异议后由系统自动上报乡镇审核。"
+            if case.procedure_definition.compares_during_publicity
+            else f"三(七)5：村两委根据比对结果研究确定，在村内公示{policy.village_publicity_days}日；"
+            "公示天数从登记的开始日期起算，期满无异议由系统自动上报到镇。"
+        ),
         comparison=case.comparisons.prefetch_related(
             "hits__member", "hits__dataset", "datasets"
         ).first(),
@@ -226,13 +301,50 @@ def case_approve_town(request, pk: int):
         case,
         form,
         lambda: services.case_approve_town(actor=request.user, case=case, **form.cleaned_data),
-        title="镇审定",
+        step="approve_town",
         done="镇审定已录入",
         rule=f"三(七)6：镇领导小组会议审定（会议日期不早于村公示期满之日），审定通过后公示不少于"
         f"{policy.town_publicity_days}天；对情况存在疑问的，请及时组织复核。",
         comparison=case.comparisons.prefetch_related(
             "hits__member", "hits__dataset", "datasets"
         ).first(),
+    )
+
+
+@login_required
+def case_review_town(request, pk: int):
+    """Anhui 2024 乡镇审核: after the village publicity; no town publicity follows."""
+    case = _case(request, pk)
+    form = forms.ReviewTownForm(request.POST or None)
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.case_review_town(actor=request.user, case=case, **form.cleaned_data),
+        step="review_town",
+        done="乡镇审核已录入",
+        rule=permissions.REVIEW_TOWN.rule,
+        comparison=case.comparisons.prefetch_related(
+            "hits__member", "hits__dataset", "datasets"
+        ).first(),
+    )
+
+
+@login_required
+def case_approve_county(request, pk: int):
+    """Anhui 2024 县级审定公告: the monitoring subject and the numbered announcement."""
+    case = _case(request, pk)
+    form = forms.ApproveCountyForm(
+        request.POST or None, initial={"risk_types": list(case.risk_types.all())}
+    )
+    return _step(
+        request,
+        case,
+        form,
+        lambda: services.case_approve_county(actor=request.user, case=case, **form.cleaned_data),
+        step="approve_county",
+        done="已审定公告并纳入监测对象",
+        rule=permissions.APPROVE_COUNTY.rule,
     )
 
 
@@ -245,7 +357,7 @@ def case_file(request, pk: int):
         case,
         form,
         lambda: services.case_file(actor=request.user, case=case, **form.cleaned_data),
-        title="县备案",
+        step="file",
         done="已备案并纳入监测对象",
         rule="三(七)7：镇公示期满无异议后县扶贫局备案，纳入监测对象并发布公告（公告号按年度顺序编号）。",
     )
@@ -260,6 +372,7 @@ def case_reject(request, pk: int):
         case,
         form,
         lambda: services.case_reject(actor=request.user, case=case, **form.cleaned_data),
+        step="reject",
         title="不予通过",
         done="已作不予通过处理",
         rule="不予通过后申请终止，当前环节和原因记入办理记录。",
@@ -275,6 +388,7 @@ def case_withdraw(request, pk: int):
         case,
         form,
         lambda: services.case_withdraw(actor=request.user, case=case, **form.cleaned_data),
+        step="withdraw",
         title="农户撤回申请",
         done="申请已撤回",
         rule="农户书面申请撤回后申请终止；以后仍可重新申请。",

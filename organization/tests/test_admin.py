@@ -107,7 +107,7 @@ def test_thresholds_saved_in_the_admin_go_through_the_service(client, root, worl
         "quorum_denominator": 3,
         "pass_numerator": 1,
         "pass_denominator": 2,
-        "group_deliberation_enabled": "on",
+        "identification_procedure": "anhui_2024",
         "village_publicity_days": 7,
         "town_publicity_days": 7,
         "home_check_working_days": 2,
@@ -130,6 +130,7 @@ def test_thresholds_saved_in_the_admin_go_through_the_service(client, root, worl
     assert response.status_code == 302, response.content.decode()[:3000]
     policy = PolicySettings.objects.get(year=2022)
     assert policy.history.get().history_user == root
+    assert policy.identification_procedure == "anhui_2024"
     # policy_settings_save re-judged the household against the new line.
     assert Household.objects.get(pk=household.pk).below_income_line is True
 

@@ -19,7 +19,6 @@ def policy_form(**changes) -> dict:
     """Every field of the county's policy page at the policy's defaults, with ``changes``."""
     defaults = PolicySettings(year=2030)
     form = {name: getattr(defaults, name) for name in POLICY_FIELDS}
-    form["group_deliberation_enabled"] = "on"
     form.update(changes)
     return form
 

@@ -136,11 +136,18 @@ def department_contact_delete_view(request: HttpRequest, pk: int) -> HttpRespons
     return redirect(reverse("departments") + f"#department-{department.pk}")
 
 
+def _policy_value(policy: PolicySettings, name: str):
+    """A field's value as the page shows it: a choice by its label (the procedure's name)."""
+    if policy._meta.get_field(name).choices:
+        return getattr(policy, f"get_{name}_display")()
+    return getattr(policy, name)
+
+
 def _policy_rows(policy: PolicySettings) -> list[dict]:
     return [
         {
             "label": policy._meta.get_field(name).verbose_name,
-            "value": getattr(policy, name),
+            "value": _policy_value(policy, name),
             "source": POLICY_SOURCES.get(name, ""),
             "is_bool": isinstance(getattr(policy, name), bool),
         }

@@ -24,7 +24,7 @@ from households.models import MonitoringSubject
 from identification.models import CaseState
 from identification.tests.factories import DatasetFactory, walk
 from organization.models import DepartmentContact
-from organization.tests.factories import department
+from organization.tests.factories import department, policy
 from suixi_monitor.forms import DateInput
 
 pytestmark = [
@@ -224,7 +224,27 @@ def date_pages(world, lists_world) -> list[tuple[str, str, str, str]]:
 
     part = closed_with_filed_exits(world.a1, world.alice, count=1)
     spot_check = spot_check_draw(actor=world.erin, town_round=part, seed="dates")
+    # Anhui 2024's own steps with a date (承诺授权, 乡镇审核, 县级审定公告), on cases applied
+    # once the years follow it.
+    for year in range(timezone.localdate().year - 1, timezone.localdate().year + 1):
+        policy(year=year, identification_procedure="anhui_2024")
+    consenting = walk(world, CaseState.APPLIED, village=world.a2)
+    town_review = walk(world, CaseState.TOWN_REVIEWING)
+    approving = walk(world, CaseState.COUNTY_FILING, village=world.a2)
     return [
+        ("bob", f"/identification/{consenting.pk}/consent/", "ConsentForm", "consent_signed_on"),
+        (
+            "carol",
+            f"/identification/{town_review.pk}/review-town/",
+            "ReviewTownForm",
+            "meeting_on",
+        ),
+        (
+            "erin",
+            f"/identification/{approving.pk}/approve-county/",
+            "ApproveCountyForm",
+            "approved_on",
+        ),
         ("alice", f"/identification/apply/{fresh.pk}/", "ApplyForm", "applied_on"),
         ("alice", f"/warnings/w/{warning.pk}/", "VerifyForm", "verified_on"),
         ("erin", "/warnings/sweeps/", "SweepForm", "carried_out_on"),

@@ -1,33 +1,51 @@
-"""``manage.py seed_identification_demo``: a few applications at every step, idempotent.
+"""``manage.py seed_identification_demo``: a few applications at every step of both
+procedures, idempotent.
 
-Run after ``seed_demo``. It takes households of the demo monitor's village
-through the real services with the walker the tests use
-(``identification.management.demo``), so the queues, notices and the
-announcement have something to show.
+Run after ``seed_demo``. It sets this year's identification procedure to Anhui's 2024 one (the
+county switched this year; early in January, last year) and takes households of the demo
+monitor's village through the real services with the walker the tests use
+(``identification.management.demo``): cases applied before the switch keep the 2021 Suixi
+procedure, the others follow Anhui 2024, so the queues, notices and the announcement show both.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from households.models import Household, MonitoringSubject
 from identification import services
 from identification.management.demo import days_ago, walk_case
 from identification.models import CaseState, ComparisonRecord, IdentificationCase
 from identification.models.case import OPEN_STATES
+from organization.models import IdentificationProcedure
+from organization.services import policy_settings_save
 
 MARK = "演示数据"
-# How far each demo case goes: the step it stops before.
-TARGETS = [
-    CaseState.APPLIED,
-    CaseState.DELIBERATED,
-    CaseState.VILLAGE_PUBLICIZING,
-    CaseState.TOWN_REVIEWING,
-    CaseState.COUNTY_FILING,
-    CaseState.FILED,
+SUIXI, ANHUI = IdentificationProcedure.SUIXI_2021, IdentificationProcedure.ANHUI_2024
+# How far each demo case goes (the state it stops in), and under which procedure; the two
+# procedures alternate, so a small village still shows both. ``compared``: Anhui's village
+# publicity with the county's comparison recorded (else it waits for it).
+TARGETS: list[tuple[str, str, bool]] = [
+    (SUIXI, CaseState.FILED, False),
+    (ANHUI, CaseState.FILED, False),
+    (SUIXI, CaseState.APPLIED, False),
+    (ANHUI, CaseState.APPLIED, False),
+    (SUIXI, CaseState.DELIBERATED, False),
+    (ANHUI, CaseState.VERIFIED, False),
+    (SUIXI, CaseState.VILLAGE_PUBLICIZING, False),
+    (ANHUI, CaseState.DELIBERATED, False),
+    (SUIXI, CaseState.TOWN_REVIEWING, False),
+    (ANHUI, CaseState.VILLAGE_PUBLICIZING, False),
+    (SUIXI, CaseState.COUNTY_FILING, False),
+    (ANHUI, CaseState.VILLAGE_PUBLICIZING, True),
+    (ANHUI, CaseState.TOWN_REVIEWING, False),
+    (ANHUI, CaseState.COUNTY_FILING, False),
 ]
 # A case left in village publicity is applied this many days ago, so its
 # seven days (三(七)5) are still running; every other case starts earlier.
@@ -61,27 +79,45 @@ class Command(BaseCommand):
             .exclude(monitoring_subjects__status=MonitoringSubject.Status.MONITORING)
             .filter(members__relation="head")
             .distinct()
-            .order_by("pk")[:50]
+            .order_by("pk")[:80]
             if h.in_identification_scope()
         ][: len(TARGETS)]
         if not candidates:
             raise CommandError("演示村中没有可申请的农户")
+        today = timezone.localdate()
+        # The switch: this year, or last year while this year is too young for a case's steps.
+        switch = today.year if today.timetuple().tm_yday > START + 5 else today.year - 1
+        # Applied before the switch (2021 procedure), taking its steps since.
+        before_switch = (today - datetime.date(switch, 1, 1)).days + 5
         with transaction.atomic():
+            for year in range(switch, today.year + 1):
+                policy_settings_save(
+                    actor=county_user, year=year, values={"identification_procedure": ANHUI}
+                )
             self._dataset(county_user, candidates[0])
-            for household, target in zip(candidates, TARGETS, strict=False):
-                walk_case(
+            for household, (procedure, target, compared) in zip(candidates, TARGETS, strict=False):
+                start = (
+                    RUNNING_PUBLICITY_START if target == CaseState.VILLAGE_PUBLICIZING else START
+                )
+                case = walk_case(
                     household=household,
                     target=target,
                     monitor=monitor_user,
                     town=town_user,
                     county=county_user,
-                    start=RUNNING_PUBLICITY_START
-                    if target == CaseState.VILLAGE_PUBLICIZING
-                    else START,
+                    start=start,
+                    applied=before_switch if procedure == SUIXI else start,
                     judgements=self._judgements(household),
                     source_note=MARK,
                 )
-        self.stdout.write(f"识别演示数据就绪：{len(candidates)} 件申请")
+                if compared:  # the county compares during Anhui's village publicity
+                    services.case_compare(
+                        actor=county_user,
+                        case=case,
+                        compared_on=days_ago(2),
+                        judgements=self._judgements(household),
+                    )
+        self.stdout.write(f"识别演示数据就绪：{len(candidates)} 件申请（两种识别程序）")
 
     def _dataset(self, actor, household: Household) -> None:
         head = household.members.get(relation="head")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('identification', '0004_exit_steps'),
+        ('identification', '0007_case_due_on_backfill'),
     ]
 
     operations = [

@@ -40,8 +40,8 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("identification", "0005_case_due_on_and_clock"),
-        ("organization", "0009_policy_working_day_limits"),
+        ("identification", "0006_case_due_on_and_clock"),
+        ("organization", "0010_policy_working_day_limits"),
     ]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]

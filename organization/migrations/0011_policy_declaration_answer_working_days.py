@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organization', '0008_policy_exit'),
+        ('organization', '0010_policy_working_day_limits'),
     ]
 
     operations = [

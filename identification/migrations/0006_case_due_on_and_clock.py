@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('households', '0005_monitoring_subject_announcement'),
-        ('identification', '0004_exit_steps'),
+        ('identification', '0005_case_procedure_and_consent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

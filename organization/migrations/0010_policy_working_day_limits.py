@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organization', '0008_policy_exit'),
+        ('organization', '0009_policy_identification_procedure'),
     ]
 
     operations = [
