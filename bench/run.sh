@@ -39,7 +39,7 @@ run_one() {  # $1 = label
 }
 
 if [[ "${1:-all}" == load ]]; then
-  # The demo county on PostgreSQL (make demo's four commands, idempotent), then the load
+  # The demo county on PostgreSQL (make demo's six commands, idempotent), then the load
   # generator of bench/requirements.txt, which only this step installs.
   LOAD_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/suixi_load_demo}
   "$PY" -m pip install --quiet -r bench/requirements.txt
@@ -47,9 +47,11 @@ if [[ "${1:-all}" == load ]]; then
   create_database "$LOAD_URL"
   "$PY" manage.py migrate --noinput -v0
   "$PY" manage.py seed_demo
+  "$PY" manage.py seed_low_income_demo
   "$PY" manage.py seed_identification_demo
   "$PY" manage.py seed_help_demo
   "$PY" manage.py seed_exit_demo
+  "$PY" manage.py seed_declaration_demo
   "$PY" bench/concurrent_users.py --label postgres
   exit
 fi
