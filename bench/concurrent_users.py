@@ -19,7 +19,6 @@ or a steady-state p95 of ``--target`` ms or more.
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
 import os
 import re
@@ -38,16 +37,28 @@ PASSWORD = "Suixi@2021"
 REQUIREMENTS = ROOT / "bench" / "requirements.txt"
 
 
-def ensure_locust() -> None:
+# locust lives in a virtualenv of its own: installed beside the project, its pytest plugin
+# would patch the standard library with gevent in every test run.
+LOCUST_VENV = ROOT / "bench" / "results" / "locust-venv"
+
+
+def ensure_locust() -> Path:
+    """The pinned locust's command, installed into ``LOCUST_VENV`` on first use."""
+    locust = LOCUST_VENV / "bin" / "locust"
     pinned = re.search(r"^locust==(\S+)", REQUIREMENTS.read_text(), re.M).group(1)
-    try:
-        if importlib.metadata.version("locust") == pinned:
-            return
-    except importlib.metadata.PackageNotFoundError:
-        pass
+    python = LOCUST_VENV / "bin" / "python"
+    if locust.exists():
+        found = subprocess.run(
+            [str(python), "-c", "import importlib.metadata as m; print(m.version('locust'))"],
+            capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        if found == pinned:
+            return locust
+    subprocess.run([sys.executable, "-m", "venv", str(LOCUST_VENV)], check=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS)], check=True
+        [str(python), "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS)], check=True
     )
+    return locust
 
 
 def role_paths() -> dict[str, dict[str, list[str]]]:
@@ -256,7 +267,7 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=100, help="steady p95 limit, ms")
     parser.add_argument("--label", default="")
     args = parser.parse_args()
-    ensure_locust()
+    locust = ensure_locust()
     setup_django()
     from django.db import connection
 
@@ -279,7 +290,6 @@ def main() -> None:
         "LOAD_THINK_MIN": think_min,
         "LOAD_THINK_MAX": think_max,
     }
-    locust = Path(sys.executable).with_name("locust")
     try:
         subprocess.run(
             [str(locust), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",

@@ -40,9 +40,9 @@ run_one() {  # $1 = label
 
 if [[ "${1:-all}" == load ]]; then
   # The demo county on PostgreSQL (make demo's six commands, idempotent), then the load
-  # generator of bench/requirements.txt, which only this step installs.
+  # generator of bench/requirements.txt, which bench/concurrent_users.py installs into a
+  # virtualenv of its own (bench/results/locust-venv).
   LOAD_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/suixi_load_demo}
-  "$PY" -m pip install --quiet -r bench/requirements.txt
   export DATABASE_URL=$LOAD_URL VAR_DIR=$PWD/bench/results/load
   create_database "$LOAD_URL"
   "$PY" manage.py migrate --noinput -v0
