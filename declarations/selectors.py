@@ -16,7 +16,7 @@ from django.db.models import Avg, Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from households.id_numbers import normalize_id_number
-from organization.models import Role, Town, User, Village
+from organization.models import PolicySettings, Role, Town, User, Village
 from organization.selectors import village_list, village_scope_q
 from organization.services import normalize_phone
 from organization.working_days import Clock, clock_on
@@ -28,10 +28,6 @@ ANSWERING_ROLES = {Role.VILLAGE_MONITOR, Role.TOWN_OFFICIAL}
 READING_ROLES = {*ANSWERING_ROLES, Role.COUNTY_BUREAU}
 # Who prints posters: the county for every village, a town for its own.
 POSTER_ROLES = {Role.COUNTY_BUREAU, Role.TOWN_OFFICIAL}
-# The orange warning starts this many working days before the answer is due and lasts
-# through the due day: with the 2-day limit, the second working day (declared Monday: green
-# Monday, orange Tuesday and Wednesday, red from Thursday).
-WARN_WORKING_DAYS = 1
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _RECEIPT_JUNK = re.compile(r"[\s\-_]+")
@@ -113,11 +109,22 @@ def declaration_get(*, user: User, pk: int) -> Declaration:
     )
 
 
-def clock_of(declaration: Declaration, today: datetime.date | None = None) -> Clock | None:
-    """The answer's colour while open; none once answered."""
+def warn_working_days(today: datetime.date | None = None) -> int:
+    """How many working days before its limit a declaration turns orange: the year's
+    ``clock_warn_working_days``, the same window as the identification cases' clock."""
+    return PolicySettings.current(today).clock_warn_working_days
+
+
+def clock_of(
+    declaration: Declaration, today: datetime.date | None = None, *, warn: int | None = None
+) -> Clock | None:
+    """The answer's colour while open; none once answered. A list passes ``warn`` (from
+    ``warn_working_days``) so that the year's setting is read once, not per row."""
     if not declaration.is_open:
         return None
-    return clock_on(today or timezone.localdate(), declaration.due_on, WARN_WORKING_DAYS)
+    today = today or timezone.localdate()
+    warn = warn_working_days(today) if warn is None else warn
+    return clock_on(today, declaration.due_on, warn)
 
 
 def answered_late(declaration: Declaration) -> bool:

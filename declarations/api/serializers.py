@@ -9,7 +9,7 @@ from households.models import RiskType
 from organization.models import Village
 
 from ..models import NAME_MAX, NOTE_MAX, WORDS_MAX, Declaration, DeclineReason, State
-from ..selectors import clock_of
+from ..selectors import clock_of, warn_working_days
 
 
 class SubmitSerializer(serializers.Serializer):
@@ -75,7 +75,10 @@ class DeclarationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_clock(self, declaration: Declaration) -> str | None:
-        clock = clock_of(declaration)
+        # The year's warning window, read once per response (a list has many rows).
+        if "warn_working_days" not in self.context:
+            self.context["warn_working_days"] = warn_working_days()
+        clock = clock_of(declaration, warn=self.context["warn_working_days"])
         return clock.value if clock else None
 
     def to_representation(self, declaration: Declaration) -> dict[str, Any]:

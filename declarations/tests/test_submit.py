@@ -12,7 +12,7 @@ from declarations import services
 from declarations.models import RECEIPT_ALPHABET, Declaration, DeclarationRepeat, State
 from households.models import RiskType
 from households.tests.factories import HouseholdFactory, MemberFactory, new_id_number
-from organization.models import Notification
+from organization.models import Notification, PolicySettings
 from organization.tests.factories import policy
 
 from .conftest import PHONE
@@ -145,10 +145,16 @@ def test_a_declaration_on_a_saturday_counts_from_monday(world, declare, monkeypa
 def test_the_answer_clock_turns_orange_the_day_before_and_red_after(world, declare, monkeypatch):
     from declarations.selectors import clock_of
 
+    # The orange window is the year's clock_warn_working_days, as for identification cases.
+    PolicySettings.objects.update_or_create(year=2024, defaults={"clock_warn_working_days": 1})
     _at(monkeypatch, datetime.datetime(2024, 11, 4, 9, 0))  # Monday: due Wednesday the 6th
     declaration = declare()
     colours = [clock_of(declaration, datetime.date(2024, 11, day)).value for day in (4, 5, 6, 7)]
     assert colours == ["green", "orange", "orange", "red"]
+    # The default window (3 working days) is wider than the 2-day limit: orange from the start.
+    PolicySettings.objects.filter(year=2024).update(clock_warn_working_days=3)
+    colours = [clock_of(declaration, datetime.date(2024, 11, day)).value for day in (4, 5, 6, 7)]
+    assert colours == ["orange", "orange", "orange", "red"]
     declaration = services.declaration_decline(
         actor=world.alice, declaration=declaration, reason="other", note="已答复"
     )

@@ -44,8 +44,9 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.declaration_list(user=request.user, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
+    warn = selectors.warn_working_days(today)
     for declaration in page:
-        declaration.clock = selectors.clock_of(declaration, today)
+        declaration.clock = selectors.clock_of(declaration, today, warn=warn)
     return render(
         request,
         "declarations/list.html",
