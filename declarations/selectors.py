@@ -18,7 +18,7 @@ from django.utils import timezone
 from households.id_numbers import normalize_id_number
 from organization.models import PolicySettings, Role, Town, User, Village
 from organization.selectors import village_list, village_scope_q
-from organization.services import normalize_phone
+from organization.services import is_mobile, normalize_phone
 from organization.working_days import Clock, clock_on
 
 from .models import OPEN_STATES, Declaration, State
@@ -29,13 +29,7 @@ READING_ROLES = {*ANSWERING_ROLES, Role.COUNTY_BUREAU}
 # Who prints posters: the county for every village, a town for its own.
 POSTER_ROLES = {Role.COUNTY_BUREAU, Role.TOWN_OFFICIAL}
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _RECEIPT_JUNK = re.compile(r"[\s\-_]+")
-
-
-def is_mobile(phone: str) -> bool:
-    """A mainland mobile number, 11 digits starting 13-19."""
-    return bool(_MOBILE.match(phone or ""))
 
 
 def declaration_scope_q(user: User, prefix: str = "") -> Q:

@@ -25,7 +25,7 @@ from identification.models import CaseSource, IdentificationCase
 from identification.models.case import OPEN_STATES as CASE_OPEN_STATES
 from identification.services import case_apply
 from organization.models import PolicySettings, User, Village
-from organization.services import local_officials_q, normalize_phone, notify_on_commit
+from organization.services import is_mobile, local_officials_q, normalize_phone, notify_on_commit
 from organization.working_days import add_working_days, working_days_between
 from suixi_monitor.exceptions import ApplicationError, ConflictError
 from suixi_monitor.services import save_with_actor
@@ -42,7 +42,7 @@ from .models import (
     PosterCode,
     State,
 )
-from .selectors import ANSWERING_ROLES, declaration_scope_q, is_mobile
+from .selectors import ANSWERING_ROLES, declaration_scope_q
 
 MSG_NOT_YOURS = "只有本村防贫监测员或本镇干部可以办理该自主申报"
 MSG_CONSENT = "请阅读并同意个人信息使用说明后再提交"

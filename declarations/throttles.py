@@ -16,9 +16,7 @@ from django.http import HttpRequest
 from rest_framework.throttling import SimpleRateThrottle
 
 from organization.audit import client_ip
-from organization.services import normalize_phone
-
-from .selectors import is_mobile
+from organization.services import is_mobile, normalize_phone
 
 MSG_THROTTLED = "提交过于频繁，请{wait}后再试。如有急事，请直接联系所在村委会。"
 

@@ -446,14 +446,15 @@ def _check_contact(user: User, before: dict[str, Any]) -> None:
     user.email = (user.email or "").strip()
     phone = normalize_phone(user.phone)
     user.phone = phone
-    if (
-        phone
-        and phone != before.get("phone")
-        and not (_MOBILE.match(phone) or _LANDLINE.match(phone))
-    ):
+    if phone and phone != before.get("phone") and not (is_mobile(phone) or _LANDLINE.match(phone)):
         errors["phone"] = MSG_PHONE
     if errors:
         raise ValidationError(errors)
+
+
+def is_mobile(phone: str | None) -> bool:
+    """A mainland mobile number, 11 digits starting 13-19 (normalised first: ``normalize_phone``)."""
+    return bool(_MOBILE.match(phone or ""))
 
 
 def normalize_phone(raw: str | None) -> str:
@@ -461,4 +462,4 @@ def normalize_phone(raw: str | None) -> str:
     is kept as its 11 digits."""
     phone = "".join(unicodedata.normalize("NFKC", raw or "").split())
     digits = phone.replace("-", "")
-    return digits if _MOBILE.match(digits) else phone
+    return digits if is_mobile(digits) else phone
