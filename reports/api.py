@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from households import id_numbers
 from households.models import LowIncomeStatus, MonitoringSubject
 from organization.api import AuditEntrySerializer, ReviewsAuditLog
-from organization.audit import client_ip, record_id_search
+from organization.audit import record_id_search
 from organization.filters import AuditEntryFilter
 from organization.selectors import town_list, village_list
 from suixi_monitor.api import Pagination, error_responses
@@ -179,7 +179,7 @@ class LedgerExportView(APIView):
             actor=request.user,
             kind=kind,
             filters=serializer.filters(),
-            requester=services.Requester(path=request.path, ip_address=client_ip(request)),
+            requester=services.Requester.of(request),
         )
         if started.job is None:
             return FileResponse(
@@ -446,7 +446,7 @@ class LowIncomeExportView(APIView):
         file, _ = services.low_income_export(
             actor=request.user,
             filters=filters,
-            requester=services.Requester(path=request.path, ip_address=client_ip(request)),
+            requester=services.Requester.of(request),
         )
         return FileResponse(
             file, as_attachment=True, filename=f"{LOW_INCOME_TITLE}.xlsx", content_type=XLSX

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from households.models import MonitoringSubject
 from organization.audit import Kind as AuditKind
-from organization.audit import record_entry
+from organization.audit import client_ip, record_entry
 from organization.models import Town, User, Village
 from organization.services import notify
 from suixi_monitor import jobs
@@ -70,6 +70,11 @@ class Requester:
 
     path: str = ""
     ip_address: str | None = None
+
+    @classmethod
+    def of(cls, request) -> Requester:
+        """The page's or the API's request, as the audit entry records it."""
+        return cls(path=request.path, ip_address=client_ip(request))
 
 
 @dataclass

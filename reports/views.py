@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from households.views.common import MSG_NOT_FOUND
-from organization.audit import client_ip, record_id_search
+from organization.audit import record_id_search
 from organization.models import Role
 from organization.selectors import town_list, village_list
 from suixi_monitor.downloads import XLSX
@@ -64,10 +64,6 @@ def _kind_or_404(kind: str) -> LedgerKind:
     if kind not in LedgerKind.values:
         raise Http404(MSG_NOT_FOUND)
     return LedgerKind(kind)
-
-
-def requester(request: HttpRequest) -> services.Requester:
-    return services.Requester(path=request.path, ip_address=client_ip(request))
 
 
 @login_required
@@ -147,7 +143,7 @@ def ledger_export(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind_or_404(kind)
     form = LedgerFilterForm(request.POST, user=user, kind=kind)
     started = services.ledger_export_start(
-        actor=user, kind=kind, filters=form.filters(), requester=requester(request)
+        actor=user, kind=kind, filters=form.filters(), requester=services.Requester.of(request)
     )
     if started.job is not None:
         return redirect("reports:export_job", pk=started.job.pk)
@@ -260,7 +256,9 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def assessment_export(request: HttpRequest) -> HttpResponse:
     year = assessment_year(request.POST.get("year"))
-    file = services.assessment_export(actor=request.user, year=year, requester=requester(request))
+    file = services.assessment_export(
+        actor=request.user, year=year, requester=services.Requester.of(request)
+    )
     return FileResponse(
         file, as_attachment=True, filename=f"{year}年度考核表.xlsx", content_type=XLSX
     )
@@ -312,7 +310,7 @@ def low_income_export(request: HttpRequest) -> HttpResponse:
     _require_low_income(user)
     form = LowIncomeFilterForm(request.POST, user=user)
     file, _ = services.low_income_export(
-        actor=user, filters=form.filters(), requester=requester(request)
+        actor=user, filters=form.filters(), requester=services.Requester.of(request)
     )
     filename = f"{LOW_INCOME_TITLE}_{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX)
