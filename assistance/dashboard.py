@@ -1,41 +1,38 @@
 """The help panel of the county's and each town's dashboard (三(八)): how many monitored
 subjects have an active plan (一户一方案), how many are still unpaired, and whose help
-visit is overdue — per area, from aggregates grouped by village."""
+visit is overdue — per area, from aggregates grouped by area."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
 from households.dashboard import AreaColumn, Cell, Chart, DashboardScope, Panel, Series, Table
 from households.models import MonitoringSubject
-from households.selectors import household_scope_q
+from households.selectors import kept_village_scope_q
 
-from .models import AssistancePlan, HelpAssignment, PlanState
+from .models import PlanState
 from .selectors.visits import interval_days, overdue_counts
 
 
 def help_panel(scope: DashboardScope) -> Panel:
-    # Uncorrelated IN lists, not EXISTS per subject: the database reads the active plans and
-    # the open pairings once each (a hashed list) instead of probing them for each of the
-    # county's ~19,000 monitored subjects (measured in bench/README.md).
-    with_active_plan = AssistancePlan.objects.filter(state=PlanState.ACTIVE).values("subject_id")
-    paired = HelpAssignment.objects.filter(ended_on__isnull=True).values("household_id")
+    # Each subject keeps whether its plan is active and whether a helper is paired with it
+    # (assistance/signals.py): one pass over the monitored subjects' index, no plan or pairing
+    # read (measured in bench/README.md).
     rows = list(
         MonitoringSubject.objects.filter(
-            household_scope_q(scope.user, "household__"),
-            status=MonitoringSubject.Status.MONITORING,
+            kept_village_scope_q(scope.user), status=MonitoringSubject.Status.MONITORING
         )
         .order_by()
-        .values(vid=F("village_id"))
+        .values(area=scope.area())
         .annotate(
             n=Count("*"),
-            active=Count("pk", filter=Q(pk__in=with_active_plan)),
-            unpaired=Count("pk", filter=~Q(household_id__in=paired)),
+            active=Count("help_plan_active", filter=Q(help_plan_active=True)),
+            unpaired=Count("help_paired", filter=Q(help_paired=False)),
         )
     )
-    overdue = list(overdue_counts(user=scope.user, today=scope.today, by="village_id"))
-    rows = [row for row in rows if scope.area_of(row["vid"]) is not None]
-    overdue = [row for row in overdue if scope.area_of(row["area"]) is not None]
+    overdue = list(overdue_counts(user=scope.user, today=scope.today, by=scope.area()))
+    rows = [row for row in rows if scope.has_area(row["area"])]
+    overdue = [row for row in overdue if scope.has_area(row["area"])]
     total = sum(row["n"] for row in rows)
     active = sum(row["active"] for row in rows)
     unpaired = sum(row["unpaired"] for row in rows)
@@ -80,7 +77,7 @@ def help_panel(scope: DashboardScope) -> Panel:
             ),
             AreaColumn(
                 "走访逾期",
-                scope.by_area(overdue, key="area"),
+                scope.by_area(overdue),
                 url=lambda area: scope.link("assistance:visits_due", area, overdue=1),
                 alert=True,
             ),

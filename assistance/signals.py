@@ -1,7 +1,9 @@
 """What the registry's changes mean for help.
 
-- ``HelpAssignment.last_visited_on`` follows the registry's visits, whichever path writes
-  them: the registry's visit services, the help visit, the admin, test factories.
+- ``HelpAssignment.last_visited_on`` follows the registry's visits, and the subject's help
+  copies (``help_due_basis``, ``help_paired``, ``help_plan_active``) the visits, the pairings,
+  the plans and the subject, whichever path writes them: the registry's visit services, the
+  help visit, the pairing and plan services, the admin, test factories.
 - An exit filed closes the subject's plan (三(九)); a wrong exit reverted in the re-review
   reopens the plan and the measures that exit closed.
 """
@@ -17,8 +19,8 @@ from households.models import MonitoringSubject, Visit
 from households.signals import subject_exited, subject_reinstated
 from organization.models import User
 
-from .models import OPEN_PLAN_STATES, HelpAssignment
-from .services.last_visit import assignments_refresh_last_visit, last_visit_of
+from .models import OPEN_PLAN_STATES, AssistancePlan, HelpAssignment
+from .services.last_visit import help_refresh, last_visit_of, subjects_refresh_help
 from .services.plans import plan_close, plan_reopen_after_exit
 
 
@@ -36,12 +38,35 @@ def _pairing_reads_its_helpers_visits(sender, instance: HelpAssignment, raw=Fals
 @receiver(post_save, sender=Visit)
 @receiver(post_delete, sender=Visit)
 def _visit_moves_its_pairings(sender, instance: Visit, raw=False, **kwargs):
-    # Every pairing of the household, not only the visitor's: cheap (a few rows), and right
-    # even if a visit's date or visitor is corrected.
+    # Every pairing and subject of the household, not only the visitor's: cheap (a few rows),
+    # and right even if a visit's date or visitor is corrected.
     if not raw:
-        assignments_refresh_last_visit(
-            assignments=HelpAssignment.objects.filter(household_id=instance.household_id)
+        help_refresh(household_ids=[instance.household_id])
+
+
+@receiver(post_save, sender=HelpAssignment)
+@receiver(post_delete, sender=HelpAssignment)
+def _pairing_moves_its_subjects(sender, instance: HelpAssignment, raw=False, **kwargs):
+    # Made, ended, re-dated or deleted: the household's visits due count from its open pairings.
+    if not raw:
+        subjects_refresh_help(
+            subjects=MonitoringSubject.objects.filter(household_id=instance.household_id)
         )
+
+
+@receiver(post_save, sender=AssistancePlan)
+@receiver(post_delete, sender=AssistancePlan)
+def _plan_moves_its_subject(sender, instance: AssistancePlan, raw=False, **kwargs):
+    # Made active, closed or reopened: the subject's help coverage follows.
+    if not raw:
+        subjects_refresh_help(subjects=MonitoringSubject.objects.filter(pk=instance.subject_id))
+
+
+@receiver(post_save, sender=MonitoringSubject)
+def _subject_reads_its_pairings(sender, instance: MonitoringSubject, raw=False, **kwargs):
+    # A subject filed (or re-dated) for a household already paired counts from its pairings.
+    if not raw:
+        subjects_refresh_help(subjects=MonitoringSubject.objects.filter(pk=instance.pk))
 
 
 @receiver(subject_exited, sender=MonitoringSubject)

@@ -222,11 +222,11 @@ def seed_cases(count: int, today: datetime.date, rng: random.Random) -> None:
         Member.objects.filter(relation=Member.Relation.HEAD)
         .exclude(household__identification_cases__isnull=False)
         .order_by("?")
-        .values_list("pk", "household_id")[:count]
+        .values_list("pk", "household_id", "household__village_id")[:count]
     )
     closed = [CaseState.FILED, CaseState.REJECTED, CaseState.WITHDRAWN]
     cases = []
-    for member, household in heads:
+    for member, household, village in heads:
         applied = today - datetime.timedelta(days=rng.randrange(365))
         state = rng.choices(
             [*closed, *OPEN_STATES], [50, 12, 3, *([35 / len(OPEN_STATES)] * len(OPEN_STATES))]
@@ -235,6 +235,7 @@ def seed_cases(count: int, today: datetime.date, rng: random.Random) -> None:
         cases.append(
             IdentificationCase(
                 household_id=household,
+                village_id=village,
                 applicant_id=member,
                 applied_on=applied,
                 hardship="基准测试",
@@ -260,7 +261,7 @@ def seed_help(helpers: int, today: datetime.date, rng: random.Random) -> None:
     if HelpAssignment.objects.filter(helper__username__startswith="bench-helper-").exists():
         print("help already seeded", flush=True)
         return
-    from assistance.services.last_visit import assignments_refresh_last_visit
+    from assistance.services.last_visit import help_refresh
 
     towns = sorted(set(Village.objects.values_list("town_id", flat=True)))
     User.objects.bulk_create(
@@ -313,8 +314,8 @@ def seed_help(helpers: int, today: datetime.date, rng: random.Random) -> None:
         HelpAssignment.objects.bulk_create(pairs, batch_size=BATCH)
         AssistancePlan.objects.bulk_create(plans, batch_size=BATCH)
         Visit.objects.bulk_create(visits, batch_size=BATCH)
-        # Bulk writes skip the signals that keep each pairing's latest visit.
-        assignments_refresh_last_visit(assignments=HelpAssignment.objects.all())
+        # Bulk writes skip the signals that keep the pairings' and subjects' help dates.
+        help_refresh()
     print(f"  {len(pairs)} pairings, {len(plans)} plans, {len(visits)} help visits", flush=True)
 
 

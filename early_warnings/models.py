@@ -381,11 +381,13 @@ class Warning(CheckedItem):
             # Also a household's rows in a month; only the ORM's PROTECT check on deleting a
             # household (an administrator's rare act) asks for a household's rows without one.
             models.Index(fields=["period", "household"], name="warning_period_household"),
-            # Both serve the dashboards' counts of a month by state without reading a row:
-            # per town, and per department (the state costs each a short column).
+            # A town's month by state; and the county dashboard's count of the month by
+            # department, state and town, without reading a row (the state and the town cost
+            # the department's index two short columns).
             models.Index(fields=["town", "period", "state"], name="warning_town_period_state"),
             models.Index(
-                fields=["department", "period", "state"], name="warning_dept_period_state"
+                fields=["department", "period", "state", "town"],
+                name="warning_dept_period_state_t",
             ),
             # Only overdue rows, which the daily tick marks after the push: a file's insert
             # writes no entry here, and the dashboards count a month's overdue from it alone.

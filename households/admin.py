@@ -12,8 +12,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from organization.admin import ScopedAdminMixin, ServiceAdminMixin, register_admin_choices
+from organization.admin import (
+    ReadOnlyMixin,
+    ScopedAdminMixin,
+    ServiceAdminMixin,
+    register_admin_choices,
+)
 from organization.audit import record_id_search
+from organization.selectors import village_list
 
 from . import id_numbers, selectors, services
 from .models import (
@@ -23,6 +29,7 @@ from .models import (
     Member,
     MonitoringSubject,
     RiskType,
+    VillageHouseholdCount,
     Visit,
 )
 
@@ -361,3 +368,27 @@ class LowIncomeStatusAdmin(IdNumberSearchMixin, ScopedAdminMixin, SimpleHistoryA
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(VillageHouseholdCount)
+class VillageHouseholdCountAdmin(ReadOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """各村农户数: the figure the dashboards read, kept with every household written; shown only,
+    with an action that counts the chosen villages again from their households."""
+
+    list_display = ["village", "town", "households"]
+    list_select_related = ["village__town"]
+    list_filter = ["village__town"]
+    search_fields = ["village__name"]
+    actions = ["recount"]
+
+    def scoped_queryset(self, user):
+        return VillageHouseholdCount.objects.filter(village__in=village_list(user=user))
+
+    @admin.display(description="镇（园区）", ordering="village__town__code")
+    def town(self, obj: VillageHouseholdCount):
+        return obj.village.town
+
+    @admin.action(description="按农户重新统计所选村")
+    def recount(self, request, queryset):
+        wrong = VillageHouseholdCount.recount(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"已重新统计，更正 {wrong} 个村的农户数。")

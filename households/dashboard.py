@@ -22,11 +22,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -34,13 +35,10 @@ from django.utils import timezone
 from organization.models import Role, User
 from organization.selectors import town_list, village_list
 
-from .models import Household, MonitoringSubject
-from .selectors import household_scope_q
+from .models import Household, MonitoringSubject, VillageHouseholdCount
+from .selectors import household_scope_q, kept_village_scope_q
 
 MONTHS_SHOWN = 12
-# What the registry's rows are grouped by before they are summed into areas.
-F_VILLAGE = F("village_id")
-F_SUBJECT_VILLAGE = F("village_id")  # kept with the household's (MonitoringSubject.village)
 
 
 # --- what a panel answers ------------------------------------------------------------------
@@ -61,15 +59,28 @@ class DashboardScope:
     by: str  # "town" or "village": the filter each list takes for one area
     areas: list[Area]
     village_area: dict[int, int]  # village id → the area (town or village) it counts in
+    _urls: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def area_of(self, village_id: int | None) -> int | None:
-        return self.village_area.get(village_id) if village_id is not None else None
+    def area(self, to_village: str = "") -> F:
+        """What a panel's rows are grouped by in the database: the area compared, reached from
+        the row's ``village`` (through ``to_village``, e.g. ``"household__"``): the county's
+        rows by town, a town's by village. A few rows per area, however many are counted."""
+        return F(
+            f"{to_village}village__town_id" if self.by == "town" else f"{to_village}village_id"
+        )
+
+    @cached_property
+    def area_ids(self) -> frozenset[int]:
+        return frozenset(area.pk for area in self.areas)
+
+    def has_area(self, pk: int | None) -> bool:
+        return pk in self.area_ids
 
     def link(self, name: str, area: int | None = None, **params: Any) -> str:
         """The URL of list ``name``, narrowed to ``area`` and ``params`` where given."""
         query = {self.by: area} if area is not None else {}
         query.update({key: value for key, value in params.items() if value not in (None, "")})
-        url = reverse(name)
+        url = self._urls.get(name) or self._urls.setdefault(name, reverse(name))
         return f"{url}?{urlencode(query)}" if query else url
 
     @property
@@ -87,13 +98,12 @@ class DashboardScope:
         year, month = self.months[0].split("-")
         return datetime.date(int(year), int(month), 1)
 
-    def by_area(self, rows: Iterable[dict], key: str = "vid", value: str = "n") -> dict:
-        """Sum rows grouped by village into the areas compared."""
+    def by_area(self, rows: Iterable[dict], key: str = "area", value: str = "n") -> dict:
+        """Rows grouped by ``area()`` summed per area compared (a row of another is left out)."""
         totals: dict[int, int] = defaultdict(int)
         for row in rows:
-            area = self.area_of(row[key])
-            if area is not None:
-                totals[area] += row[value] or 0
+            if row[key] in self.area_ids:
+                totals[row[key]] += row[value] or 0
         return dict(totals)
 
 
@@ -274,36 +284,40 @@ def aggregates_planned() -> Iterator[None]:
 
 
 def _subjects(scope: DashboardScope):
-    return MonitoringSubject.objects.filter(household_scope_q(scope.user, "household__"))
+    return MonitoringSubject.objects.filter(kept_village_scope_q(scope.user))
 
 
 @register_dashboard_panel
 def subjects_panel(scope: DashboardScope) -> Panel:
     """三(一): monitoring subjects by category; the households and those below the line beside."""
     households = Household.objects.filter(household_scope_q(scope.user))
-    # Two counts, each answered from an index: (village, id) for all, below_income_line for some.
-    all_rows = households.order_by().values(vid=F_VILLAGE).annotate(n=Count("*"))
+    # All households from the count each village keeps (one row a village); those below the
+    # line from a partial index that holds only them.
+    all_rows = (
+        VillageHouseholdCount.objects.filter(village_id__in=list(scope.village_area))
+        .order_by()
+        .values(area=scope.area())
+        .annotate(n=Sum("households"))
+    )
     below_rows = (
         households.filter(below_income_line=True)
         .order_by()
-        .values(vid=F_VILLAGE)
+        .values(area=scope.area())
         .annotate(n=Count("*"))
     )
     monitored = (
         _subjects(scope)
         .filter(status=MonitoringSubject.Status.MONITORING)
         .order_by()
-        .values("category", vid=F_SUBJECT_VILLAGE)
+        .values("category", area=scope.area())
         .annotate(n=Count("*"))
     )
     by_category: dict[str, dict[int, int]] = {
         value: {} for value in MonitoringSubject.Category.values
     }
     for row in monitored:
-        area = scope.area_of(row["vid"])
-        if area is not None:
-            counts = by_category[row["category"]]
-            counts[area] = counts.get(area, 0) + row["n"]
+        if scope.has_area(row["area"]):
+            by_category[row["category"]][row["area"]] = row["n"]
     categories = MonitoringSubject.Category.choices
     totals = [sum(by_category[value].values()) for value, _ in categories]
     monitoring = MonitoringSubject.Status.MONITORING
@@ -371,7 +385,7 @@ def subjects_monthly_panel(scope: DashboardScope) -> Panel:
         _subjects(scope)
         .filter(started_on__gte=since, started_on__lte=scope.today)
         .order_by()
-        .values(vid=F_SUBJECT_VILLAGE, month=TruncMonth("started_on"))
+        .values(area=scope.area(), month=TruncMonth("started_on"))
         .annotate(n=Count("*"))
     )
     ended = (
@@ -382,7 +396,7 @@ def subjects_monthly_panel(scope: DashboardScope) -> Panel:
             ended_on__lte=scope.today,
         )
         .order_by()
-        .values(vid=F_SUBJECT_VILLAGE, month=TruncMonth("ended_on"))
+        .values(area=scope.area(), month=TruncMonth("ended_on"))
         .annotate(n=Count("*"))
     )
     started, ended = list(started), list(ended)
@@ -390,7 +404,7 @@ def subjects_monthly_panel(scope: DashboardScope) -> Panel:
     def per_month(rows) -> list[int]:
         counts: dict[str, int] = defaultdict(int)
         for row in rows:
-            if scope.area_of(row["vid"]) is not None:
+            if scope.has_area(row["area"]):
                 counts[f"{row['month']:%Y-%m}"] += row["n"]
         return [counts.get(month, 0) for month in months]
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.dispatch import Signal
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -47,6 +48,13 @@ class ScopeVerdict:
 
 # Where ``selectors.with_current_statuses`` leaves a household's open statuses.
 CURRENT_STATUSES = "prefetched_current_statuses"
+
+
+# A household was saved into another village. Sent by ``Household.save`` with ``household``
+# after the save, inside its transaction; apps above that keep the household's village on
+# their own rows (identification's cases) move their copy. Defined beside the model, since
+# ``households.signals`` imports the services that import this module.
+household_moved = Signal()
 
 
 class Household(models.Model):
@@ -103,13 +111,19 @@ class Household(models.Model):
         return f"{self.head_name}户（{self.village}）"
 
     def save(self, *args, **kwargs) -> None:
-        moved = not self._state.adding and self.village_id != getattr(
-            self, "_saved_village_id", self.village_id
-        )
+        adding = self._state.adding
+        left = getattr(self, "_saved_village_id", self.village_id)
+        moved = not adding and self.village_id != left
         super().save(*args, **kwargs)
+        if adding:
+            VillageHouseholdCount.add(self.village_id, 1)
         if moved:
-            # The subjects keep the household's village (see MonitoringSubject.village).
+            VillageHouseholdCount.add(left, -1)
+            VillageHouseholdCount.add(self.village_id, 1)
+            # The subjects keep the household's village (see MonitoringSubject.village), and
+            # so do the apps above that keep it (identification's cases).
             self.monitoring_subjects.update(village_id=self.village_id)
+            household_moved.send(sender=Household, household=self)
         self._saved_village_id = self.village_id
 
     @classmethod
@@ -442,6 +456,63 @@ class IncomeRecord(models.Model):
         return self.per_capita_net_income < self.income_line
 
 
+class VillageHouseholdCount(models.Model):
+    """How many households each village has, so that the dashboards read one row per village
+    instead of counting the county's 300,000 households on every view (bench/README.md).
+
+    Kept in the transaction of every household written: ``Household.save`` adds one on a new
+    household and moves one on a change of village, and a delete takes one away
+    (households/signals.py), each an ``UPDATE … SET households = households + 1`` that waits
+    for a concurrent one on the same village, so none is lost. Bulk loads (the demo) and the
+    daily task ``households.recount_villages`` recount from the households themselves.
+    """
+
+    village = models.OneToOneField(
+        Village, verbose_name="村", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    households = models.PositiveIntegerField("农户数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "各村农户数"
+
+    def __str__(self) -> str:
+        return f"{self.village_id}: {self.households}"
+
+    @classmethod
+    def add(cls, village_id: int, delta: int) -> None:
+        if not cls.objects.filter(village_id=village_id).update(
+            households=models.F("households") + delta
+        ):
+            cls.recount([village_id])  # a village counted for the first time
+
+    @classmethod
+    def recount(cls, village_ids: list[int] | None = None) -> int:
+        """Count ``village_ids``' households again (every village's when ``None``); answers
+        how many villages' figures were wrong."""
+        villages = Village.objects.all()
+        if village_ids is not None:
+            villages = villages.filter(pk__in=village_ids)
+        counts = dict(
+            Household.objects.filter(village__in=villages)
+            .order_by()
+            .values("village_id")
+            .annotate(n=models.Count("*"))
+            .values_list("village_id", "n")
+        )
+        kept = dict(
+            cls.objects.filter(village__in=villages).values_list("village_id", "households")
+        )
+        rows = [
+            cls(village_id=pk, households=counts.get(pk, 0))
+            for pk in villages.values_list("pk", flat=True)
+        ]
+        wrong = [row for row in rows if kept.get(row.village_id, 0) != row.households]
+        cls.objects.bulk_create(
+            wrong, update_conflicts=True, unique_fields=["village"], update_fields=["households"]
+        )
+        return len(wrong)
+
+
 class RiskType(models.Model):
     """三(二): 因病、因残、因学、因灾、因意外事故、因产业失败、因就业不稳…"""
 
@@ -487,7 +558,22 @@ class MonitoringSubject(FSMModelMixin, models.Model):
     # 三(七)7: the county's announcement that filed the household, e.g. 〔2021〕3号 (blank for a
     # subject entered directly by the bureau, monitored before the system).
     announcement = models.CharField("备案公告", max_length=30, blank=True)
-    history = HistoricalRecords(m2m_fields=[risk_types])
+    # The day the next help visit is counted from (三(八)1 定期上门走访): the latest visit by a
+    # helper paired with the household now, else the start of the earliest open pairing,
+    # else ``started_on``. Derived, never edited: the help app (assistance/signals.py) keeps
+    # it on every save or delete of a visit, a pairing, a plan or the subject, so the county's
+    # overdue count is one range scan of the monitored subjects (bench/README.md); a new
+    # subject starts from ``started_on`` until then. Not in the history.
+    help_due_basis = models.DateField("帮扶走访起算日", editable=False)
+    # Whether a helper is paired with the household now, and whether the subject's plan is
+    # active (三(八)1 一户一方案): kept by the help app in the same way, so that the dashboards'
+    # help coverage reads this table alone.
+    help_paired = models.BooleanField("已结对帮扶", default=False, editable=False)
+    help_plan_active = models.BooleanField("有实施中方案", default=False, editable=False)
+    history = HistoricalRecords(
+        m2m_fields=[risk_types],
+        excluded_fields=["help_due_basis", "help_paired", "help_plan_active"],
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "监测对象"
@@ -499,6 +585,21 @@ class MonitoringSubject(FSMModelMixin, models.Model):
                 name="subject_one_open_per_household",
             ),
         ]
+        indexes = [
+            # The dashboards' overdue help visits per village: a range of this index alone.
+            models.Index(
+                fields=["help_due_basis", "village"],
+                condition=models.Q(status="monitoring"),
+                name="subject_help_due",
+            ),
+            # The dashboards' monitored subjects by category and their help coverage per
+            # village, from this index alone.
+            models.Index(
+                fields=["village", "category", "help_plan_active", "help_paired"],
+                condition=models.Q(status="monitoring"),
+                name="subject_monitored_by_village",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household.head_name}户（{self.get_category_display()}）"
@@ -506,6 +607,8 @@ class MonitoringSubject(FSMModelMixin, models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.village_id is None and self.household_id is not None:
             self.village_id = self.household.village_id
+        if self.help_due_basis is None:
+            self.help_due_basis = self.started_on
         super().save(*args, **kwargs)
 
     @transition(field=status, source=Status.MONITORING, target=Status.ELIMINATED)

@@ -62,6 +62,16 @@ def household_scope_q(user: User, prefix: str = "") -> Q:
     return Q(pk__in=[])
 
 
+def kept_village_scope_q(user: User) -> Q:
+    """``household_scope_q`` for rows that keep their household's village (``village``, always
+    the household's: monitoring subjects, identification cases), read from that copy so that
+    a town's or a village's counts need not join the households; a helper's pairings are by
+    household."""
+    if user.is_authenticated and user.role in {Role.TOWN_OFFICIAL, Role.VILLAGE_MONITOR}:
+        return household_scope_q(user)
+    return household_scope_q(user, "household__")
+
+
 # --- scope a higher app supplies ------------------------------------------------------
 
 # A helper (帮扶人, 三(八)1) sees the households they are paired with. The pairing lives in

@@ -4,7 +4,7 @@ limits in working days, ``identification.selectors.clock``), per town or village
 
 from __future__ import annotations
 
-from django.db.models import Count, F
+from django.db.models import Count
 
 from households.dashboard import AreaColumn, Cell, Chart, DashboardScope, Panel, Series, Table
 from organization.models import PolicySettings
@@ -22,10 +22,10 @@ def cases_panel(scope: DashboardScope) -> Panel:
     rows = list(
         IdentificationCase.objects.filter(case_scope_q(scope.user), state__in=OPEN_STATES)
         .order_by()
-        .values("state", vid=F("household__village_id"))
+        .values("state", area=scope.area())
         .annotate(n=Count("*"), **clock_count_columns(scope.today))
     )
-    rows = [row for row in rows if scope.area_of(row["vid"]) is not None]
+    rows = [row for row in rows if scope.has_area(row["area"])]
     by_state = {state: dict.fromkeys(["n", *COLOURS], 0) for state in OPEN_STATES}
     for row in rows:
         for key in by_state[row["state"]]:

@@ -287,6 +287,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
+    # The households per village the dashboards read, counted again (a check; 0 when right).
+    "households-recount-villages": {
+        "task": "households.recount_villages",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # 三(四)2: one daily tick does reminders, the due-day close, the push and overdue marking.
     "early-warnings-monthly-tick": {
         "task": "early_warnings.monthly_tick",

@@ -42,7 +42,7 @@ from ..models import (
     PlanReview,
     PlanState,
 )
-from ..services.last_visit import assignments_refresh_last_visit
+from ..services.last_visit import help_refresh
 
 HELPERS_PER_UNIT = 4
 UNPAIRED_SHARE = 0.2
@@ -200,8 +200,8 @@ def seed_help(
             counts["measures"] += len(measures)
             if in_demo_town and subject.status == MonitoringSubject.Status.MONITORING:
                 counts["visits"] += _visits(rng, subject, helpers[0], measures, today, policy)
-        # Written in bulk, without the signals that keep each pairing's latest visit.
-        assignments_refresh_last_visit(assignments=HelpAssignment.objects.all())
+        # Written in bulk, without the signals that keep the pairings' and subjects' dates.
+        help_refresh()
     return counts
 
 

@@ -26,18 +26,16 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
-    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from households.models import Household, Member, MonitoringSubject, Visit
-from households.selectors import household_scope_q
+from households.selectors import household_scope_q, kept_village_scope_q
 from organization.models import PolicySettings, User
 
 from ..models import HelpAssignment
@@ -61,40 +59,43 @@ class DueFilters:
     town: int | None = None
 
 
+def _monitored(user: User) -> QuerySet[MonitoringSubject]:
+    return MonitoringSubject.objects.filter(
+        kept_village_scope_q(user), status=MonitoringSubject.Status.MONITORING
+    )
+
+
 def visits_due(
     *, user: User, filters: DueFilters | None = None, today: datetime.date | None = None
 ) -> QuerySet[MonitoringSubject]:
     """Monitored subjects in ``user``'s scope (a helper: the households paired with them), each
-    annotated with ``last_help_visit``, ``paired_since`` and ``due_basis``, most overdue first.
-    ``next_due`` and ``days_overdue`` are worked out per row by ``due_row`` (no query)."""
+    annotated with ``last_help_visit`` and ``due_basis``, most overdue first. ``next_due`` and
+    ``days_overdue`` are worked out per row by ``due_row`` (no query)."""
     filters = filters or DueFilters()
     today = today or timezone.localdate()
-    n = interval_days(today)
-    # Both from the open pairings alone: each keeps its helper's latest visit
+    # The latest visit by a paired helper, for the page: each open pairing keeps its helper's
     # (``HelpAssignment.last_visited_on``), so no subject's visits are read here.
-    pairs = _open_helpers_of(OuterRef("household_id")).order_by().values("household_id")
-    last_visit = pairs.annotate(last=Max("last_visited_on")).values("last")
-    paired_since = pairs.annotate(first=Min("started_on")).values("first")
-    qs = (
-        MonitoringSubject.objects.filter(status=MonitoringSubject.Status.MONITORING)
-        .filter(household_scope_q(user, "household__"))
-        .annotate(
-            last_help_visit=Subquery(last_visit, output_field=DateField()),
-            paired_since=Subquery(paired_since, output_field=DateField()),
-        )
-        .annotate(due_basis=Coalesce("last_help_visit", "paired_since", "started_on"))
+    last_visit = (
+        _open_helpers_of(OuterRef("household_id"))
+        .order_by()
+        .values("household_id")
+        .annotate(last=Max("last_visited_on"))
+        .values("last")
+    )
+    qs = _monitored(user).annotate(
+        last_help_visit=Subquery(last_visit, output_field=DateField()),
+        due_basis=F("help_due_basis"),
     )
     if filters.overdue_only:
-        # due = basis + N < today  ⇔  basis < today − N
-        qs = qs.filter(due_basis__lt=today - datetime.timedelta(days=n))
+        qs = qs.filter(help_due_basis__lt=overdue_before(today))
     if filters.helper:
         qs = qs.filter(
             Exists(_open_helpers_of(OuterRef("household_id")).filter(helper_id=filters.helper))
         )
     if filters.village:
-        qs = qs.filter(household__village_id=filters.village)
+        qs = qs.filter(village_id=filters.village)
     if filters.town:
-        qs = qs.filter(household__village__town_id=filters.town)
+        qs = qs.filter(village__town_id=filters.town)
     return (
         qs.select_related("household__village__town")
         .prefetch_related(
@@ -106,8 +107,13 @@ def visits_due(
                 to_attr="open_assignments",
             )
         )
-        .order_by("due_basis", "id")
+        .order_by("help_due_basis", "id")
     )
+
+
+def overdue_before(today: datetime.date) -> datetime.date:
+    """A help visit is overdue when its basis is before this day: due = basis + N < today."""
+    return today - datetime.timedelta(days=interval_days(today))
 
 
 @dataclass(frozen=True)
@@ -288,14 +294,14 @@ def must_visit_kinds(household: Household) -> list[MustVisitRule]:
     return [rule for rule in MUST_VISIT_RULES if getattr(household, f"mv_{rule.code}", False)]
 
 
-def overdue_counts(*, user: User, today: datetime.date, by: str) -> QuerySet:
+def overdue_counts(*, user: User, today: datetime.date, by: str | F) -> QuerySet:
     """Rows of ``{"area": the ``by`` id, "n": subjects whose help visit is overdue}``, one
-    query: the figures of each role's page (by town) and of the dashboards (by village)."""
+    query, a range of the ``subject_help_due`` index for the county: the figures of each
+    role's page (by town) and of the dashboards (by village)."""
     return (
-        visits_due(user=user, filters=DueFilters(overdue_only=True), today=today)
-        .prefetch_related(None)
-        .select_related(None)
+        _monitored(user)
+        .filter(help_due_basis__lt=overdue_before(today))
         .order_by()
-        .values(area=F(by))
+        .values(area=F(by) if isinstance(by, str) else by)
         .annotate(n=Count("*"))
     )

@@ -1,14 +1,21 @@
-"""Each pairing's latest visit (``HelpAssignment.last_visited_on``), the copy that the visits due
-(三(八)1) and the dashboards read: it always equals what the registry's visits say."""
+"""Each pairing's latest visit (``HelpAssignment.last_visited_on``) and each subject's day its
+next help visit counts from (``MonitoringSubject.help_due_basis``), the copies that the visits
+due (三(八)1) and the dashboards read: they always equal what the registry's visits and the
+pairings say."""
 
 from __future__ import annotations
 
 from assistance.models import HelpAssignment
-from assistance.services.last_visit import assignments_refresh_last_visit
+from assistance.services.last_visit import help_refresh
 from assistance.services.visits import help_visit_record
-from assistance.tests.factories_visits import HelpAssignmentFactory, days_ago, help_world
+from assistance.tests.factories_visits import (
+    HelpAssignmentFactory,
+    days_ago,
+    help_world,
+    subject_for,
+)
 from households import services as household_services
-from households.models import Visit
+from households.models import MonitoringSubject, Visit
 from households.tests.factories import VisitFactory
 
 
@@ -17,11 +24,22 @@ def stored(assignment: HelpAssignment):
     return assignment.last_visited_on
 
 
+def basis(subject: MonitoringSubject):
+    subject.refresh_from_db()
+    return subject.help_due_basis
+
+
 def assert_matches_the_visits() -> None:
-    """What every pairing holds is what recomputing it from the visits gives."""
-    before = dict(HelpAssignment.objects.values_list("pk", "last_visited_on"))
-    assignments_refresh_last_visit(assignments=HelpAssignment.objects.all())
-    assert dict(HelpAssignment.objects.values_list("pk", "last_visited_on")) == before
+    """What every pairing and subject holds is what recomputing it from the visits gives."""
+    before = (
+        dict(HelpAssignment.objects.values_list("pk", "last_visited_on")),
+        dict(MonitoringSubject.objects.values_list("pk", "help_due_basis")),
+    )
+    help_refresh()
+    assert before == (
+        dict(HelpAssignment.objects.values_list("pk", "last_visited_on")),
+        dict(MonitoringSubject.objects.values_list("pk", "help_due_basis")),
+    )
 
 
 def test_a_help_visit_moves_the_pairings_latest_visit(world):
@@ -87,4 +105,65 @@ def test_an_ended_pairing_keeps_its_own_and_the_new_helper_has_none(world):
     other = HelpAssignmentFactory(household=hw.alleviated.household)
     assert stored(hw.grace_assignment) == days_ago(8)
     assert stored(other) is None
+    assert_matches_the_visits()
+
+
+# --- the subject's basis (三(八)1: due from the latest visit by a helper paired now) ----------
+
+
+def test_a_subject_counts_from_its_start_until_it_is_paired(world):
+    hw = help_world(world)
+    assert basis(hw.marginal) == days_ago(40)
+    pairing = HelpAssignmentFactory(household=hw.marginal.household, started_on=days_ago(10))
+    assert basis(hw.marginal) == days_ago(10)
+    VisitFactory(household=hw.marginal.household, visitor=pairing.helper, visited_on=days_ago(4))
+    assert basis(hw.marginal) == days_ago(4)
+    assert_matches_the_visits()
+
+
+def test_a_visit_by_someone_not_paired_does_not_move_the_basis(world):
+    hw = help_world(world)
+    VisitFactory(household=hw.alleviated.household, visitor=world.alice, visited_on=days_ago(2))
+    assert basis(hw.alleviated) == hw.grace_assignment.started_on
+    assert_matches_the_visits()
+
+
+def test_ending_the_pairing_drops_its_helpers_visits(world):
+    hw = help_world(world)
+    VisitFactory(household=hw.alleviated.household, visitor=world.grace, visited_on=days_ago(6))
+    assert basis(hw.alleviated) == days_ago(6)
+    hw.grace_assignment.ended_on = days_ago(1)
+    hw.grace_assignment.save()
+    assert basis(hw.alleviated) == hw.alleviated.started_on
+    successor = HelpAssignmentFactory(household=hw.alleviated.household, started_on=days_ago(1))
+    assert basis(hw.alleviated) == days_ago(1)
+    successor.delete()
+    assert basis(hw.alleviated) == hw.alleviated.started_on
+    assert_matches_the_visits()
+
+
+def test_a_deleted_or_moved_visit_moves_the_basis_back(world):
+    hw = help_world(world)
+    VisitFactory(household=hw.alleviated.household, visitor=world.grace, visited_on=days_ago(30))
+    latest = VisitFactory(
+        household=hw.alleviated.household, visitor=world.grace, visited_on=days_ago(3)
+    )
+    household_services.visit_update(actor=world.grace, visit=latest, visited_on=days_ago(35))
+    assert basis(hw.alleviated) == days_ago(30)
+    Visit.objects.get(visited_on=days_ago(30)).delete()
+    assert basis(hw.alleviated) == days_ago(35)
+    assert_matches_the_visits()
+
+
+def test_a_subject_filed_for_a_household_already_paired_reads_the_pairing(world):
+    hw = help_world(world)
+    household = subject_for(world.a1, started_on=days_ago(300)).household
+    MonitoringSubject.objects.filter(household=household).delete()
+    HelpAssignmentFactory(household=household, helper=world.grace, started_on=days_ago(200))
+    VisitFactory(household=household, visitor=world.grace, visited_on=days_ago(9))
+    subject = MonitoringSubject.objects.create(
+        household=household, category="unstable", started_on=days_ago(5)
+    )
+    assert basis(subject) == days_ago(9)
+    assert hw.grace_assignment.household_id != household.pk
     assert_matches_the_visits()

@@ -30,6 +30,7 @@ from households.models import (
     MonitoringSubject,
     RiskType,
     Status2020,
+    VillageHouseholdCount,
     Visit,
 )
 from organization.models import PolicySettings, User, Village, VillagerGroup
@@ -443,6 +444,7 @@ def _monitoring(
     draft.subject = MonitoringSubject(
         category=category,
         started_on=started,
+        help_due_basis=started,  # no pairing yet: the help demo pairs and refreshes it
         status=MonitoringSubject.Status.ELIMINATED
         if ended
         else MonitoringSubject.Status.MONITORING,
@@ -585,3 +587,5 @@ def _write(drafts: list[Draft], context: Context) -> None:
             for d in subjects
             for code in d.risk_codes
         )
+        # Written in bulk, without Household.save() that counts each village's households.
+        VillageHouseholdCount.recount(list({d.household.village_id for d in drafts}))

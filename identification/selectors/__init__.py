@@ -1,8 +1,9 @@
 """Scoped reads of identification: every list and lookup takes the user.
 
-Cases are scoped through their household with ``household_scope_q(user,
-"household__")``: the registry's one rule. Department staff see no cases but
-do see the comparison data sets their department uploaded.
+Cases are scoped by the registry's one rule, through the village each case keeps
+from its household (``kept_village_scope_q``; a helper's through the household).
+Department staff see no cases but do see the comparison data sets their
+department uploaded.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from households.models import Household, IncomeRecord, Member, Visit
-from households.selectors import household_scope_q
+from households.selectors import household_scope_q, kept_village_scope_q
 from organization.models import PolicySettings, Role, User
 from organization.selectors import user_list
 from organization.working_days import Clock
@@ -58,7 +59,8 @@ def fraction_label(numerator: int, denominator: int) -> str:
 
 
 def case_scope_q(user: User) -> Q:
-    return household_scope_q(user, "household__")
+    # By the village the case keeps (IdentificationCase.village), the household's.
+    return kept_village_scope_q(user)
 
 
 @dataclass(frozen=True)

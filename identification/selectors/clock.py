@@ -98,11 +98,14 @@ class ClockSummary:
 
 
 def clock_count_columns(today: datetime.date, prefix: str = "") -> dict[str, Count]:
-    """``green``, ``orange`` and ``red`` as aggregates over open cases (one query with them)."""
+    """``green``, ``orange`` and ``red`` as aggregates over open cases (one query with them).
+    Each counts the due days its filter requires, so that the dashboards' count of the open
+    cases reads the index of (state, village, due day) alone."""
     last_orange = last_orange_day(today)
     return {
         clock.value: Count(
-            "pk", filter=clock_q(clock, today=today, prefix=prefix, last_orange=last_orange)
+            f"{prefix}due_on",
+            filter=clock_q(clock, today=today, prefix=prefix, last_orange=last_orange),
         )
         for clock in Clock
     }
