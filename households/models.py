@@ -463,14 +463,17 @@ class VillageHouseholdCount(models.Model):
     Kept in the transaction of every household written: ``Household.save`` adds one on a new
     household and moves one on a change of village, and a delete takes one away
     (households/signals.py), each an ``UPDATE … SET households = households + 1`` that waits
-    for a concurrent one on the same village, so none is lost. Bulk loads (the demo) and the
-    daily task ``households.recount_villages`` recount from the households themselves.
+    for a concurrent one on the same village, so none is lost; a village without a row yet is
+    counted from its households. Bulk loads (the demo) and the daily task
+    ``households.recount_villages`` recount from the households themselves. A plain integer,
+    not a positive one: a count that went wrong behind the system's back must not make a
+    household's delete fail; the recount puts it right.
     """
 
     village = models.OneToOneField(
         Village, verbose_name="村", primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
-    households = models.PositiveIntegerField("农户数", default=0)
+    households = models.IntegerField("农户数", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "各村农户数"

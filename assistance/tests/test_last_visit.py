@@ -5,13 +5,14 @@ pairings say."""
 
 from __future__ import annotations
 
-from assistance.models import HelpAssignment
+from assistance.models import AssistancePlan, HelpAssignment, PlanState
 from assistance.services.last_visit import help_refresh
 from assistance.services.visits import help_visit_record
 from assistance.tests.factories_visits import (
     HelpAssignmentFactory,
     days_ago,
     help_world,
+    plan_with_measures,
     subject_for,
 )
 from households import services as household_services
@@ -29,17 +30,22 @@ def basis(subject: MonitoringSubject):
     return subject.help_due_basis
 
 
+SUBJECT_COPIES = ("help_due_basis", "help_paired", "help_plan_active")
+
+
+def copies() -> tuple[dict, dict]:
+    return (
+        dict(HelpAssignment.objects.values_list("pk", "last_visited_on")),
+        {pk: rest for pk, *rest in MonitoringSubject.objects.values_list("pk", *SUBJECT_COPIES)},
+    )
+
+
 def assert_matches_the_visits() -> None:
-    """What every pairing and subject holds is what recomputing it from the visits gives."""
-    before = (
-        dict(HelpAssignment.objects.values_list("pk", "last_visited_on")),
-        dict(MonitoringSubject.objects.values_list("pk", "help_due_basis")),
-    )
+    """What every pairing and subject holds is what recomputing it from the visits, the
+    pairings and the plans gives."""
+    before = copies()
     help_refresh()
-    assert before == (
-        dict(HelpAssignment.objects.values_list("pk", "last_visited_on")),
-        dict(MonitoringSubject.objects.values_list("pk", "help_due_basis")),
-    )
+    assert before == copies()
 
 
 def test_a_help_visit_moves_the_pairings_latest_visit(world):
@@ -166,4 +172,37 @@ def test_a_subject_filed_for_a_household_already_paired_reads_the_pairing(world)
     )
     assert basis(subject) == days_ago(9)
     assert hw.grace_assignment.household_id != household.pk
+    assert_matches_the_visits()
+
+
+# --- the subject's coverage (三(八)1: 一户一方案, 帮扶责任人) ------------------------------------
+
+
+def coverage(subject: MonitoringSubject) -> tuple[bool, bool]:
+    subject.refresh_from_db()
+    return subject.help_paired, subject.help_plan_active
+
+
+def test_pairing_and_ending_it_turn_paired_on_and_off(world):
+    hw = help_world(world)
+    assert coverage(hw.alleviated) == (True, False)
+    assert coverage(hw.marginal) == (False, False)
+    hw.grace_assignment.ended_on = days_ago(0)
+    hw.grace_assignment.save()
+    assert coverage(hw.alleviated) == (False, False)
+    assert_matches_the_visits()
+
+
+def test_a_plan_made_active_and_closed_turns_active_on_and_off(world):
+    hw = help_world(world)
+    plan, _ = plan_with_measures(hw.alleviated, world.carol)
+    assert coverage(hw.alleviated) == (True, True)
+    plan.close(on=days_ago(0), reason="测试")
+    plan.save()
+    assert coverage(hw.alleviated) == (True, False)
+    draft = AssistancePlan.objects.create(
+        subject=hw.marginal, made_on=days_ago(3), made_by=world.carol
+    )
+    assert draft.state == PlanState.DRAFT
+    assert coverage(hw.marginal) == (False, False)
     assert_matches_the_visits()

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                         verbose_name="村",
                     ),
                 ),
-                ("households", models.PositiveIntegerField(default=0, verbose_name="农户数")),
+                ("households", models.IntegerField(default=0, verbose_name="农户数")),
             ],
             options={
                 "verbose_name": "各村农户数",
