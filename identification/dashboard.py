@@ -7,31 +7,48 @@ from __future__ import annotations
 from django.db.models import Count
 
 from households.dashboard import AreaColumn, Cell, Chart, DashboardScope, Panel, Series, Table
-from organization.models import PolicySettings
+from organization.models import IdentificationProcedure, PolicySettings
 from organization.working_days import Clock
 
-from .models import CaseState, IdentificationCase
+from .models import IdentificationCase
 from .models.case import OPEN_STATES
+from .procedures import procedure_for
 from .selectors import case_scope_q
 from .selectors.clock import clock_count_columns
 
 COLOURS = [Clock.GREEN, Clock.ORANGE, Clock.RED]
 
 
+def step_label(state: str, procedures: set[str]) -> str:
+    """The step as the procedures of the cases in it name it (三(七) in 2021, Anhui's in 2024):
+    "待镇审定／待乡镇审核" while cases of both years are open, one name otherwise."""
+    names = dict.fromkeys(
+        procedure_for(procedure).state_label(state)
+        for procedure in IdentificationProcedure.values
+        if procedure in procedures
+    )
+    return "／".join(names)
+
+
 def cases_panel(scope: DashboardScope) -> Panel:
     rows = list(
         IdentificationCase.objects.filter(case_scope_q(scope.user), state__in=OPEN_STATES)
         .order_by()
-        .values("state", area=scope.area())
+        .values("state", "procedure", area=scope.area())
         .annotate(n=Count("*"), **clock_count_columns(scope.today))
     )
     rows = [row for row in rows if scope.has_area(row["area"])]
     by_state = {state: dict.fromkeys(["n", *COLOURS], 0) for state in OPEN_STATES}
+    followed: dict[str, set[str]] = {state: set() for state in OPEN_STATES}
     for row in rows:
+        followed[row["state"]].add(row["procedure"])
         for key in by_state[row["state"]]:
             by_state[row["state"]][key] += row[key]
-    labels = [CaseState(state).label for state in OPEN_STATES]
     policy = PolicySettings.current(scope.today)
+    labels = [
+        step_label(state, followed[state] or {policy.identification_procedure})
+        for state in OPEN_STATES
+    ]
 
     def colour_cell(state: str | None, clock: Clock) -> Cell:
         value = (

@@ -209,3 +209,19 @@ def test_open_cases_of_other_scopes_are_not_counted(world, client, county):
     assert IdentificationCase.objects.count() == 2
     response = home(client, world.dave)  # town B: no case there
     assert figures(panel(response, "cases").table)[CaseState.APPLIED.label] == [0, 0, 0, 0]
+
+
+def test_each_step_is_named_as_the_procedures_of_its_cases_name_it(world, client, county):
+    """三(七) in 2021, Anhui's procedure from 2024: while cases of both years are open a step
+    shows both names; a step with cases of one procedure, or none, shows one."""
+    labels = list(figures(panel(home(client, world.erin), "cases").table))
+    assert labels[0] == "已申请（待村初核）"  # the county fixture's cases follow 2021
+    case = walk(world, CaseState.APPLIED, village=world.a2)
+    IdentificationCase.objects.filter(pk=case.pk).update(procedure="anhui_2024")
+    labels = list(figures(panel(home(client, world.erin), "cases").table))
+    assert labels[0] == "已申请（待村初核）／已申请（待入户核查）"
+    assert "待镇审定" in labels  # no 2024 case there: the 2021 name alone
+    IdentificationCase.objects.update(procedure="anhui_2024")
+    labels = list(figures(panel(home(client, world.erin), "cases").table))
+    assert labels[0] == "已申请（待入户核查）"
+    assert labels[4] == "村级公示中（信息比对）"
