@@ -71,6 +71,7 @@ from households.dashboard import (  # noqa: E402
 from households.models import Household, Member, MonitoringSubject, RiskType, Visit  # noqa: E402
 from identification.models import CaseState, IdentificationCase  # noqa: E402
 from identification.models.case import OPEN_STATES  # noqa: E402
+from identification.services import case_due_dates_refresh  # noqa: E402
 from organization.models import Department, Role, User, Village  # noqa: E402
 
 BATCH = 5_000
@@ -253,6 +254,8 @@ def seed_cases(count: int, today: datetime.date, rng: random.Random) -> None:
             [through(identificationcase_id=c.pk, risktype_id=illness.pk) for c in cases],
             batch_size=BATCH,
         )
+        # Bulk rows skip the save that sets each open case's working-day limit (its clock).
+        case_due_dates_refresh(year=min(c.applied_on for c in cases).year)
     print(f"  {len(cases)} identification cases", flush=True)
 
 
