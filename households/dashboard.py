@@ -61,13 +61,11 @@ class DashboardScope:
     village_area: dict[int, int]  # village id → the area (town or village) it counts in
     _urls: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def area(self, to_village: str = "") -> F:
+    def area(self) -> F:
         """What a panel's rows are grouped by in the database: the area compared, reached from
-        the row's ``village`` (through ``to_village``, e.g. ``"household__"``): the county's
-        rows by town, a town's by village. A few rows per area, however many are counted."""
-        return F(
-            f"{to_village}village__town_id" if self.by == "town" else f"{to_village}village_id"
-        )
+        the row's ``village`` (the county's rows by town, a town's by village), so a panel
+        reads a few rows per area however many are counted."""
+        return F("village__town_id" if self.by == "town" else "village_id")
 
     @cached_property
     def area_ids(self) -> frozenset[int]:
