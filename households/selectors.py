@@ -64,9 +64,9 @@ def household_scope_q(user: User, prefix: str = "") -> Q:
 
 def kept_village_scope_q(user: User) -> Q:
     """``household_scope_q`` for rows that keep their household's village (``village``, always
-    the household's: monitoring subjects, identification cases), read from that copy so that
-    a town's or a village's counts need not join the households; a helper's pairings are by
-    household."""
+    the household's): the one scope of monitoring subjects and of identification cases, read
+    from that copy so that a town's or a village's lists and counts need not join the
+    households; a helper's pairings are by household."""
     if user.is_authenticated and user.role in {Role.TOWN_OFFICIAL, Role.VILLAGE_MONITOR}:
         return household_scope_q(user)
     return household_scope_q(user, "household__")
@@ -229,7 +229,7 @@ def subject_search_q(term: str) -> Q:
 def monitoring_subject_list(*, user: User, q: str = "") -> QuerySet[MonitoringSubject]:
     """Subjects in scope; ``q`` finds them by the name of the head or of any member, or by an
     ID number (whole or its first digits), as the household list does."""
-    qs = MonitoringSubject.objects.filter(household_scope_q(user, "household__"))
+    qs = MonitoringSubject.objects.filter(kept_village_scope_q(user))
     if q.strip():
         qs = qs.filter(subject_search_q(q))
     return qs.select_related("household__village__town").prefetch_related("risk_types")
@@ -243,7 +243,7 @@ def registry_counts(*, user: User) -> dict[str, int]:
     )
     counts["members"] = member_list(user=user).count()
     counts["monitored"] = (
-        MonitoringSubject.objects.filter(household_scope_q(user, "household__"))
+        MonitoringSubject.objects.filter(kept_village_scope_q(user))
         .filter(status=MonitoringSubject.Status.MONITORING)
         .count()
     )

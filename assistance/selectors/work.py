@@ -7,7 +7,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from households.models import MonitoringSubject
-from households.selectors import household_scope_q
+from households.selectors import kept_village_scope_q
 from organization.models import User
 
 from ..models import OPEN_MEASURE_STATES, OPEN_PLAN_STATES, AssistancePlan, Measure
@@ -20,7 +20,7 @@ def subjects_without_plan(*, user: User) -> QuerySet[MonitoringSubject]:
     open_plan = AssistancePlan.objects.filter(subject=OuterRef("pk"), state__in=OPEN_PLAN_STATES)
     return (
         MonitoringSubject.objects.filter(
-            household_scope_q(user, "household__"), status=MonitoringSubject.Status.MONITORING
+            kept_village_scope_q(user), status=MonitoringSubject.Status.MONITORING
         )
         .filter(~Exists(open_plan))
         .select_related("household__village__town")

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from households.models import MonitoringSubject
-from households.selectors import household_scope_q
+from households.selectors import kept_village_scope_q
 from organization.models import User
 
 from ..models import ExitCase
@@ -87,7 +87,7 @@ class ExitCaseDetailSerializer(ExitCaseSerializer):
 
 
 def _subjects(user: User):
-    return MonitoringSubject.objects.filter(household_scope_q(user, "household__"))
+    return MonitoringSubject.objects.filter(kept_village_scope_q(user))
 
 
 class ExitProposeSerializer(serializers.Serializer):

@@ -121,9 +121,9 @@ def case_list(
     today = today or _clock.clock_today()
     qs = IdentificationCase.objects.filter(case_scope_q(user))
     if filters.town:
-        qs = qs.filter(household__village__town_id=filters.town)
+        qs = qs.filter(village__town_id=filters.town)
     if filters.village:
-        qs = qs.filter(household__village_id=filters.village)
+        qs = qs.filter(village_id=filters.village)
     if filters.state:
         qs = qs.filter(state=filters.state)
     if filters.source:
@@ -429,12 +429,12 @@ def can_upload_datasets(user: User) -> bool:
 
 def village_notice_cases(*, user: User, village_id: int) -> QuerySet[IdentificationCase]:
     """Cases whose village publicity is running: the village notice (三(七)5)."""
-    return _notice_cases(user, Publicity.Level.VILLAGE).filter(household__village_id=village_id)
+    return _notice_cases(user, Publicity.Level.VILLAGE).filter(village_id=village_id)
 
 
 def town_notice_cases(*, user: User, town_id: int) -> QuerySet[IdentificationCase]:
     """Cases whose town publicity is running: the town notice (三(七)6)."""
-    return _notice_cases(user, Publicity.Level.TOWN).filter(household__village__town_id=town_id)
+    return _notice_cases(user, Publicity.Level.TOWN).filter(village__town_id=town_id)
 
 
 def _notice_cases(user: User, level: str) -> QuerySet[IdentificationCase]:

@@ -117,29 +117,27 @@ def clock_summary(cases: QuerySet, *, today: datetime.date) -> ClockSummary:
         cases.filter(state__in=OPEN_STATES)
         .order_by()
         .values(
-            "household__village_id",
-            "household__village__name",
-            "household__village__town_id",
-            "household__village__town__name",
+            "village_id",
+            "village__name",
+            "village__town_id",
+            "village__town__name",
         )
         .annotate(**clock_count_columns(today))
     )
     summary = ClockSummary()
     towns: dict[int, dict] = {}
     per_town: dict[int, ClockCounts] = defaultdict(ClockCounts)
-    for row in sorted(
-        rows, key=lambda r: (r["household__village__town_id"], r["household__village__name"])
-    ):
+    for row in sorted(rows, key=lambda r: (r["village__town_id"], r["village__name"])):
         counts = ClockCounts(row["green"], row["orange"], row["red"])
-        town_id = row["household__village__town_id"]
-        towns.setdefault(town_id, {"id": town_id, "name": row["household__village__town__name"]})
+        town_id = row["village__town_id"]
+        towns.setdefault(town_id, {"id": town_id, "name": row["village__town__name"]})
         per_town[town_id].add(counts)
         summary.total.add(counts)
         summary.villages.append(
             {
-                "id": row["household__village_id"],
-                "name": row["household__village__name"],
-                "town": row["household__village__town__name"],
+                "id": row["village_id"],
+                "name": row["village__name"],
+                "town": row["village__town__name"],
                 "counts": counts,
             }
         )

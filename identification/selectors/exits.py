@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from households.models import MonitoringSubject
-from households.selectors import household_scope_q
+from households.selectors import household_scope_q, kept_village_scope_q
 from organization.models import User
 
 from ..exit_conditions import ConditionResult, exit_conditions
@@ -118,7 +118,7 @@ def proposable_subjects(
     on = on or timezone.localdate()
     subjects = (
         MonitoringSubject.objects.filter(
-            household_scope_q(user, "household__"), status=MonitoringSubject.Status.MONITORING
+            kept_village_scope_q(user), status=MonitoringSubject.Status.MONITORING
         )
         .select_related("household__village")
         .prefetch_related(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from households.models import MonitoringSubject
-from households.selectors import household_scope_q
+from households.selectors import kept_village_scope_q
 from organization.models import PolicySettings, Role
 from organization.selectors import village_list
 from suixi_monitor.forms import conflict_message, run_action, run_service
@@ -173,7 +173,7 @@ def exit_propose_list(request):
 @login_required
 def exit_propose(request, subject_pk: int):
     subject = get_object_or_404(
-        MonitoringSubject.objects.filter(household_scope_q(request.user, "household__")),
+        MonitoringSubject.objects.filter(kept_village_scope_q(request.user)),
         pk=subject_pk,
     )
     form = forms.ProposeForm(request.POST or None)

@@ -27,7 +27,12 @@ from assistance.models import (
 )
 from households import id_numbers
 from households.models import Household, IncomeRecord, Member, MonitoringSubject
-from households.selectors import household_scope_q, matching_households, subject_search_q
+from households.selectors import (
+    household_scope_q,
+    kept_village_scope_q,
+    matching_households,
+    subject_search_q,
+)
 from identification.models import ExitCase, ExitState
 from organization.models import PolicySettings, Role, User
 
@@ -138,7 +143,7 @@ def ledger_queryset(*, user: User, kind: str, filters: LedgerFilters | None = No
             round_half=F("town_round__round__half"),
         )
     qs = MonitoringSubject.objects.filter(
-        household_scope_q(user, "household__"), category=SUBJECT_KINDS[LedgerKind(kind)]
+        kept_village_scope_q(user), category=SUBJECT_KINDS[LedgerKind(kind)]
     )
     qs = _common_filters(qs, filters, subject="")
     return qs.order_by("household__village_id", "household_id", "pk").values(
