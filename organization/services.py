@@ -105,10 +105,21 @@ def notify_on_commit(*, recipients: Q, message: str, url: str = "") -> None:
     transaction.on_commit(send)
 
 
+def area_role_q(role: str, *, village_id: int, town_id: int) -> Q:
+    """The users of ``role`` whose area holds the village: its monitors, its town's officials,
+    or, for a county-wide role, all of that role (二: each level works its own area)."""
+    match role:
+        case Role.VILLAGE_MONITOR:
+            return Q(role=role, village_id=village_id)
+        case Role.TOWN_OFFICIAL:
+            return Q(role=role, town_id=town_id)
+    return Q(role=role)
+
+
 def local_officials_q(village_id: int, town_id: int) -> Q:
     """The village's monitor and the town's officials: who hears of a household's news."""
-    return Q(role=Role.VILLAGE_MONITOR, village_id=village_id) | Q(
-        role=Role.TOWN_OFFICIAL, town_id=town_id
+    return area_role_q(Role.VILLAGE_MONITOR, village_id=village_id, town_id=town_id) | area_role_q(
+        Role.TOWN_OFFICIAL, village_id=village_id, town_id=town_id
     )
 
 

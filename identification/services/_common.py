@@ -13,7 +13,7 @@ from django.utils import timezone
 from households.models import Household
 from households.selectors import household_scope_q
 from organization.models import PolicySettings, Role, User
-from organization.services import local_officials_q, notify_on_commit
+from organization.services import area_role_q, local_officials_q, notify_on_commit
 from suixi_monitor.services import save_with_actor
 
 from ..models import (
@@ -74,7 +74,8 @@ def _village_and_town_q(case) -> Q:
 
 
 def _town_q(case) -> Q:
-    return Q(role=Role.TOWN_OFFICIAL, town_id=case.household.village.town_id)
+    village = case.household.village
+    return area_role_q(Role.TOWN_OFFICIAL, village_id=village.pk, town_id=village.town_id)
 
 
 def _step_moment(on: datetime.date | None) -> datetime.datetime:

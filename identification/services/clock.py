@@ -15,11 +15,11 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from organization.models import PolicySettings, Role
-from organization.services import notify_on_commit
+from organization.models import PolicySettings
+from organization.services import area_role_q, notify_on_commit
 from organization.working_days import Clock, add_working_days
 
 from ..models import HomeCheck, IdentificationCase
@@ -82,16 +82,6 @@ def _home_check_done():
     return Exists(HomeCheck.objects.filter(case=OuterRef("pk")))
 
 
-def _recipients(case: IdentificationCase, role: str) -> Q:
-    village = case.household.village
-    match role:
-        case Role.VILLAGE_MONITOR:
-            return Q(role=role, village_id=village.pk)
-        case Role.TOWN_OFFICIAL:
-            return Q(role=role, town_id=village.town_id)
-    return Q(role=role)
-
-
 def case_clocks_notify(*, today: datetime.date | None = None) -> dict[str, int]:
     """Daily: tell the role that takes each case's next step when the case turns orange and
     when it turns red, once each per limit (``clock_notified`` keeps what was sent). A case
@@ -106,7 +96,7 @@ def case_clocks_notify(*, today: datetime.date | None = None) -> dict[str, int]:
                 IdentificationCase.objects.select_for_update(of=("self",))
                 .filter(clock_q(clock, today=today))
                 .exclude(clock_notified__in=covered)
-                .select_related("household__village")
+                .select_related("household", "village")
                 .annotate(checked=_home_check_done())
                 .order_by("pk")
             )
@@ -118,7 +108,9 @@ def case_clocks_notify(*, today: datetime.date | None = None) -> dict[str, int]:
                 step, role = found
                 limit = "识别办结" if case.checked else "入户核查"
                 notify_on_commit(
-                    recipients=_recipients(case, role),
+                    recipients=area_role_q(
+                        role, village_id=case.village_id, town_id=case.village.town_id
+                    ),
                     message=(
                         f"{case.household.head_name}户识别申请{wording}"
                         f"（{limit}时限 {case.due_on:%Y-%m-%d}），请尽快办理{step.title}"
